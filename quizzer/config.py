@@ -1,0 +1,87 @@
+"""Settings from ``QUIZZER_*`` environment variables, read once by the app factory or CLI."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class ConfigError(ValueError):
+    """A QUIZZER_* variable has a value that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_dir: Path
+    database_url: str
+    secret_key: str
+    decks_dir: Path
+    allow_signup: bool = True
+    max_upload_mb: int = 50
+    run_jobs: bool = True
+    backup_dir: Path | None = None
+    backup_keep: int = 7
+    deck_sync_minutes: int = 5
+    host: str = "127.0.0.1"
+    port: int = 5000
+
+
+def _flag(env, name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}={raw!r}: expected 1/0, true/false, yes/no or on/off")
+
+
+def _int(env, name: str, default: int, low: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r}: expected a whole number") from None
+    if value < low:
+        raise ConfigError(f"{name}={raw!r}: must be at least {low}")
+    return value
+
+
+def _secret_key(instance_dir: Path, env) -> str:
+    if env.get("QUIZZER_SECRET_KEY"):
+        return env["QUIZZER_SECRET_KEY"]
+    path = instance_dir / "secret_key"
+    if not path.exists():
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def load_settings(env=None) -> Settings:
+    """Build Settings from the environment; raises ConfigError naming the bad variable."""
+    env = os.environ if env is None else env
+    instance_dir = Path(env.get("QUIZZER_INSTANCE_DIR") or PROJECT_ROOT / "instance").resolve()
+    database_url = env.get("QUIZZER_DATABASE_URL") or f"sqlite:///{instance_dir / 'quizzer.db'}"
+    backup_dir = env.get("QUIZZER_BACKUP_DIR")
+    return Settings(
+        instance_dir=instance_dir,
+        database_url=database_url,
+        secret_key=_secret_key(instance_dir, env),
+        decks_dir=Path(env.get("QUIZZER_DECKS_DIR") or PROJECT_ROOT / "decks").resolve(),
+        allow_signup=_flag(env, "QUIZZER_ALLOW_SIGNUP", True),
+        max_upload_mb=_int(env, "QUIZZER_MAX_UPLOAD_MB", 50, low=1),
+        run_jobs=_flag(env, "QUIZZER_JOBS", True),
+        backup_dir=Path(backup_dir).resolve() if backup_dir else instance_dir / "backups",
+        backup_keep=_int(env, "QUIZZER_BACKUP_KEEP", 7, low=1),
+        deck_sync_minutes=_int(env, "QUIZZER_DECK_SYNC_MINUTES", 5, low=1),
+        host=env.get("QUIZZER_HOST") or "127.0.0.1",
+        port=_int(env, "QUIZZER_PORT", 5000, low=1),
+    )

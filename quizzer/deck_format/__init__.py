@@ -1,0 +1,22 @@
+"""Deck format v1: YAML deck files parsed into frozen specs, cloze rendering, card faces.
+
+Pure: no web framework and no database (markdown to HTML is in ``render``).
+"""
+from .cloze import cloze_numbers, render_cloze
+from .faces import Face, faces
+from .model import DeckError, DeckSpec, NoteSpec, Problem
+from .parser import MAX_DECK_BYTES, parse_deck, parse_deck_file
+
+__all__ = [
+    "MAX_DECK_BYTES",
+    "DeckError",
+    "DeckSpec",
+    "Face",
+    "NoteSpec",
+    "Problem",
+    "cloze_numbers",
+    "faces",
+    "parse_deck",
+    "parse_deck_file",
+    "render_cloze",
+]

@@ -1,0 +1,35 @@
+"""The schedulable cards (faces) a note makes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .cloze import cloze_numbers, render_cloze
+from .model import NoteSpec
+
+
+@dataclass(frozen=True)
+class Face:
+    """One schedulable card of a note: its key within the note and its markdown."""
+
+    key: str  # "front", "reverse", or "c1", "c2", ...
+    prompt: str
+    answer: str
+
+
+def faces(note: NoteSpec) -> list[Face]:
+    """The note's faces in a stable order: front then reverse, or c1, c2, ... for cloze.
+
+    A cloze note makes one face per deletion number; any other note makes a front
+    face and, with ``reverse``, a reverse one asking for the question from the answer.
+    """
+    if note.kind == "cloze":
+        text = note.cloze or ""
+        return [
+            Face(f"c{number}", render_cloze(text, number, reveal=False),
+                 render_cloze(text, number, reveal=True))
+            for number in cloze_numbers(text)
+        ]
+    question, answer = note.question or "", note.answer or ""
+    if note.reverse:
+        return [Face("front", question, answer), Face("reverse", answer, question)]
+    return [Face("front", question, answer)]

@@ -1,0 +1,487 @@
+"""YAML deck files to DeckSpec, with every problem's file:line:column and field path.
+
+Safe by construction: only the YAML parser's events are used (nothing is constructed
+from tags), only plain values (text, numbers, booleans, null, lists, mappings) are
+accepted, aliases are refused so alias bombs never expand, and input is capped.
+"""
+from __future__ import annotations
+
+import codecs
+import difflib
+import hashlib
+import re
+import unicodedata
+from functools import partial
+from os import PathLike
+from typing import NamedTuple, Union
+
+import yaml
+from yaml.composer import ComposerError
+from yaml.events import (AliasEvent, CollectionEndEvent, MappingStartEvent, ScalarEvent,
+                         StreamEndEvent)
+
+from .cloze import cloze_numbers, render_cloze
+from .model import DeckError, DeckSpec, NoteSpec, Problem
+
+MAX_DECK_BYTES = 5 * 1024 * 1024
+MAX_NAME_LENGTH = 64
+DECK_KEYS = ("id", "title", "description", "tags", "sources", "cards")
+CARD_KEYS = ("id", "question", "answer", "cloze", "explanation", "tags", "source",
+             "reverse", "choices", "accept")
+_NOT_WITH_CLOZE = ("question", "answer", "choices", "reverse", "accept")
+
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+_SLUG_RULE = "use lowercase letters, digits and '-', starting with a letter or digit"
+_TAG = re.compile(r"[a-z0-9][a-z0-9_:-]*")
+_TAG_RULE = "use lowercase letters, digits, '-', '_' and ':', starting with a letter or digit"
+# What YAML itself refuses (yaml.reader.Reader.NON_PRINTABLE); checked first to give positions.
+_NON_PRINTABLE = re.compile(
+    "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+
+# Plain scalars are classified the way PyYAML's safe resolver would (YAML 1.1), except
+# that numbers and dates stay the text written: ``answer: 42`` means "42".
+_YAML_TAG = "tag:yaml.org,2002:"
+_NULL_WORDS = {"", "~", "null", "Null", "NULL"}
+_BOOL_WORDS = {word: value for value, words in ((True, "yes true on"), (False, "no false off"))
+               for lower in words.split()
+               for word in (lower, lower.capitalize(), lower.upper())}
+_TEXT_TAGS = {"!"} | {_YAML_TAG + name for name in ("str", "int", "float", "timestamp")}
+_MAP_TAGS = {None, "!", _YAML_TAG + "map"}
+_SEQ_TAGS = {None, "!", _YAML_TAG + "seq"}
+_LoaderClass = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # only its parser is used
+
+
+class _Collection:
+    """A mapping or list; mapping items alternate key, value."""
+
+    __slots__ = ("start_mark", "tag", "is_mapping", "items")
+
+    def __init__(self, event: yaml.CollectionStartEvent):
+        self.start_mark, self.tag = event.start_mark, event.tag
+        self.is_mapping = isinstance(event, MappingStartEvent)
+        self.items: list[Node] = []
+
+
+# Scalars stay parser events: creating a node per scalar would double the parse time.
+Node = Union[ScalarEvent, AliasEvent, _Collection]
+Fields = dict[str, tuple[Node, Node]]  # key -> (key node, value node)
+
+
+class _DeckContext(NamedTuple):
+    tags: tuple[str, ...]
+    sources: dict[str, str]
+    require_ids: bool
+    card_lines: dict[str, int]  # card id -> line of the first card with it
+
+
+def parse_deck(data: bytes | str, filename: str, *, require_ids: bool = True) -> DeckSpec:
+    """Parse one deck file's content.
+
+    Without ``require_ids`` a card lacking an id gets one derived from its text and
+    a warning in ``DeckSpec.warnings``. Raises DeckError listing every problem found.
+    """
+    reader = _Reader(filename)
+    deck = _read_deck(reader, _compose(_decode(data, filename), filename), require_ids)
+    if reader.errors or deck is None:
+        raise DeckError(sorted(reader.errors, key=lambda p: (p.line, p.column)))
+    return deck
+
+
+def parse_deck_file(path: str | PathLike[str]) -> DeckSpec:
+    """Parse the deck file at ``path`` with card ids required; raises DeckError or OSError."""
+    with open(path, "rb") as file:
+        data = file.read(MAX_DECK_BYTES + 1)  # one byte more is enough to know it is too big
+    return parse_deck(data, str(path))
+
+
+def _decode(data: bytes | str, filename: str) -> str:
+    """The deck's text without BOM; raises DeckError if too big, not UTF-8 or unprintable."""
+    size = len(data.encode("utf-8", "surrogatepass")) if isinstance(data, str) else len(data)
+    if size > MAX_DECK_BYTES:
+        raise DeckError([Problem(filename, 1, 1, "", "deck is larger than 5 MB")])
+    text = data if isinstance(data, str) else _utf8(bytes(data), filename)
+    text = text.removeprefix("\ufeff")
+    problems = [_text_problem(filename, text, match.start(),
+                              f"character U+{ord(match.group()):04X} is not allowed in a deck")
+                for match in _NON_PRINTABLE.finditer(text)]
+    if problems:
+        raise DeckError(problems)
+    return text
+
+
+def _utf8(data: bytes, filename: str) -> str:
+    data = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = len(data[line_start:exc.start].decode("utf-8")) + 1
+        message = f"invalid UTF-8 byte 0x{data[exc.start]:02x}: save the deck as UTF-8"
+        raise DeckError([Problem(filename, line, column, "", message)]) from None
+
+
+def _text_problem(filename: str, text: str, index: int, message: str) -> Problem:
+    line_start = text.rfind("\n", 0, index) + 1
+    return Problem(filename, text.count("\n", 0, index) + 1, index - line_start + 1, "", message)
+
+
+def _compose(text: str, filename: str) -> Node:
+    """The document's root node; raises DeckError for syntax errors, aliases or no content."""
+    loader = _LoaderClass(text)
+    try:
+        root = _document_tree(loader)
+    except yaml.MarkedYAMLError as exc:
+        raise DeckError([_syntax_problem(filename, exc)]) from None
+    finally:
+        loader.dispose()
+    if root is None:
+        raise DeckError([Problem(filename, 1, 1, "", "deck is empty")])
+    aliases = _alias_problems(filename, root)
+    if aliases:
+        raise DeckError(aliases)
+    return root
+
+
+def _document_tree(loader: yaml.SafeLoader) -> Node | None:
+    """The single document's tree, built from the parser's events without recursion."""
+    loader.get_event()  # stream start
+    if loader.check_event(StreamEndEvent):
+        return None
+    loader.get_event()  # document start
+    root, open_collections = None, []
+    while root is None or open_collections:
+        event = loader.get_event()
+        if isinstance(event, CollectionEndEvent):
+            node = open_collections.pop()
+        else:
+            node = event if isinstance(event, (ScalarEvent, AliasEvent)) else _Collection(event)
+            if open_collections:
+                open_collections[-1].items.append(node)
+            if isinstance(node, _Collection):
+                open_collections.append(node)
+        if not open_collections:
+            root = node
+    loader.get_event()  # document end
+    if not loader.check_event(StreamEndEvent):
+        raise ComposerError("expected a single document in the stream", None,
+                            "but found another document", loader.get_event().start_mark)
+    return root
+
+
+def _syntax_problem(filename: str, exc: yaml.MarkedYAMLError) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    message = exc.problem or exc.context or "syntax error"
+    if exc.problem and exc.context:
+        message = f"{exc.problem} ({exc.context})"
+    if "mapping values are not allowed" in message:
+        message += "; put text containing ': ' in quotes"
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return Problem(filename, line, column, "", f"invalid YAML: {message}")
+
+
+def _alias_problems(filename: str, root: Node) -> list[Problem]:
+    problems, pending = [], [(root, "")]
+    while pending:  # iterative: the tree may be deeper than Python's recursion limit
+        node, path = pending.pop()
+        if isinstance(node, AliasEvent):
+            problems.append(_node_problem(filename, node, path, "aliases are not allowed in decks"
+                                          " (quote text that starts with '*')"))
+        elif isinstance(node, _Collection) and node.is_mapping:
+            for key, value in _pairs(node):
+                key_text = key.value if isinstance(key, ScalarEvent) else "?"
+                pending += [(key, path), (value, _join(path, key_text))]
+        elif isinstance(node, _Collection):
+            pending += [(item, f"{path}[{i}]") for i, item in enumerate(node.items)]
+    return sorted(problems, key=lambda p: (p.line, p.column))
+
+
+def _pairs(mapping: _Collection) -> zip:
+    return zip(mapping.items[::2], mapping.items[1::2])
+
+
+def _node_problem(filename: str, node: Node, path: str, message: str) -> Problem:
+    mark = node.start_mark
+    return Problem(filename, mark.line + 1, mark.column + 1, path, message)
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _scalar_kind(node: Node) -> str | None:
+    """"null", "bool", "text" or "tagged" for a scalar; None for anything else."""
+    if not isinstance(node, ScalarEvent):
+        return None
+    if node.tag is None:
+        if not node.implicit[0]:
+            return "text"  # quoted or block scalar
+        if node.value in _NULL_WORDS:
+            return "null"
+        return "bool" if node.value in _BOOL_WORDS else "text"
+    if node.tag in (_YAML_TAG + "null", _YAML_TAG + "bool"):
+        return node.tag.removeprefix(_YAML_TAG)
+    return "text" if node.tag in _TEXT_TAGS else "tagged"
+
+
+def _describe(node: Node) -> str:
+    """The node for a message: "a list", "a mapping", "empty" or the scalar's text."""
+    if isinstance(node, _Collection):
+        return "a mapping" if node.is_mapping else "a list"
+    kind = _scalar_kind(node)
+    if kind == "tagged":
+        return f"a value tagged {node.tag}"
+    return "empty" if kind == "null" else f"'{node.value}'" if kind else "an alias"
+
+
+def _is_mapping(node: Node) -> bool:
+    return isinstance(node, _Collection) and node.is_mapping and node.tag in _MAP_TAGS
+
+
+def _is_list(node: Node) -> bool:
+    return isinstance(node, _Collection) and not node.is_mapping and node.tag in _SEQ_TAGS
+
+
+class _Reader:
+    """Reads plain values out of nodes, recording a Problem for each bad one."""
+
+    def __init__(self, filename: str):
+        self.filename = filename
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def error(self, node: Node, path: str, message: str) -> None:
+        self.errors.append(_node_problem(self.filename, node, path, message))
+
+    def field(self, fields: Fields, path: str, key: str, read, default=None):
+        """``read(value node, path)`` of ``key``; ``default`` when it is absent or bad."""
+        if key not in fields:
+            return default
+        value = read(fields[key][1], _join(path, key))
+        return default if value is None else value
+
+    def mapping(self, node: Node, path: str, keys: tuple[str, ...] | None = None,
+                required: tuple[str, ...] = ()) -> Fields | None:
+        """The mapping's fields; ``keys`` are the allowed keys (None: any)."""
+        if not _is_mapping(node):
+            self.error(node, path, f"must be a mapping, not {_describe(node)}")
+            return None
+        fields: Fields = {}
+        for key_node, value_node in _pairs(node):
+            self._add_field(fields, key_node, value_node, path, keys)
+        for key in required:
+            if key not in fields:
+                self.error(node, _join(path, key), f"missing required key '{key}'")
+        return fields
+
+    def _add_field(self, fields: Fields, key_node: Node, value_node: Node, path: str,
+                   keys: tuple[str, ...] | None) -> None:
+        if _scalar_kind(key_node) not in ("text", "bool"):
+            self.error(key_node, path, f"keys must be text, not {_describe(key_node)}")
+            return
+        key = key_node.value
+        if key in fields:
+            first_line = fields[key][0].start_mark.line + 1
+            self.error(key_node, _join(path, key), f"duplicate key '{key}' (first at line {first_line})")
+        elif keys is not None and key not in keys:
+            close = difflib.get_close_matches(key, keys, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "allowed keys: " + ", ".join(keys)
+            self.error(key_node, _join(path, key), f"unknown key '{key}'; {hint}")
+        else:
+            fields[key] = (key_node, value_node)
+
+    def sequence(self, node: Node, path: str) -> list[tuple[Node, str]] | None:
+        """The list's (item node, item path) pairs."""
+        if not _is_list(node):
+            self.error(node, path, f"must be a list, not {_describe(node)}")
+            return None
+        return [(item, f"{path}[{i}]") for i, item in enumerate(node.items)]
+
+    def text(self, node: Node, path: str, *, required: bool = True) -> str | None:
+        """Any non-null scalar as written (``42`` is "42"), trailing whitespace removed."""
+        kind = _scalar_kind(node)
+        if kind == "null" and not required:
+            return None
+        if kind not in ("text", "bool"):
+            self.error(node, path, f"must be text, not {_describe(node)}")
+            return None
+        value = node.value.rstrip()
+        if required and not value:
+            self.error(node, path, "must not be empty")
+            return None
+        return value or None
+
+    def optional_text(self, node: Node, path: str) -> str | None:
+        return self.text(node, path, required=False)
+
+    def texts(self, node: Node, path: str) -> tuple[str, ...] | None:
+        items = self.sequence(node, path)
+        if items is None:
+            return None
+        values = (self.text(item, item_path) for item, item_path in items)
+        return tuple(value for value in values if value is not None)
+
+    def name(self, node: Node, path: str, pattern: re.Pattern[str] = _SLUG,
+             rule: str = _SLUG_RULE) -> str | None:
+        """A slug (or, with ``_TAG``, a tag) of at most MAX_NAME_LENGTH characters."""
+        value = self.text(node, path)
+        if value is None or (pattern.fullmatch(value) and len(value) <= MAX_NAME_LENGTH):
+            return value
+        self.error(node, path, f"'{value}' is not valid: {rule}, at most {MAX_NAME_LENGTH} characters")
+        return None
+
+    def tags(self, node: Node, path: str) -> tuple[str, ...] | None:
+        items = self.sequence(node, path)
+        if items is None:
+            return None
+        values = (self.name(item, item_path, _TAG, _TAG_RULE) for item, item_path in items)
+        return tuple(dict.fromkeys(value for value in values if value is not None))
+
+    def boolean(self, node: Node, path: str) -> bool | None:
+        value = _BOOL_WORDS.get(node.value) if _scalar_kind(node) == "bool" else None
+        if value is None:
+            self.error(node, path, f"must be true or false, not {_describe(node)}")
+        return value
+
+    def sources(self, node: Node, path: str) -> dict[str, str] | None:
+        fields = self.mapping(node, path)
+        if fields is None:
+            return None
+        values = {key: self.text(value, _join(path, key)) for key, (_, value) in fields.items()}
+        return {key: value for key, value in values.items() if value is not None}
+
+    def choices(self, node: Node, path: str) -> tuple[str, ...] | None:
+        """At least two distinct texts."""
+        items = self.sequence(node, path)
+        if items is None:
+            return None
+        values: list[str] = []
+        for item, item_path in items:
+            value = self.text(item, item_path)
+            if value in values:
+                self.error(item, item_path, f"duplicate choice '{value}'")
+            elif value is not None:
+                values.append(value)
+        if len(items) < 2:
+            self.error(node, path, "needs at least 2 choices")
+        return tuple(values)
+
+
+def _read_deck(r: _Reader, root: Node, require_ids: bool) -> DeckSpec | None:
+    fields = r.mapping(root, "", DECK_KEYS, required=("id", "title", "cards"))
+    if fields is None:
+        return None
+    field = partial(r.field, fields, "")
+    deck = _DeckContext(field("tags", r.tags, ()), field("sources", r.sources, {}),
+                        require_ids, {})
+    deck_id, title = field("id", r.name), field("title", r.text)
+    description = field("description", r.optional_text, "")
+    notes = _read_cards(r, fields, deck)
+    if r.errors:
+        return None
+    return DeckSpec(deck_id, title, description, deck.tags, deck.sources, notes, tuple(r.warnings))
+
+
+def _read_cards(r: _Reader, fields: Fields, deck: _DeckContext) -> tuple[NoteSpec, ...]:
+    if "cards" not in fields:
+        return ()  # reported as missing already
+    items = r.sequence(fields["cards"][1], "cards")
+    if items == []:
+        r.error(fields["cards"][1], "cards", "needs at least one card")
+    notes = (_read_card(r, node, path, deck) for node, path in items or [])
+    return tuple(note for note in notes if note is not None)
+
+
+def _read_card(r: _Reader, node: Node, path: str, deck: _DeckContext) -> NoteSpec | None:
+    fields = r.mapping(node, path, CARD_KEYS)
+    if fields is None:
+        return None
+    field = partial(r.field, fields, path)
+    question, answer, cloze = field("question", r.text), field("answer", r.text), field("cloze", r.text)
+    choices = field("choices", r.choices, ())
+    if "cloze" in fields:
+        _check_cloze_card(r, fields, path, cloze)
+    else:
+        _check_question_card(r, node, fields, path, answer, choices)
+    source = field("source", partial(_read_source, r, deck.sources))
+    card_id = _card_id(r, node, fields, path, deck, question or cloze)
+    if card_id is None:
+        return None
+    return NoteSpec(
+        id=card_id, line=node.start_mark.line + 1, question=question, answer=answer,
+        cloze=cloze, explanation=field("explanation", r.optional_text),
+        tags=tuple(dict.fromkeys(deck.tags + field("tags", r.tags, ()))), source=source,
+        reverse=field("reverse", r.boolean, False), choices=choices,
+        accept=field("accept", r.texts, ()),
+    )
+
+
+def _check_cloze_card(r: _Reader, fields: Fields, path: str, cloze: str | None) -> None:
+    for key in _NOT_WITH_CLOZE:
+        if key in fields:
+            r.error(fields[key][0], _join(path, key), f"a cloze card cannot have '{key}'")
+    if cloze is not None and not cloze_numbers(cloze):
+        r.error(fields["cloze"][1], _join(path, "cloze"),
+                "no deletions: mark each as {{c1::text}} or {{c1::text::hint}}")
+
+
+def _check_question_card(r: _Reader, node: Node, fields: Fields, path: str,
+                         answer: str | None, choices: tuple[str, ...]) -> None:
+    if "question" not in fields and "answer" not in fields:
+        r.error(node, path, "a card needs 'question' and 'answer', or 'cloze'")
+        return
+    for key in ("question", "answer"):
+        if key not in fields:
+            r.error(node, _join(path, key), f"missing required key '{key}'")
+    if answer is not None and choices and answer not in choices:
+        r.error(fields["answer"][1], _join(path, "answer"), f"'{answer}' is not one of the choices")
+
+
+def _read_source(r: _Reader, sources: dict[str, str], node: Node, path: str) -> str | None:
+    key = r.text(node, path)
+    if key is None or key in sources:
+        return key
+    close = difflib.get_close_matches(key, list(sources), n=1)
+    if close:
+        hint = f"did you mean '{close[0]}'?"
+    else:
+        hint = "known sources: " + ", ".join(sources) if sources else "the deck has no sources"
+    r.error(node, path, f"unknown source '{key}'; {hint}")
+    return None
+
+
+def _card_id(r: _Reader, node: Node, fields: Fields, path: str, deck: _DeckContext,
+             text: str | None) -> str | None:
+    """The card's id, or without ``require_ids`` one derived from its text (with a warning).
+
+    Records the id in ``deck.card_lines`` and reports it if an earlier card has it.
+    """
+    id_path = _join(path, "id")
+    if "id" in fields:
+        id_node = fields["id"][1]
+        card_id = r.name(id_node, id_path)
+    elif deck.require_ids:
+        r.error(node, id_path, "missing required key 'id'")
+        return None
+    elif text is None:
+        return None  # the missing question or cloze is reported already
+    else:
+        id_node, card_id = node, derive_card_id(text)
+        r.warnings.append(_node_problem(r.filename, node, id_path,
+                                        f"no id; using '{card_id}' derived from the text "
+                                        "(add an id so progress survives edits to the text)"))
+    if card_id in deck.card_lines:
+        r.error(id_node, id_path,
+                f"duplicate card id '{card_id}' (first at line {deck.card_lines[card_id]})")
+    elif card_id is not None:
+        deck.card_lines[card_id] = node.start_mark.line + 1
+    return card_id
+
+
+def derive_card_id(text: str) -> str:
+    """A slug of the text (cloze markup removed, at most 48 characters) plus a hash suffix."""
+    plain = render_cloze(text, 0, reveal=True)  # no deletion is numbered 0: all show as text
+    ascii_text = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode().lower()
+    stem = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:48].rstrip("-")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:6]
+    return f"{stem}-{digest}" if stem else f"card-{digest}"

@@ -1,0 +1,84 @@
+"""Card markdown to safe HTML: CommonMark + tables, Pygments code, KaTeX-ready math.
+
+Raw HTML in a deck is allowed through markdown but every result passes the
+nh3 (Ammonia) sanitiser: scripts, event handlers and javascript: URLs never
+survive. Math is left as TeX inside ``.math.inline`` / ``.math.block`` for KaTeX to draw
+in the browser (vendored, no CDN).
+"""
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "div", "em", "h3", "h4", "h5",
+    "h6", "hr", "i", "img", "kbd", "li", "mark", "ol", "p", "pre", "s", "span", "strong",
+    "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "u", "ul",
+}
+_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "span": {"class"},
+    "div": {"class"},
+    "code": {"class"},
+    "pre": {"class"},
+    "td": {"align"},
+    "th": {"align"},
+}
+_FORMATTER = HtmlFormatter(nowrap=True)
+
+
+def _highlight(code: str, lang: str, _attrs: str) -> str:
+    try:
+        lexer = get_lexer_by_name(lang.strip()) if lang.strip() else None
+    except ClassNotFound:
+        lexer = None
+    if lexer is None:
+        return ""  # markdown-it falls back to a plain escaped <pre><code>
+    return highlight(code, lexer, _FORMATTER)
+
+
+def _math(content: str, _options: dict) -> str:
+    # dollarmath wraps this in <span class="math inline"> or <div class="math block">.
+    return html.escape(content)
+
+
+def _build() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight, "linkify": False})
+    md.enable("table").enable("strikethrough")
+    dollarmath_plugin(md, allow_space=False, allow_digits=False, renderer=_math)
+    return md
+
+
+_MD = _build()
+
+
+def sanitize(fragment: str) -> str:
+    """Keep only safe tags and attributes of an HTML fragment."""
+    return nh3.clean(
+        fragment,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+
+
+@lru_cache(maxsize=4096)
+def render_markdown(text: str) -> str:
+    """Render card markdown to sanitised HTML (block level)."""
+    return sanitize(_MD.render(text or ""))
+
+
+@lru_cache(maxsize=4096)
+def render_inline(text: str) -> str:
+    """Render a short piece of markdown (a choice, a tag) without a wrapping <p>."""
+    return sanitize(_MD.renderInline(text or ""))

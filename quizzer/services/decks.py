@@ -1,0 +1,229 @@
+"""Load parsed decks into storage: plan the diff, then apply it in one transaction.
+
+Progress is keyed on (owner, deck id, card id). Loading an edited deck updates
+texts, adds new cards, retires removed ones (their history stays, and adding
+them back restores it) and keeps every user's schedule unless asked to reset
+the cards whose text changed.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from quizzer.deck_format import DeckError, DeckSpec, NoteSpec, Problem, faces, parse_deck
+from quizzer.deck_format.render import render_inline, render_markdown
+from quizzer.store.db import database_proxy as db
+from quizzer.store.models import Card, CardState, Deck, Note, utcnow
+
+_BATCH = 500
+
+
+@dataclass
+class ImportPlan:
+    """What loading a deck would do, by card id."""
+
+    deck_slug: str
+    new_deck: bool
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        head = f"{self.deck_slug}: " + ("new deck, " if self.new_deck else "")
+        return head + ", ".join(
+            f"{len(getattr(self, k))} {k}"
+            for k in ("added", "changed", "restored", "retired", "unchanged")
+        )
+
+
+def note_hash(spec: DeckSpec, note: NoteSpec) -> str:
+    """Fingerprint of everything a note shows, to detect edits."""
+    payload = [note.question, note.answer, note.cloze, note.explanation, list(note.tags),
+               spec_source_label(spec, note), note.reverse, list(note.choices), list(note.accept)]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
+
+
+def spec_source_label(spec: DeckSpec, note: NoteSpec) -> str:
+    return dict(spec.sources).get(note.source, "") if note.source else ""
+
+
+def deck_hash(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _find_deck(owner_id: int | None, slug: str) -> Deck | None:
+    owner_clause = Deck.owner.is_null() if owner_id is None else (Deck.owner == owner_id)
+    return Deck.get_or_none(owner_clause & (Deck.slug == slug))
+
+
+def plan_import(spec: DeckSpec, owner_id: int | None) -> ImportPlan:
+    """Compare a parsed deck with what is stored, without writing anything."""
+    deck = _find_deck(owner_id, spec.id)
+    plan = ImportPlan(deck_slug=spec.id, new_deck=deck is None)
+    stored = {} if deck is None else {
+        n.slug: n for n in Note.select(Note.slug, Note.content_hash, Note.retired).where(Note.deck == deck)
+    }
+    for note in spec.notes:
+        old = stored.pop(note.id, None)
+        if old is None:
+            plan.added.append(note.id)
+        elif old.retired:
+            plan.restored.append(note.id)
+        elif old.content_hash != note_hash(spec, note):
+            plan.changed.append(note.id)
+        else:
+            plan.unchanged.append(note.id)
+    plan.retired = sorted(slug for slug, n in stored.items() if not n.retired)
+    return plan
+
+
+def load_deck(spec: DeckSpec, owner_id: int | None = None, *, source_path: str = "",
+              content_hash: str = "", reset_changed: bool = False) -> ImportPlan:
+    """Apply a parsed deck for ``owner_id`` (None: the shared decks) in one transaction."""
+    with db.atomic():
+        plan = plan_import(spec, owner_id)
+        deck = _upsert_deck(spec, owner_id, source_path, content_hash)
+        _write_notes(spec, deck, plan, reset_changed)
+        deck.card_count = Card.select().where((Card.deck == deck) & ~Card.retired).count()
+        deck.save()
+    return plan
+
+
+def _upsert_deck(spec: DeckSpec, owner_id, source_path: str, content_hash: str) -> Deck:
+    deck = _find_deck(owner_id, spec.id) or Deck(owner=owner_id, slug=spec.id)
+    deck.title = spec.title
+    deck.description = spec.description
+    deck.tags = list(spec.tags)
+    deck.sources = dict(spec.sources)
+    deck.source_path = source_path or deck.source_path
+    deck.content_hash = content_hash
+    deck.updated_at = utcnow()
+    deck.save()
+    return deck
+
+
+def _note_row(spec: DeckSpec, note: NoteSpec, deck: Deck, position: int) -> dict:
+    return {
+        "deck": deck.id, "slug": note.id, "position": position, "kind": note.kind,
+        "question": note.question, "answer": note.answer, "cloze": note.cloze,
+        "explanation": note.explanation or "",
+        "explanation_html": render_markdown(note.explanation) if note.explanation else "",
+        "tags": " " + " ".join(note.tags) + " ", "source": spec_source_label(spec, note),
+        "choices": list(note.choices), "choices_html": [render_inline(c) for c in note.choices],
+        "accept": list(note.accept), "reverse": note.reverse, "retired": False,
+        "content_hash": note_hash(spec, note),
+    }
+
+
+def _write_notes(spec: DeckSpec, deck: Deck, plan: ImportPlan, reset_changed: bool) -> None:
+    touched = set(plan.changed) | set(plan.restored)
+    rows = {n.id: _note_row(spec, n, deck, i) for i, n in enumerate(spec.notes)}
+    new_rows = [rows[slug] for slug in plan.added]
+    for start in range(0, len(new_rows), _BATCH):
+        Note.insert_many(new_rows[start:start + _BATCH]).execute()
+    for slug in touched:
+        Note.update(**{k: v for k, v in rows[slug].items() if k != "deck"}).where(
+            (Note.deck == deck) & (Note.slug == slug)).execute()
+    for slug in plan.unchanged:  # order may have moved
+        Note.update(position=rows[slug]["position"]).where(
+            (Note.deck == deck) & (Note.slug == slug) & (Note.position != rows[slug]["position"])).execute()
+    if plan.retired:
+        _retire(deck, plan.retired)
+    specs = {n.id: n for n in spec.notes}
+    ids = dict(Note.select(Note.slug, Note.id).where(Note.deck == deck).tuples())
+    _insert_cards(deck, [(ids[s], specs[s], rows[s]["position"]) for s in plan.added])
+    for slug in touched:
+        _sync_cards(deck, ids[slug], specs[slug], rows[slug]["position"], reset_changed)
+
+
+def _card_rows(deck: Deck, note_id: int, note: NoteSpec, position: int) -> list[dict]:
+    return [
+        {"note": note_id, "deck": deck.id, "key": face.key, "position": position * 100 + ordinal,
+         "prompt": face.prompt, "answer": face.answer, "prompt_html": render_markdown(face.prompt),
+         "answer_html": render_markdown(face.answer), "retired": False}
+        for ordinal, face in enumerate(faces(note))
+    ]
+
+
+def _insert_cards(deck: Deck, notes: list[tuple[int, NoteSpec, int]]) -> None:
+    rows = [row for note_id, note, pos in notes for row in _card_rows(deck, note_id, note, pos)]
+    for start in range(0, len(rows), _BATCH):
+        Card.insert_many(rows[start:start + _BATCH]).execute()
+
+
+def _sync_cards(deck: Deck, note_id: int, note: NoteSpec, position: int, reset: bool) -> None:
+    """Update one edited or restored note's cards: keep keys, add new, retire gone."""
+    existing = {c.key: c for c in Card.select().where(Card.note == note_id)}
+    wanted = _card_rows(deck, note_id, note, position)
+    for row in wanted:
+        card = existing.pop(row["key"], None)
+        if card is None:
+            Card.insert(row).execute()
+            continue
+        Card.update(**row).where(Card.id == card.id).execute()
+        if reset:
+            CardState.delete().where(CardState.card == card.id).execute()
+        else:
+            CardState.update(retired=False).where(CardState.card == card.id).execute()
+    gone = [c.id for c in existing.values()]
+    if gone:
+        Card.update(retired=True).where(Card.id.in_(gone)).execute()
+        CardState.update(retired=True).where(CardState.card.in_(gone)).execute()
+
+
+def _retire(deck: Deck, slugs: list[str]) -> None:
+    note_ids = Note.select(Note.id).where((Note.deck == deck) & Note.slug.in_(slugs))
+    Note.update(retired=True).where(Note.id.in_(note_ids)).execute()
+    card_ids = Card.select(Card.id).where(Card.note.in_(note_ids))
+    Card.update(retired=True).where(Card.id.in_(card_ids)).execute()
+    CardState.update(retired=True).where(CardState.card.in_(card_ids)).execute()
+
+
+def deck_files(paths) -> list[Path]:
+    """Expand files and folders into the YAML deck files they name, sorted."""
+    found = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")))
+        elif path.exists():
+            found.append(path)
+        else:
+            raise FileNotFoundError(f"{path}: no such file or folder")
+    return found
+
+
+def load_files(paths, owner_id: int | None = None, *, dry_run: bool = False,
+               reset_changed: bool = False, require_ids: bool = True) -> list[ImportPlan]:
+    """Parse every file first (all errors at once), then load them all in one transaction.
+
+    Raises DeckError with every problem of every file; nothing is written then.
+    """
+    parsed, problems = [], []
+    for path in deck_files(paths):
+        raw = path.read_bytes()
+        try:
+            parsed.append((parse_deck(raw, str(path), require_ids=require_ids), path, raw))
+        except DeckError as err:
+            problems.extend(err.problems)
+    _reject_duplicate_ids(parsed, problems)
+    if problems:
+        raise DeckError(problems)
+    if dry_run:
+        return [plan_import(spec, owner_id) for spec, _, _ in parsed]
+    with db.atomic():
+        return [load_deck(spec, owner_id, source_path=str(path.resolve()), content_hash=deck_hash(raw),
+                          reset_changed=reset_changed) for spec, path, raw in parsed]
+
+
+def _reject_duplicate_ids(parsed, problems) -> None:
+    seen = {}
+    for spec, path, _ in parsed:
+        if spec.id in seen:
+            problems.append(Problem(str(path), 1, 1, "id",
+                                    f"deck id {spec.id!r} is also used by {seen[spec.id]}"))
+        seen.setdefault(spec.id, str(path))

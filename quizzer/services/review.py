@@ -1,0 +1,269 @@
+"""The review engine: the next card, grading (SM-2 once per card per day), undo, suspend, bury.
+
+Each operation is one transaction. SM-2 is applied by the first grade of a
+study day; a card graded below 4 comes back later in the same session (step 7)
+without being rescheduled again.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import peewee as pw
+
+from quizzer.services.errors import InvalidInput, NotFound
+from quizzer.services.study import StudyDay, daily_progress, get_visible_deck, study_day_for
+from quizzer.srs import Sm2State, due_date, grade_options, needs_relearning, preview, review
+from quizzer.store.db import database_proxy as db, is_sqlite
+from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
+
+RELEARN_DELAY = timedelta(seconds=60)  # a failed card waits this long unless nothing else is left
+_SNAPSHOT = ("repetitions", "interval", "easiness_x100", "due", "last_review", "last_review_day",
+             "first_review_day", "relearn", "lapses", "reviews", "suspended", "buried_until")
+
+
+@dataclass(frozen=True)
+class CardView:
+    """Everything the review screen shows for one card."""
+
+    card: Card
+    note: Note
+    deck: Deck
+    state: CardState | None
+
+    @property
+    def sm2(self) -> Sm2State:
+        return to_sm2(self.state)
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    card_id: int
+    quality: int
+    applied: bool
+    interval: int
+    due: date
+    relearn: bool
+    replayed: bool = False
+
+
+def to_sm2(state: CardState | None) -> Sm2State:
+    if state is None:
+        return Sm2State()
+    return Sm2State(state.repetitions, state.interval, state.easiness_x100 / 100)
+
+
+def _card_views(query) -> list[CardView]:
+    return [CardView(card, card.note, card.deck, joined_state(card)) for card in query]
+
+
+def joined_state(card: Card) -> CardState | None:
+    state = getattr(card, "cardstate", None)  # a LEFT JOIN miss gives None or an empty row
+    return state if state is not None and state.id is not None else None
+
+
+def _card_query(user: User):
+    join_state = (CardState.card == Card.id) & (CardState.user == user.id)
+    return (Card.select(Card, Note, Deck, CardState)
+            .join(Note, on=(Card.note == Note.id)).switch(Card)
+            .join(Deck, on=(Card.deck == Deck.id)).switch(Card)
+            .join(CardState, pw.JOIN.LEFT_OUTER, on=join_state, attr="cardstate")
+            .where(Deck.owner.is_null() | (Deck.owner == user.id)))
+
+
+def card_view(user: User, card_id: int) -> CardView:
+    """One card the user can see, with their state; NotFound otherwise."""
+    views = _card_views(_card_query(user).where(Card.id == card_id))
+    if not views:
+        raise NotFound(f"no card {card_id}")
+    return views[0]
+
+
+def _scope(query, deck_id: int | None, model=Card):
+    return query if deck_id is None else query.where(model.deck == deck_id)
+
+
+def next_card(user: User, deck_id: int | None = None, now: datetime | None = None) -> CardView | None:
+    """The card to show now, or None when today's queue is empty."""
+    today = study_day_for(user, now)
+    if deck_id is not None:
+        get_visible_deck(user, deck_id)
+    ready_before = today.now.replace(tzinfo=None) - RELEARN_DELAY
+    relearning = _scope(_card_query(user), deck_id).where(
+        CardState.relearn & (CardState.last_review_day == today.day) & ~CardState.suspended
+        & ~Card.retired).order_by(CardState.last_review)
+    ready = _card_views(relearning.where(CardState.last_review <= ready_before).limit(1))
+    if ready:
+        return ready[0]
+    progress = daily_progress(user, today)
+    if progress.reviewed < user.reviews_per_day:
+        found = _next_due(user, deck_id, today) or (
+            progress.new_started < user.new_per_day and _next_new(user, deck_id))
+        if found:
+            return found
+    waiting = _card_views(relearning.limit(1))
+    return waiting[0] if waiting else None
+
+
+def _next_due(user: User, deck_id: int | None, today: StudyDay) -> CardView | None:
+    due = (CardState.select(CardState.card)
+           .where((CardState.user == user.id) & (CardState.due <= today.day) & ~CardState.retired
+                  & ~CardState.suspended
+                  & (CardState.buried_until.is_null() | (CardState.buried_until <= today.day)))
+           .order_by(CardState.due, CardState.card).limit(1))
+    row = _scope(due, deck_id, CardState).first()
+    return card_view(user, row.card_id) if row else None
+
+
+def _next_new(user: User, deck_id: int | None) -> CardView | None:
+    query = (_card_query(user).where(CardState.id.is_null() & ~Card.retired)
+             .order_by(Deck.owner.is_null(False), Deck.title, Deck.id, Card.position).limit(1))
+    views = _card_views(_scope(query, deck_id))
+    return views[0] if views else None
+
+
+def grade_choices(user: User, view: CardView) -> list[tuple[str, int, int]]:
+    """(label, quality, interval in days) per grade button, from one SM-2 preview."""
+    options = grade_options(user.grade_scale)
+    today = study_day_for(user).day
+    if view.state is not None and view.state.last_review_day == today:
+        return [(label, q, view.state.interval) for label, q in options]
+    states = preview(view.sm2, [q for _, q in options])
+    return [(label, q, states[q].interval) for label, q in options]
+
+
+def _snapshot(state: CardState | None) -> dict | None:
+    if state is None:
+        return None
+    out = {}
+    for name in _SNAPSHOT:
+        value = getattr(state, name)
+        out[name] = value.isoformat() if isinstance(value, (date, datetime)) else value
+    return out
+
+
+def _restore(state: CardState, snap: dict) -> None:
+    for name in _SNAPSHOT:
+        field = CardState._meta.fields[name]
+        value = snap[name]
+        if value is not None and isinstance(field, pw.DateTimeField):
+            value = datetime.fromisoformat(value)
+        elif value is not None and isinstance(field, pw.DateField):
+            value = date.fromisoformat(value)
+        setattr(state, name, value)
+
+
+def _check_quality(quality) -> int:
+    if isinstance(quality, bool) or not isinstance(quality, int) or not 0 <= quality <= 5:
+        raise InvalidInput(f"quality must be a whole number from 0 to 5, got {quality!r}")
+    return quality
+
+
+def answer(user: User, card_id: int, quality: int, *, answer_id: str | None = None,
+           time_ms: int = 0, kind: str = "review", now: datetime | None = None) -> AnswerOutcome:
+    """Grade a card. The same ``answer_id`` posted twice is applied once."""
+    quality = _check_quality(quality)
+    if answer_id is not None and not (0 < len(answer_id) <= 64):
+        raise InvalidInput("answer_id must be 1 to 64 characters")
+    try:
+        with db.atomic():
+            done = _answered(user, answer_id)
+            if done is not None:
+                return _outcome(done, replayed=True)
+            view = card_view(user, card_id)
+            if view.card.retired:
+                raise NotFound(f"card {card_id} was retired from its deck")
+            log = _apply(user, view, quality, study_day_for(user, now), answer_id,
+                         max(0, int(time_ms)), kind)
+    except pw.IntegrityError:
+        done = _answered(user, answer_id)  # a concurrent post of the same answer won the race
+        if done is None:
+            raise
+        return _outcome(done, replayed=True)
+    return _outcome(log)
+
+
+def _answered(user: User, answer_id: str | None) -> ReviewLog | None:
+    if answer_id is None:
+        return None
+    return ReviewLog.get_or_none((ReviewLog.user == user.id) & (ReviewLog.answer_id == answer_id))
+
+
+def _apply(user, view: CardView, quality: int, today: StudyDay, answer_id, time_ms, kind) -> ReviewLog:
+    state = view.state
+    if state is not None and not is_sqlite(db.obj):  # SQLite: BEGIN IMMEDIATE already serialises
+        state = CardState.select().where(CardState.id == state.id).for_update().get()
+    before = _snapshot(state)
+    if state is None:
+        state = CardState(user=user.id, card=view.card.id, deck=view.card.deck_id, due=today.day,
+                          first_review_day=today.day)
+    elif state.first_review_day is None:
+        state.first_review_day = today.day
+    applied = state.last_review_day != today.day
+    if applied:
+        was_reviewed = state.repetitions > 0
+        nxt = review(to_sm2(state), quality)
+        state.repetitions, state.interval = nxt.repetitions, nxt.interval
+        state.easiness_x100 = round(nxt.easiness * 100)
+        state.due = due_date(today.day, nxt.interval)
+        state.last_review_day = today.day
+        state.lapses += int(was_reviewed and quality < 3)
+    state.relearn = needs_relearning(quality)
+    state.reviews += 1
+    state.last_review = today.now.replace(tzinfo=None)
+    state.buried_until = None
+    state.save()
+    return ReviewLog.create(
+        user=user.id, card=view.card.id, deck=view.card.deck_id, reviewed_at=state.last_review,
+        day=today.day, quality=quality, applied=applied, kind=kind, time_ms=time_ms,
+        answer_id=answer_id, state_before=before,
+        interval_before=before["interval"] if before else 0, interval_after=state.interval,
+        easiness_x100_after=state.easiness_x100, repetitions_after=state.repetitions,
+        due_after=state.due)
+
+
+def _outcome(log: ReviewLog, replayed: bool = False) -> AnswerOutcome:
+    return AnswerOutcome(log.card_id, log.quality, log.applied, log.interval_after, log.due_after,
+                         needs_relearning(log.quality), replayed)
+
+
+def undo_last(user: User, now: datetime | None = None) -> int | None:
+    """Take back the user's last answer of today, restoring the card exactly. Returns its card id."""
+    today = study_day_for(user, now)
+    with db.atomic():
+        log = (ReviewLog.select().where((ReviewLog.user == user.id) & (ReviewLog.day == today.day)
+                                        & (ReviewLog.kind == "review"))
+               .order_by(ReviewLog.id.desc()).first())
+        if log is None:
+            return None
+        state = CardState.get((CardState.user == user.id) & (CardState.card == log.card_id))
+        if log.state_before is None:
+            state.delete_instance()
+        else:
+            _restore(state, log.state_before)
+            state.save()
+        log.delete_instance()
+    return log.card_id
+
+
+def _state_for_change(user: User, card_id: int, today: StudyDay) -> CardState:
+    view = card_view(user, card_id)
+    return view.state or CardState(user=user.id, card=card_id, deck=view.card.deck_id, due=today.day)
+
+
+def set_suspended(user: User, card_id: int, suspended: bool = True) -> None:
+    today = study_day_for(user)
+    with db.atomic():
+        state = _state_for_change(user, card_id, today)
+        state.suspended = suspended
+        state.save()
+
+
+def bury(user: User, card_id: int, now: datetime | None = None) -> None:
+    """Hide a card until the next study day."""
+    today = study_day_for(user, now)
+    with db.atomic():
+        state = _state_for_change(user, card_id, today)
+        state.buried_until = today.day + timedelta(days=1)
+        state.relearn = False
+        state.save()

@@ -1,0 +1,123 @@
+"""The user's study day, the decks they can see, and what is due in them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+import peewee as pw
+
+from quizzer.services.errors import NotFound
+from quizzer.srs import day_start, study_day
+from quizzer.store.models import CardState, Deck, ReviewLog, User
+
+
+@dataclass(frozen=True)
+class StudyDay:
+    """The user's local study day and the instant (naive UTC) it began."""
+
+    day: date
+    now: datetime
+    starts_at: datetime
+
+
+def study_day_for(user: User, now: datetime | None = None) -> StudyDay:
+    now = now or datetime.now(timezone.utc)
+    day = study_day(now, user.timezone, user.rollover_hour)
+    starts = day_start(day, user.timezone, user.rollover_hour)
+    return StudyDay(day, now, starts.astimezone(timezone.utc).replace(tzinfo=None))
+
+
+def visible_decks(user: User):
+    """Shared decks and the user's own, in study order (shared first, then by title)."""
+    return (Deck.select()
+            .where(Deck.owner.is_null() | (Deck.owner == user.id))
+            .order_by(Deck.owner.is_null(False), Deck.title, Deck.id))
+
+
+def get_visible_deck(user: User, deck_id: int) -> Deck:
+    deck = visible_decks(user).where(Deck.id == deck_id).first()
+    if deck is None:
+        raise NotFound(f"no deck {deck_id}")
+    return deck
+
+
+def visible_deck_by_slug(user: User, slug: str) -> Deck:
+    """The user's own deck with that slug, else the shared one."""
+    deck = (visible_decks(user).where(Deck.slug == slug)
+            .order_by(Deck.owner.is_null()).first())
+    if deck is None:
+        raise NotFound(f"no deck {slug!r}")
+    return deck
+
+
+@dataclass(frozen=True)
+class DailyProgress:
+    """What the user did today: answers that set a schedule, and new cards started."""
+
+    reviewed: int
+    new_started: int
+
+
+def daily_progress(user: User, today: StudyDay) -> DailyProgress:
+    reviewed = (ReviewLog.select().where((ReviewLog.user == user.id) & ReviewLog.applied
+                                         & (ReviewLog.reviewed_at >= today.starts_at)).count())
+    new_started = (CardState.select().where((CardState.user == user.id)
+                                            & (CardState.first_review_day == today.day)).count())
+    return DailyProgress(reviewed, new_started)
+
+
+@dataclass(frozen=True)
+class DeckCounts:
+    deck: Deck
+    new: int
+    due: int
+    total: int
+
+
+def is_due(day: date):
+    return ((CardState.due <= day) & ~CardState.suspended
+            & (CardState.buried_until.is_null() | (CardState.buried_until <= day)))
+
+
+def due_counts_by_deck(user: User, today: StudyDay) -> list[DeckCounts]:
+    """New / due / total per visible deck: one aggregate over the user's card states."""
+    due_now = is_due(today.day)
+    rows = (CardState
+            .select(CardState.deck, pw.fn.SUM(pw.Case(None, [(due_now, 1)], 0)), pw.fn.COUNT(CardState.id))
+            .where((CardState.user == user.id) & ~CardState.retired)
+            .group_by(CardState.deck).tuples())
+    by_deck = {deck_id: (due or 0, seen) for deck_id, due, seen in rows}
+    progress = daily_progress(user, today)
+    new_left = max(0, user.new_per_day - progress.new_started)
+    counts = []
+    for deck in visible_decks(user):
+        due, seen = by_deck.get(deck.id, (0, 0))
+        counts.append(DeckCounts(deck, min(deck.card_count - seen, new_left), due, deck.card_count))
+    return counts
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """What is left to study today (within the daily limits)."""
+
+    new: int
+    due: int
+    relearn: int
+
+    @property
+    def total(self) -> int:
+        return self.new + self.due + self.relearn
+
+
+def queue_counts(user: User, today: StudyDay, deck_id: int | None = None) -> QueueCounts:
+    counts = [c for c in due_counts_by_deck(user, today) if deck_id is None or c.deck.id == deck_id]
+    progress = daily_progress(user, today)
+    reviews_left = max(0, user.reviews_per_day - progress.reviewed)
+    due = min(sum(c.due for c in counts), reviews_left)
+    new_left = max(0, user.new_per_day - progress.new_started)
+    new = min(sum(c.new for c in counts), new_left, reviews_left - due)
+    relearn = CardState.select().where(
+        (CardState.user == user.id) & CardState.relearn & (CardState.last_review_day == today.day)
+        & ~CardState.suspended & ~CardState.retired
+        & ((CardState.deck == deck_id) if deck_id is not None else True)).count()
+    return QueueCounts(new, due, relearn)

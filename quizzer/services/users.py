@@ -1,0 +1,92 @@
+"""Accounts: creation, authentication, settings. Passwords are hashed with scrypt."""
+from __future__ import annotations
+
+import re
+from zoneinfo import available_timezones
+
+import peewee as pw
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from quizzer.services.errors import Conflict, InvalidInput, NotFound
+from quizzer.store.db import database_proxy as db
+from quizzer.store.models import User
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,31}$")
+MIN_PASSWORD = 8
+# A valid hash to check against when the user does not exist, so timing does not tell.
+_DUMMY_HASH = generate_password_hash("not a password", method="scrypt")
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"password: at least {MIN_PASSWORD} characters")
+    if len(password) > 1024:
+        raise InvalidInput("password: at most 1024 characters")
+    return generate_password_hash(password, method="scrypt")
+
+
+def create_user(username: str, password: str, *, is_admin: bool = False) -> User:
+    """Create an account; InvalidInput for a bad name or password, Conflict when taken."""
+    username = (username or "").strip()
+    if not USERNAME_RE.match(username):
+        raise InvalidInput("username: 2-32 letters, digits, '.', '_' or '-', starting with a letter or digit")
+    password_hash = hash_password(password)
+    try:
+        with db.atomic():
+            return User.create(username=username, password_hash=password_hash, is_admin=is_admin)
+    except pw.IntegrityError:
+        raise Conflict(f"username {username!r} is taken") from None
+
+
+def authenticate(username: str, password: str) -> User | None:
+    user = User.get_or_none(User.username == (username or "").strip())
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    return user if check_password_hash(user.password_hash, password or "") else None
+
+
+def get_user(username: str) -> User:
+    user = User.get_or_none(User.username == username)
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    return user
+
+
+def change_password(user: User, old: str, new: str) -> None:
+    if not check_password_hash(user.password_hash, old or ""):
+        raise InvalidInput("current password: does not match")
+    user.password_hash = hash_password(new)
+    user.session_version += 1
+    user.save()
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every session cookie issued to the user so far."""
+    User.update(session_version=User.session_version + 1).where(User.id == user.id).execute()
+
+
+SETTINGS_LIMITS = {"rollover_hour": (0, 23), "new_per_day": (0, 9999), "reviews_per_day": (0, 99999)}
+
+
+def update_settings(user: User, **values) -> User:
+    """Validate and save study settings; InvalidInput names the field."""
+    unknown = set(values) - {"timezone", "grade_scale", *SETTINGS_LIMITS}
+    if unknown:
+        raise InvalidInput(f"{sorted(unknown)[0]}: not a setting")
+    if "timezone" in values and values["timezone"] not in available_timezones():
+        raise InvalidInput(f"timezone: unknown time zone {values['timezone']!r}")
+    if "grade_scale" in values and values["grade_scale"] not in ("buttons", "full"):
+        raise InvalidInput("grade_scale: 'buttons' (Again/Hard/Good/Easy) or 'full' (0-5)")
+    for name, (low, high) in SETTINGS_LIMITS.items():
+        if name in values:
+            try:
+                values[name] = int(values[name])
+            except (TypeError, ValueError):
+                raise InvalidInput(f"{name}: a whole number") from None
+            if not low <= values[name] <= high:
+                raise InvalidInput(f"{name}: between {low} and {high}")
+    for name, value in values.items():
+        setattr(user, name, value)
+    user.save()
+    return user

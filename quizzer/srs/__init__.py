@@ -1,0 +1,32 @@
+"""Pure scheduling core: SM-2, the user's study day, grade buttons and previews.
+
+No Flask, no database, no I/O; callers pass "now" in.
+"""
+
+from quizzer.srs.day import MAX_INTERVAL_DAYS, day_start, due_date, study_day
+from quizzer.srs.grading import (
+    BUTTONS,
+    FULL_SCALE,
+    format_interval,
+    grade_options,
+    needs_relearning,
+    preview,
+)
+from quizzer.srs.sm2 import MIN_EASINESS, Sm2State, review, validate_quality
+
+__all__ = [
+    "BUTTONS",
+    "FULL_SCALE",
+    "MAX_INTERVAL_DAYS",
+    "MIN_EASINESS",
+    "Sm2State",
+    "day_start",
+    "due_date",
+    "format_interval",
+    "grade_options",
+    "needs_relearning",
+    "preview",
+    "review",
+    "study_day",
+    "validate_quality",
+]

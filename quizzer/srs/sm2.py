@@ -1,0 +1,80 @@
+"""SuperMemo SM-2 (Wozniak, 1987-1990), steps 3-6, in exact arithmetic.
+
+Easiness moves in steps of 0.02 and has a floor of 1.3, so it is kept as whole
+hundredths while computing; floats would drift (2.2 -> 2.2000000000000006) and
+ceil() would then add a day. See docs/scheduling.md.
+"""
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from numbers import Real
+
+MIN_EASINESS = 1.3
+_MIN_EASINESS_HUNDREDTHS = 130
+
+
+@dataclass(frozen=True)
+class Sm2State:
+    """One card's SM-2 state; a new card is ``Sm2State()``.
+
+    ``easiness`` is stored rounded to 2 places (any int, float, Decimal or
+    Fraction is accepted). Raises ValueError for a negative or non-int
+    ``repetitions``/``interval`` or an easiness that is not finite or < 1.3.
+    """
+
+    repetitions: int = 0
+    interval: int = 0  # days until the next review
+    easiness: float = 2.5
+
+    def __post_init__(self) -> None:
+        for name in ("repetitions", "interval"):
+            value = getattr(self, name)
+            if not _is_int(value) or value < 0:
+                raise ValueError(f"{name} must be an int >= 0, got {value!r}")
+        hundredths = _easiness_hundredths(self.easiness)
+        # Normalise (e.g. a float4 column's 2.4600000381) so equality is exact.
+        object.__setattr__(self, "easiness", hundredths / 100)
+
+
+def validate_quality(quality: int) -> None:
+    """Raise ValueError unless ``quality`` is an int in 0..5 (bool rejected)."""
+    if not _is_int(quality) or not 0 <= quality <= 5:
+        raise ValueError(f"quality must be an int from 0 to 5, got {quality!r}")
+
+
+def review(state: Sm2State, quality: int) -> Sm2State:
+    """Return the state after one graded repetition; ``state`` is unchanged.
+
+    q >= 3: interval 1, then 6, then ceil(interval * easiness before this
+    review); repetitions + 1. q < 3: repetitions 0, interval 1. Always:
+    easiness += 0.1 - (5-q)(0.08 + (5-q)0.02), floored at 1.3. The interval is
+    not capped here (see day.due_date). Raises ValueError for a bad quality.
+    """
+    validate_quality(quality)
+    easiness = _easiness_hundredths(state.easiness)
+    if quality < 3:
+        repetitions, interval = 0, 1
+    else:
+        if state.repetitions == 0:
+            interval = 1
+        elif state.repetitions == 1:
+            interval = 6
+        else:
+            interval = -(-state.interval * easiness // 100)  # exact ceil
+        repetitions = state.repetitions + 1
+    miss = 5 - quality
+    easiness = max(_MIN_EASINESS_HUNDREDTHS, easiness + 10 - miss * (8 + miss * 2))
+    return Sm2State(repetitions, interval, easiness / 100)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _easiness_hundredths(easiness: object) -> int:
+    if isinstance(easiness, bool) or not isinstance(easiness, (Real, Decimal)):
+        raise ValueError(f"easiness must be a number, got {easiness!r}")
+    if not math.isfinite(easiness) or round(easiness * 100) < _MIN_EASINESS_HUNDREDTHS:
+        raise ValueError(f"easiness must be a finite number >= {MIN_EASINESS}, got {easiness!r}")
+    return round(easiness * 100)

@@ -1,0 +1,62 @@
+"""A small runner over ``playhouse.migrate``: numbered scripts in ``migrations/``.
+
+Each ``NNNN_name.py`` defines ``upgrade(db, migrator)``. Applied names are
+recorded in ``schema_migration``; each script runs in its own transaction,
+under a lock, so two processes starting at once apply it once.
+"""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import peewee
+from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
+
+from quizzer.store.db import is_sqlite
+from quizzer.store.models import SchemaMigration
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+_PG_LOCK_KEY = 0x5155495A  # "QUIZ": advisory lock id serialising migrations
+
+
+def migration_names(directory: Path = MIGRATIONS_DIR) -> list[str]:
+    """Names of the migration scripts, in the order they apply."""
+    return sorted(p.stem for p in directory.glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
+def _load(name: str, directory: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"quizzer_migration_{name}", directory / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def applied_migrations(db: peewee.Database) -> set[str]:
+    with db.bind_ctx([SchemaMigration]):
+        SchemaMigration.create_table(safe=True)
+        return {m.name for m in SchemaMigration.select()}
+
+
+def apply_migrations(db: peewee.Database, target: str | None = None,
+                     directory: Path = MIGRATIONS_DIR) -> list[str]:
+    """Apply pending migrations up to ``target`` (inclusive; default: all). Returns what ran."""
+    names = migration_names(directory)
+    if target is not None:
+        if target not in names:
+            raise ValueError(f"unknown migration {target!r}")
+        names = names[: names.index(target) + 1]
+    migrator = SqliteMigrator(db) if is_sqlite(db) else PostgresqlMigrator(db)
+    applied_now = []
+    with db.bind_ctx([SchemaMigration]):
+        SchemaMigration.create_table(safe=True)
+        for name in names:
+            with db.atomic():
+                if not is_sqlite(db):
+                    db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_KEY,))
+                if SchemaMigration.get_or_none(SchemaMigration.name == name):
+                    continue
+                _load(name, directory).upgrade(db, migrator)
+                SchemaMigration.create(name=name)
+                applied_now.append(name)
+    return applied_now

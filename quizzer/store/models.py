@@ -1,0 +1,183 @@
+"""Peewee models: users, decks, notes, cards, per-user card state and the review log.
+
+A *note* is one YAML card entry; a *card* is what gets scheduled (a note makes
+one card, two with ``reverse: true``, one per cloze number). Schema changes go
+through ``migrations/``; these classes describe the head revision.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import peewee as pw
+
+from quizzer.store.db import database_proxy
+
+
+def utcnow() -> datetime:
+    """Naive UTC timestamp (stored as such in both databases)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class JsonField(pw.TextField):
+    """JSON stored as text, so SQLite and PostgreSQL behave the same."""
+
+    def db_value(self, value):
+        return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    def python_value(self, value):
+        return None if value is None else json.loads(value)
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class User(BaseModel):
+    username = pw.CharField(max_length=64, unique=True)
+    password_hash = pw.CharField(max_length=255, default="")
+    is_admin = pw.BooleanField(default=False)
+    timezone = pw.CharField(max_length=64, default="UTC")
+    rollover_hour = pw.SmallIntegerField(default=4)
+    new_per_day = pw.IntegerField(default=20)
+    reviews_per_day = pw.IntegerField(default=200)
+    grade_scale = pw.CharField(max_length=8, default="buttons")
+    # Bumped on logout and password change: cookies issued before stop working.
+    session_version = pw.IntegerField(default=0)
+    created_at = pw.DateTimeField(default=utcnow)
+
+
+class Deck(BaseModel):
+    owner = pw.ForeignKeyField(User, null=True, on_delete="CASCADE", backref="decks")
+    slug = pw.CharField(max_length=64)
+    title = pw.CharField(max_length=200)
+    description = pw.TextField(default="")
+    tags = JsonField(default=list)
+    sources = JsonField(default=dict)
+    content_hash = pw.CharField(max_length=64, default="")
+    source_path = pw.TextField(default="")
+    card_count = pw.IntegerField(default=0)
+    created_at = pw.DateTimeField(default=utcnow)
+    updated_at = pw.DateTimeField(default=utcnow)
+
+    @property
+    def is_shared(self) -> bool:
+        return self.owner_id is None
+
+
+class Note(BaseModel):
+    deck = pw.ForeignKeyField(Deck, on_delete="CASCADE", backref="notes")
+    slug = pw.CharField(max_length=64)
+    position = pw.IntegerField()
+    kind = pw.CharField(max_length=8)
+    question = pw.TextField(null=True)
+    answer = pw.TextField(null=True)
+    cloze = pw.TextField(null=True)
+    explanation = pw.TextField(default="")
+    explanation_html = pw.TextField(default="")
+    # Space-padded (" a b ") so a tag filter is a LIKE '% a %'.
+    tags = pw.TextField(default=" ")
+    source = pw.TextField(default="")
+    choices = JsonField(default=list)
+    choices_html = JsonField(default=list)
+    accept = JsonField(default=list)
+    reverse = pw.BooleanField(default=False)
+    retired = pw.BooleanField(default=False)
+    content_hash = pw.CharField(max_length=64, default="")
+
+    class Meta:
+        indexes = ((("deck", "slug"), True),)
+
+    @property
+    def tag_list(self) -> list[str]:
+        return self.tags.split()
+
+
+class Card(BaseModel):
+    note = pw.ForeignKeyField(Note, on_delete="CASCADE", backref="cards")
+    deck = pw.ForeignKeyField(Deck, on_delete="CASCADE")
+    key = pw.CharField(max_length=16)
+    position = pw.IntegerField()
+    prompt = pw.TextField()
+    answer = pw.TextField()
+    prompt_html = pw.TextField()
+    answer_html = pw.TextField()
+    retired = pw.BooleanField(default=False)
+
+    class Meta:
+        indexes = (
+            (("note", "key"), True),
+            (("deck", "retired", "position"), False),
+        )
+
+
+class CardState(BaseModel):
+    user = pw.ForeignKeyField(User, on_delete="CASCADE")
+    card = pw.ForeignKeyField(Card, on_delete="CASCADE")
+    deck = pw.ForeignKeyField(Deck, on_delete="CASCADE")
+    repetitions = pw.IntegerField(default=0)
+    interval = pw.IntegerField(default=0)
+    easiness_x100 = pw.IntegerField(default=250)
+    due = pw.DateField()
+    last_review = pw.DateTimeField(null=True)
+    last_review_day = pw.DateField(null=True)
+    first_review_day = pw.DateField(null=True)
+    relearn = pw.BooleanField(default=False)
+    lapses = pw.IntegerField(default=0)
+    reviews = pw.IntegerField(default=0)
+    suspended = pw.BooleanField(default=False)
+    buried_until = pw.DateField(null=True)
+    retired = pw.BooleanField(default=False)
+
+    class Meta:
+        indexes = (
+            (("user", "card"), True),
+            (("user", "deck", "retired", "due", "suspended", "buried_until"), False),
+            (("user", "due"), False),
+            (("user", "first_review_day"), False),
+        )
+
+    @property
+    def easiness(self) -> float:
+        return self.easiness_x100 / 100
+
+
+class ReviewLog(BaseModel):
+    """Append-only record of every answer (undo takes back the last one)."""
+
+    user = pw.ForeignKeyField(User, on_delete="CASCADE")
+    card = pw.ForeignKeyField(Card, on_delete="CASCADE")
+    deck = pw.ForeignKeyField(Deck, on_delete="CASCADE")
+    reviewed_at = pw.DateTimeField(default=utcnow)
+    day = pw.DateField()
+    quality = pw.SmallIntegerField()
+    # False when the card was already scheduled today (SM-2 applies once a day).
+    applied = pw.BooleanField()
+    kind = pw.CharField(max_length=8, default="review")
+    time_ms = pw.IntegerField(default=0)
+    answer_id = pw.CharField(max_length=64, null=True)
+    state_before = JsonField(null=True)
+    interval_before = pw.IntegerField(default=0)
+    interval_after = pw.IntegerField()
+    easiness_x100_after = pw.IntegerField()
+    repetitions_after = pw.IntegerField()
+    due_after = pw.DateField()
+
+    class Meta:
+        indexes = (
+            (("user", "answer_id"), True),
+            (("user", "reviewed_at"), False),
+            (("card",), False),
+        )
+
+
+class SchemaMigration(BaseModel):
+    """Which numbered migrations have been applied."""
+
+    name = pw.CharField(max_length=128, primary_key=True)
+    applied_at = pw.DateTimeField(default=utcnow)
+
+
+ALL_MODELS = (User, Deck, Note, Card, CardState, ReviewLog)

@@ -1,0 +1,50 @@
+"""The Flask app factory: configuration, database, security, blueprints."""
+from __future__ import annotations
+
+from flask import Flask
+from markupsafe import Markup
+
+from quizzer.deck_format.render import render_markdown
+from quizzer.config import Settings, load_settings
+from quizzer.store import connect
+from quizzer.store.db import database_proxy
+from quizzer.web import api, auth, errors, pages, security
+
+
+def create_app(settings: Settings | None = None, **overrides) -> Flask:
+    """Build the app. ``settings`` defaults to the QUIZZER_* environment; ``overrides`` go to app.config."""
+    settings = settings or load_settings()
+    app = Flask(__name__, instance_path=str(settings.instance_dir), instance_relative_config=True)
+    app.config.update(
+        QUIZZER=settings,
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_upload_mb * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        # A review tab left open for hours must still be able to post answers.
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=False,
+        ALLOW_SIGNUP=settings.allow_signup,
+    )
+    app.config.update(overrides)
+    connect(settings.database_url)
+
+    @app.before_request
+    def _open_db():
+        database_proxy.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close_db(_exc):
+        if not database_proxy.is_closed():
+            database_proxy.close()
+
+    app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text))
+    security.init_app(app)
+    auth.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    return app

@@ -1,0 +1,123 @@
+"""Sign up, log in, log out, change password (Flask-Login sessions)."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
+
+from quizzer.services import users as user_service
+from quizzer.services.errors import Conflict, InvalidInput
+from quizzer.store.models import User
+from quizzer.web.security import limiter
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Log in to study."
+
+
+class SessionUser(UserMixin):
+    """The logged-in account. The session id carries the account's session version,
+    so logging out (which bumps it) kills every copy of the cookie."""
+
+    def __init__(self, user: User):
+        self.user = user
+
+    def get_id(self) -> str:
+        return f"{self.user.id}:{self.user.session_version}"
+
+    def __getattr__(self, name):
+        return getattr(self.user, name)
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+
+
+@login_manager.user_loader
+def _load(session_id: str):
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.lstrip("-").isdigit():
+        return None
+    user = User.get_or_none(User.id == int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return SessionUser(user)
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    if request.path.startswith("/api/"):
+        return jsonify(error={"status": 401, "message": "log in first"}), 401
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("pages.dashboard")
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    if not current_app.config["ALLOW_SIGNUP"]:
+        return render_template("auth/closed.html"), 403
+    error = None
+    if request.method == "POST":
+        try:
+            user = user_service.create_user(request.form.get("username", ""), request.form.get("password", ""))
+            tz = request.form.get("timezone")
+            if tz:
+                try:
+                    user_service.update_settings(user, timezone=tz)
+                except InvalidInput:
+                    pass  # the browser's guess is optional; UTC stays
+            session.clear()
+            login_user(SessionUser(user))
+            flash(f"Welcome, {user.username}! The shared decks are ready for you.")
+            return redirect(url_for("pages.dashboard"))
+        except (InvalidInput, Conflict) as err:
+            error = str(err)
+    return render_template("auth/signup.html", error=error), 400 if error else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+def login():
+    error = None
+    if request.method == "POST":
+        user = user_service.authenticate(request.form.get("username", ""), request.form.get("password", ""))
+        if user is not None:
+            session.clear()
+            login_user(SessionUser(user), remember=bool(request.form.get("remember")))
+            return redirect(_safe_next(request.args.get("next")))
+        error = "Wrong username or password."
+    return render_template("auth/login.html", error=error,
+                           allow_signup=current_app.config["ALLOW_SIGNUP"]), 401 if error else 200
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    user_service.end_sessions(current_user.user)
+    logout_user()
+    session.clear()
+    flash("You are logged out.")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    error = None
+    if request.method == "POST":
+        try:
+            if request.form.get("new_password") != request.form.get("confirm_password"):
+                raise InvalidInput("confirm password: does not match the new password")
+            user_service.change_password(current_user.user, request.form.get("old_password", ""),
+                                         request.form.get("new_password", ""))
+            login_user(SessionUser(current_user.user))  # this session stays valid, others end
+            flash("Password changed. Other sessions were logged out.")
+            return redirect(url_for("pages.settings"))
+        except InvalidInput as err:
+            error = str(err)
+    return render_template("auth/password.html", error=error), 400 if error else 200

@@ -1,0 +1,131 @@
+"""HTML pages: dashboard, study session (works without JavaScript), summary, decks, settings."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timezone
+from zoneinfo import available_timezones
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+
+from quizzer.services import catalog, review
+from quizzer.services import users as user_service
+from quizzer.services.errors import InvalidInput
+from quizzer.services.progress import session_summary, streak
+from quizzer.services.study import daily_progress, due_counts_by_deck, get_visible_deck, queue_counts, study_day_for
+from quizzer.srs import grade_options
+from quizzer.web.present import card_payload, counts_payload
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def dashboard():
+    if not current_user.is_authenticated:
+        return render_template("landing.html")
+    user = current_user.user
+    today = study_day_for(user)
+    decks = due_counts_by_deck(user, today)
+    return render_template("dashboard.html", decks=decks, today=today, streak=streak(user, today),
+                           progress=daily_progress(user, today), queue=queue_counts(user, today))
+
+
+def _deck_id_arg() -> int | None:
+    raw = request.values.get("deck", "")
+    return int(raw) if raw.isdigit() else None
+
+
+@bp.get("/study")
+@login_required
+def study():
+    user = current_user.user
+    deck_id = _deck_id_arg()
+    deck = get_visible_deck(user, deck_id) if deck_id is not None else None
+    session.setdefault("study_started", datetime.now(timezone.utc).replace(tzinfo=None).isoformat())
+    if request.args.get("card", "").isdigit():  # no-JS reveal of a specific card
+        view = review.card_view(user, int(request.args["card"]))
+    else:
+        view = review.next_card(user, deck_id)
+    counts = queue_counts(user, study_day_for(user), deck_id)
+    if view is None:
+        return redirect(url_for("pages.summary", deck=deck_id))
+    return render_template("study.html", card=card_payload(user, view), counts=counts_payload(counts),
+                           deck=deck, revealed=request.args.get("reveal") == "1",
+                           answer_id=secrets.token_hex(12), scale=user.grade_scale)
+
+
+@bp.post("/study/answer")
+@login_required
+def study_answer():
+    try:
+        card_id, quality = int(request.form["card_id"]), int(request.form["quality"])
+    except (KeyError, ValueError):
+        raise InvalidInput("card_id and quality: expected whole numbers") from None
+    review.answer(current_user.user, card_id, quality, answer_id=request.form.get("answer_id") or None)
+    return redirect(url_for("pages.study", deck=_deck_id_arg()))
+
+
+@bp.post("/study/undo")
+@login_required
+def study_undo():
+    card_id = review.undo_last(current_user.user)
+    if card_id is None:
+        flash("Nothing to undo today.")
+        return redirect(url_for("pages.study", deck=_deck_id_arg()))
+    return redirect(url_for("pages.study", deck=_deck_id_arg(), card=card_id))
+
+
+@bp.post("/cards/<int:card_id>/suspend")
+@login_required
+def suspend(card_id: int):
+    suspended = request.form.get("suspended", "1") == "1"
+    review.set_suspended(current_user.user, card_id, suspended)
+    flash("Card suspended." if suspended else "Card unsuspended.")
+    return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/")
+                    else url_for("pages.study", deck=_deck_id_arg()))
+
+
+@bp.post("/cards/<int:card_id>/bury")
+@login_required
+def bury(card_id: int):
+    review.bury(current_user.user, card_id)
+    flash("Card buried until tomorrow.")
+    return redirect(url_for("pages.study", deck=_deck_id_arg()))
+
+
+@bp.get("/study/summary")
+@login_required
+def summary():
+    user = current_user.user
+    today = study_day_for(user)
+    started = session.pop("study_started", None)
+    since = datetime.fromisoformat(started) if started else today.starts_at
+    labels = dict((q, label) for label, q in grade_options(user.grade_scale))
+    return render_template("summary.html", summary=session_summary(user, since, today), labels=labels,
+                           queue=queue_counts(user, today, _deck_id_arg()))
+
+
+@bp.get("/decks/<int:deck_id>")
+@login_required
+def deck(deck_id: int):
+    text, tag = request.args.get("q", ""), request.args.get("tag", "")
+    page = int(request.args["page"]) if request.args.get("page", "").isdigit() else 1
+    found, rows, total = catalog.deck_cards(current_user.user, deck_id, text=text, tag=tag, page=page)
+    return render_template("deck.html", deck=found, rows=rows, total=total, q=text, tag=tag, page=page,
+                           page_size=catalog.PAGE_SIZE, tags=catalog.deck_tags(found))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    error = None
+    if request.method == "POST":
+        fields = ("timezone", "rollover_hour", "new_per_day", "reviews_per_day", "grade_scale")
+        try:
+            user_service.update_settings(current_user.user, **{f: request.form.get(f, "") for f in fields})
+            flash("Settings saved.")
+            return redirect(url_for("pages.settings"))
+        except InvalidInput as err:
+            error = str(err)
+    return render_template("settings.html", error=error, timezones=sorted(available_timezones())), \
+        400 if error else 200
