@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import codecs
 import difflib
+import gc
 import hashlib
 import re
 import unicodedata
-from functools import partial
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from os import PathLike
-from typing import NamedTuple, Union
+from typing import Any, NamedTuple, Union
 
 import yaml
 from yaml.composer import ComposerError
-from yaml.events import (AliasEvent, CollectionEndEvent, MappingStartEvent, ScalarEvent,
-                         StreamEndEvent)
+from yaml.events import (AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
+                         SequenceEndEvent, SequenceStartEvent, StreamEndEvent)
 
 from .cloze import cloze_numbers, render_cloze
 from .model import DeckError, DeckSpec, NoteSpec, Problem
@@ -38,13 +40,12 @@ _TAG_RULE = "use lowercase letters, digits, '-', '_' and ':', starting with a le
 _NON_PRINTABLE = re.compile(
     "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
 
-# Plain scalars are classified the way PyYAML's safe resolver would (YAML 1.1), except
-# that numbers and dates stay the text written: ``answer: 42`` means "42".
+# Plain scalars are classified as PyYAML's safe resolver would (YAML 1.1), except that
+# numbers and dates stay the text written: ``answer: 42`` means "42".
 _YAML_TAG = "tag:yaml.org,2002:"
 _NULL_WORDS = {"", "~", "null", "Null", "NULL"}
 _BOOL_WORDS = {word: value for value, words in ((True, "yes true on"), (False, "no false off"))
-               for lower in words.split()
-               for word in (lower, lower.capitalize(), lower.upper())}
+               for lower in words.split() for word in (lower, lower.capitalize(), lower.upper())}
 _TEXT_TAGS = {"!"} | {_YAML_TAG + name for name in ("str", "int", "float", "timestamp")}
 _MAP_TAGS = {None, "!", _YAML_TAG + "map"}
 _SEQ_TAGS = {None, "!", _YAML_TAG + "seq"}
@@ -52,17 +53,16 @@ _LoaderClass = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # only its parser 
 
 
 class _Collection:
-    """A mapping or list; mapping items alternate key, value."""
+    """A mapping or list node; a mapping's items alternate key, value."""
 
     __slots__ = ("start_mark", "tag", "is_mapping", "items")
 
-    def __init__(self, event: yaml.CollectionStartEvent):
-        self.start_mark, self.tag = event.start_mark, event.tag
-        self.is_mapping = isinstance(event, MappingStartEvent)
+    def __init__(self, event: yaml.CollectionStartEvent, is_mapping: bool):
+        self.start_mark, self.tag, self.is_mapping = event.start_mark, event.tag, is_mapping
         self.items: list[Node] = []
 
 
-# Scalars stay parser events: creating a node per scalar would double the parse time.
+# Scalars stay parser events: a node object per scalar would cost more than parsing.
 Node = Union[ScalarEvent, AliasEvent, _Collection]
 Fields = dict[str, tuple[Node, Node]]  # key -> (key node, value node)
 
@@ -81,8 +81,9 @@ def parse_deck(data: bytes | str, filename: str, *, require_ids: bool = True) ->
     a warning in ``DeckSpec.warnings``. Raises DeckError listing every problem found.
     """
     reader = _Reader(filename)
-    deck = _read_deck(reader, _compose(_decode(data, filename), filename), require_ids)
-    if reader.errors or deck is None:
+    with _gc_paused():
+        deck = _read_deck(reader, _compose(_decode(data, filename), filename), require_ids)
+    if deck is None:
         raise DeckError(sorted(reader.errors, key=lambda p: (p.line, p.column)))
     return deck
 
@@ -92,6 +93,19 @@ def parse_deck_file(path: str | PathLike[str]) -> DeckSpec:
     with open(path, "rb") as file:
         data = file.read(MAX_DECK_BYTES + 1)  # one byte more is enough to know it is too big
     return parse_deck(data, str(path))
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # A deck is ~10 tracked objects per line, all kept until the end: collections while
+    # building them find nothing to free and cost a third of the parse time.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _decode(data: bytes | str, filename: str) -> str:
@@ -130,43 +144,47 @@ def _compose(text: str, filename: str) -> Node:
     """The document's root node; raises DeckError for syntax errors, aliases or no content."""
     loader = _LoaderClass(text)
     try:
-        root = _document_tree(loader)
+        root, has_aliases = _document_tree(loader)
     except yaml.MarkedYAMLError as exc:
         raise DeckError([_syntax_problem(filename, exc)]) from None
     finally:
         loader.dispose()
     if root is None:
         raise DeckError([Problem(filename, 1, 1, "", "deck is empty")])
-    aliases = _alias_problems(filename, root)
-    if aliases:
-        raise DeckError(aliases)
+    if has_aliases:
+        raise DeckError(_alias_problems(filename, root))
     return root
 
 
-def _document_tree(loader: yaml.SafeLoader) -> Node | None:
-    """The single document's tree, built from the parser's events without recursion."""
-    loader.get_event()  # stream start
+def _document_tree(loader: yaml.SafeLoader) -> tuple[Node | None, bool]:
+    """The single document's tree and whether it has aliases; built without recursion."""
+    get_event = loader.get_event  # the hot loop: one pass per event of the file
+    get_event()  # stream start
     if loader.check_event(StreamEndEvent):
-        return None
-    loader.get_event()  # document start
-    root, open_collections = None, []
-    while root is None or open_collections:
-        event = loader.get_event()
-        if isinstance(event, CollectionEndEvent):
+        return None, False
+    get_event()  # document start
+    open_collections: list[_Collection] = []
+    has_aliases = False
+    while True:
+        event = get_event()
+        kind = type(event)
+        if kind is MappingEndEvent or kind is SequenceEndEvent:
             node = open_collections.pop()
         else:
-            node = event if isinstance(event, (ScalarEvent, AliasEvent)) else _Collection(event)
+            is_collection = kind is MappingStartEvent or kind is SequenceStartEvent
+            node = _Collection(event, kind is MappingStartEvent) if is_collection else event
+            has_aliases = has_aliases or kind is AliasEvent
             if open_collections:
                 open_collections[-1].items.append(node)
-            if isinstance(node, _Collection):
+            if is_collection:
                 open_collections.append(node)
         if not open_collections:
-            root = node
-    loader.get_event()  # document end
+            break
+    get_event()  # document end
     if not loader.check_event(StreamEndEvent):
         raise ComposerError("expected a single document in the stream", None,
-                            "but found another document", loader.get_event().start_mark)
-    return root
+                            "but found another document", get_event().start_mark)
+    return node, has_aliases
 
 
 def _syntax_problem(filename: str, exc: yaml.MarkedYAMLError) -> Problem:
@@ -185,8 +203,8 @@ def _alias_problems(filename: str, root: Node) -> list[Problem]:
     while pending:  # iterative: the tree may be deeper than Python's recursion limit
         node, path = pending.pop()
         if isinstance(node, AliasEvent):
-            problems.append(_node_problem(filename, node, path, "aliases are not allowed in decks"
-                                          " (quote text that starts with '*')"))
+            problems.append(_node_problem(filename, node, path, "aliases are not allowed in "
+                                          "decks (quote text that starts with '*')"))
         elif isinstance(node, _Collection) and node.is_mapping:
             for key, value in _pairs(node):
                 key_text = key.value if isinstance(key, ScalarEvent) else "?"
@@ -210,8 +228,8 @@ def _join(path: str, key: str) -> str:
 
 
 def _scalar_kind(node: Node) -> str | None:
-    """"null", "bool", "text" or "tagged" for a scalar; None for anything else."""
-    if not isinstance(node, ScalarEvent):
+    """"null", "bool", "text" or "tagged" (another tag) for a scalar; None otherwise."""
+    if type(node) is not ScalarEvent:
         return None
     if node.tag is None:
         if not node.implicit[0]:
@@ -231,15 +249,7 @@ def _describe(node: Node) -> str:
     kind = _scalar_kind(node)
     if kind == "tagged":
         return f"a value tagged {node.tag}"
-    return "empty" if kind == "null" else f"'{node.value}'" if kind else "an alias"
-
-
-def _is_mapping(node: Node) -> bool:
-    return isinstance(node, _Collection) and node.is_mapping and node.tag in _MAP_TAGS
-
-
-def _is_list(node: Node) -> bool:
-    return isinstance(node, _Collection) and not node.is_mapping and node.tag in _SEQ_TAGS
+    return "empty" if kind == "null" else f"'{node.value}'"
 
 
 class _Reader:
@@ -253,17 +263,10 @@ class _Reader:
     def error(self, node: Node, path: str, message: str) -> None:
         self.errors.append(_node_problem(self.filename, node, path, message))
 
-    def field(self, fields: Fields, path: str, key: str, read, default=None):
-        """``read(value node, path)`` of ``key``; ``default`` when it is absent or bad."""
-        if key not in fields:
-            return default
-        value = read(fields[key][1], _join(path, key))
-        return default if value is None else value
-
     def mapping(self, node: Node, path: str, keys: tuple[str, ...] | None = None,
                 required: tuple[str, ...] = ()) -> Fields | None:
         """The mapping's fields; ``keys`` are the allowed keys (None: any)."""
-        if not _is_mapping(node):
+        if not (isinstance(node, _Collection) and node.is_mapping and node.tag in _MAP_TAGS):
             self.error(node, path, f"must be a mapping, not {_describe(node)}")
             return None
         fields: Fields = {}
@@ -282,7 +285,8 @@ class _Reader:
         key = key_node.value
         if key in fields:
             first_line = fields[key][0].start_mark.line + 1
-            self.error(key_node, _join(path, key), f"duplicate key '{key}' (first at line {first_line})")
+            self.error(key_node, _join(path, key),
+                       f"duplicate key '{key}' (first at line {first_line})")
         elif keys is not None and key not in keys:
             close = difflib.get_close_matches(key, keys, n=1)
             hint = f"did you mean '{close[0]}'?" if close else "allowed keys: " + ", ".join(keys)
@@ -290,9 +294,14 @@ class _Reader:
         else:
             fields[key] = (key_node, value_node)
 
+    def values(self, fields: Fields, path: str, readers: dict[str, Reader]) -> dict[str, Any]:
+        """Each field that has a reader, read by it (None where bad)."""
+        return {key: readers[key](self, value, _join(path, key))
+                for key, (_, value) in fields.items() if key in readers}
+
     def sequence(self, node: Node, path: str) -> list[tuple[Node, str]] | None:
         """The list's (item node, item path) pairs."""
-        if not _is_list(node):
+        if not (isinstance(node, _Collection) and not node.is_mapping and node.tag in _SEQ_TAGS):
             self.error(node, path, f"must be a list, not {_describe(node)}")
             return None
         return [(item, f"{path}[{i}]") for i, item in enumerate(node.items)]
@@ -327,7 +336,8 @@ class _Reader:
         value = self.text(node, path)
         if value is None or (pattern.fullmatch(value) and len(value) <= MAX_NAME_LENGTH):
             return value
-        self.error(node, path, f"'{value}' is not valid: {rule}, at most {MAX_NAME_LENGTH} characters")
+        self.error(node, path, f"'{value}' is not valid: {rule}, at most "
+                               f"{MAX_NAME_LENGTH} characters")
         return None
 
     def tags(self, node: Node, path: str) -> tuple[str, ...] | None:
@@ -367,52 +377,53 @@ class _Reader:
         return tuple(values)
 
 
+Reader = Callable[[_Reader, Node, str], Any]
+_DECK_READERS: dict[str, Reader] = {
+    "id": _Reader.name, "title": _Reader.text, "description": _Reader.optional_text,
+    "tags": _Reader.tags, "sources": _Reader.sources, "cards": _Reader.sequence,
+}
+_CARD_READERS: dict[str, Reader] = {
+    "id": _Reader.name, "question": _Reader.text, "answer": _Reader.text,
+    "cloze": _Reader.text, "explanation": _Reader.optional_text, "tags": _Reader.tags,
+    "source": _Reader.text, "reverse": _Reader.boolean, "choices": _Reader.choices,
+    "accept": _Reader.texts,
+}
+
+
 def _read_deck(r: _Reader, root: Node, require_ids: bool) -> DeckSpec | None:
+    """The deck, or None when any problem was recorded in ``r.errors``."""
     fields = r.mapping(root, "", DECK_KEYS, required=("id", "title", "cards"))
     if fields is None:
         return None
-    field = partial(r.field, fields, "")
-    deck = _DeckContext(field("tags", r.tags, ()), field("sources", r.sources, {}),
-                        require_ids, {})
-    deck_id, title = field("id", r.name), field("title", r.text)
-    description = field("description", r.optional_text, "")
-    notes = _read_cards(r, fields, deck)
+    values = r.values(fields, "", _DECK_READERS)
+    deck = _DeckContext(values.get("tags") or (), values.get("sources") or {}, require_ids, {})
+    if values.get("cards") == []:
+        r.error(fields["cards"][1], "cards", "needs at least one card")
+    notes = [_read_card(r, node, path, deck) for node, path in values.get("cards") or ()]
     if r.errors:
         return None
-    return DeckSpec(deck_id, title, description, deck.tags, deck.sources, notes, tuple(r.warnings))
-
-
-def _read_cards(r: _Reader, fields: Fields, deck: _DeckContext) -> tuple[NoteSpec, ...]:
-    if "cards" not in fields:
-        return ()  # reported as missing already
-    items = r.sequence(fields["cards"][1], "cards")
-    if items == []:
-        r.error(fields["cards"][1], "cards", "needs at least one card")
-    notes = (_read_card(r, node, path, deck) for node, path in items or [])
-    return tuple(note for note in notes if note is not None)
+    return DeckSpec(values["id"], values["title"], values.get("description") or "", deck.tags,
+                    deck.sources, tuple(notes), tuple(r.warnings))
 
 
 def _read_card(r: _Reader, node: Node, path: str, deck: _DeckContext) -> NoteSpec | None:
     fields = r.mapping(node, path, CARD_KEYS)
     if fields is None:
         return None
-    field = partial(r.field, fields, path)
-    question, answer, cloze = field("question", r.text), field("answer", r.text), field("cloze", r.text)
-    choices = field("choices", r.choices, ())
+    values = r.values(fields, path, _CARD_READERS)
+    get = values.get
     if "cloze" in fields:
-        _check_cloze_card(r, fields, path, cloze)
+        _check_cloze_card(r, fields, path, get("cloze"))
     else:
-        _check_question_card(r, node, fields, path, answer, choices)
-    source = field("source", partial(_read_source, r, deck.sources))
-    card_id = _card_id(r, node, fields, path, deck, question or cloze)
-    if card_id is None:
-        return None
+        _check_question_card(r, node, fields, path, get("answer"), get("choices"))
+    if get("source") is not None:
+        _check_source(r, fields["source"][1], _join(path, "source"), get("source"), deck.sources)
+    card_id = _card_id(r, node, fields, path, deck, get("id"), get("question") or get("cloze"))
     return NoteSpec(
-        id=card_id, line=node.start_mark.line + 1, question=question, answer=answer,
-        cloze=cloze, explanation=field("explanation", r.optional_text),
-        tags=tuple(dict.fromkeys(deck.tags + field("tags", r.tags, ()))), source=source,
-        reverse=field("reverse", r.boolean, False), choices=choices,
-        accept=field("accept", r.texts, ()),
+        id=card_id or "", line=node.start_mark.line + 1, question=get("question"),
+        answer=get("answer"), cloze=get("cloze"), explanation=get("explanation"),
+        tags=tuple(dict.fromkeys(deck.tags + (get("tags") or ()))), source=get("source"),
+        reverse=bool(get("reverse")), choices=get("choices") or (), accept=get("accept") or (),
     )
 
 
@@ -426,7 +437,7 @@ def _check_cloze_card(r: _Reader, fields: Fields, path: str, cloze: str | None) 
 
 
 def _check_question_card(r: _Reader, node: Node, fields: Fields, path: str,
-                         answer: str | None, choices: tuple[str, ...]) -> None:
+                         answer: str | None, choices: tuple[str, ...] | None) -> None:
     if "question" not in fields and "answer" not in fields:
         r.error(node, path, "a card needs 'question' and 'answer', or 'cloze'")
         return
@@ -434,39 +445,32 @@ def _check_question_card(r: _Reader, node: Node, fields: Fields, path: str,
         if key not in fields:
             r.error(node, _join(path, key), f"missing required key '{key}'")
     if answer is not None and choices and answer not in choices:
-        r.error(fields["answer"][1], _join(path, "answer"), f"'{answer}' is not one of the choices")
+        r.error(fields["answer"][1], _join(path, "answer"),
+                f"'{answer}' is not one of the choices")
 
 
-def _read_source(r: _Reader, sources: dict[str, str], node: Node, path: str) -> str | None:
-    key = r.text(node, path)
-    if key is None or key in sources:
-        return key
+def _check_source(r: _Reader, node: Node, path: str, key: str, sources: dict[str, str]) -> None:
+    if key in sources:
+        return
     close = difflib.get_close_matches(key, list(sources), n=1)
     if close:
         hint = f"did you mean '{close[0]}'?"
     else:
         hint = "known sources: " + ", ".join(sources) if sources else "the deck has no sources"
     r.error(node, path, f"unknown source '{key}'; {hint}")
-    return None
 
 
 def _card_id(r: _Reader, node: Node, fields: Fields, path: str, deck: _DeckContext,
-             text: str | None) -> str | None:
+             card_id: str | None, text: str | None) -> str | None:
     """The card's id, or without ``require_ids`` one derived from its text (with a warning).
 
     Records the id in ``deck.card_lines`` and reports it if an earlier card has it.
     """
-    id_path = _join(path, "id")
-    if "id" in fields:
-        id_node = fields["id"][1]
-        card_id = r.name(id_node, id_path)
-    elif deck.require_ids:
+    id_path, id_node = _join(path, "id"), fields["id"][1] if "id" in fields else node
+    if "id" not in fields and deck.require_ids:
         r.error(node, id_path, "missing required key 'id'")
-        return None
-    elif text is None:
-        return None  # the missing question or cloze is reported already
-    else:
-        id_node, card_id = node, derive_card_id(text)
+    elif "id" not in fields and text is not None:  # else the missing text is reported
+        card_id = derive_card_id(text)
         r.warnings.append(_node_problem(r.filename, node, id_path,
                                         f"no id; using '{card_id}' derived from the text "
                                         "(add an id so progress survives edits to the text)"))

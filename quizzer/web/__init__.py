@@ -14,7 +14,7 @@ from quizzer.web import api, auth, errors, pages, security
 def create_app(settings: Settings | None = None, **overrides) -> Flask:
     """Build the app. ``settings`` defaults to the QUIZZER_* environment; ``overrides`` go to app.config."""
     settings = settings or load_settings()
-    app = Flask(__name__, instance_path=str(settings.instance_dir), instance_relative_config=True)
+    app = Flask("quizzer", instance_path=str(settings.instance_dir), instance_relative_config=True)
     app.config.update(
         QUIZZER=settings,
         SECRET_KEY=settings.secret_key,

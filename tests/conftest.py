@@ -1,0 +1,223 @@
+"""Shared fixtures: a fresh database per test on SQLite and on the real PostgreSQL."""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import psycopg2
+import pytest
+from psycopg2 import sql
+
+from quizzer.services import users as user_service
+from quizzer.store import connect
+from quizzer.store.db import database_proxy
+
+PG_ADMIN_DSN = os.environ.get("QUIZZER_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_DATABASE = os.environ.get("QUIZZER_TEST_PG_DB", "quizzer_test")
+PG_URL = PG_ADMIN_DSN.rsplit("/", 1)[0] + "/" + PG_DATABASE
+REPO = Path(__file__).resolve().parents[1]
+BUNDLED_DECKS = REPO / "decks"
+
+
+def _reset_postgres() -> None:
+    """A clean quizzer_test database (created on first use); fails loudly if PostgreSQL is down."""
+    admin = psycopg2.connect(PG_ADMIN_DSN)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (PG_DATABASE,))
+        if cur.fetchone() is None:
+            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(PG_DATABASE)))
+    admin.close()
+    conn = psycopg2.connect(PG_URL)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    conn.close()
+
+
+def database_url(kind: str, tmp_path: Path) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'quizzer.db'}"
+    _reset_postgres()
+    return PG_URL
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> str:
+    """An empty database URL, once for SQLite and once for PostgreSQL."""
+    return database_url(request.param, tmp_path)
+
+
+@pytest.fixture
+def db(db_url):
+    """A migrated database bound to the models, on both engines."""
+    database = connect(db_url)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path):
+    """A migrated SQLite database, for tests about behaviour the engine does not change."""
+    database = connect(database_url("sqlite", tmp_path))
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def user(db):
+    return user_service.create_user("alice", "correct horse battery")
+
+
+def at(text: str) -> datetime:
+    """An aware UTC instant from 'YYYY-MM-DD HH:MM'."""
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def write_deck(tmp_path):
+    """Write a YAML deck file and return its path."""
+    def write(text: str, name: str = "deck.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+    return write
+
+
+@pytest.fixture(autouse=True)
+def _unbind():
+    yield
+    if database_proxy.obj is not None and not database_proxy.is_closed():
+        database_proxy.close()
+
+
+# --- Web app: the Flask app on a fresh database, and test clients that act like a browser -------------
+# CSRF stays ON: clients read the token from the page (<meta name="csrf-token">) like review.js does.
+
+import re as _re
+
+from flask.testing import FlaskClient
+
+_CSRF_META = _re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+_CSRF_INPUT = _re.compile(r'<input type="hidden" name="csrf_token" value="([^"]+)"')
+PASSWORD = "correct horse battery"
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token a page carries (meta tag first, else the first hidden form field)."""
+    found = _CSRF_META.search(html) or _CSRF_INPUT.search(html)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
+class WebClient(FlaskClient):
+    """A test client that keeps the CSRF token of the last page it fetched for its forms and API calls."""
+
+    csrf: str | None = None
+
+    def refresh_csrf(self, path: str = "/") -> str:
+        response = self.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        self.csrf = csrf_from(response.get_data(as_text=True))
+        return self.csrf
+
+    def form(self, path: str, data: dict | None = None, **kwargs):
+        """POST a form with the hidden csrf_token field, as the browser would."""
+        if self.csrf is None:
+            self.refresh_csrf("/login")
+        return self.post(path, data={"csrf_token": self.csrf, **(data or {})}, **kwargs)
+
+    def api(self, path: str, body=None, method: str = "POST", **kwargs):
+        """Call the JSON API with the X-CSRFToken header, as review.js does."""
+        if self.csrf is None:
+            self.refresh_csrf("/login")
+        headers = {"X-CSRFToken": self.csrf, "Accept": "application/json", **kwargs.pop("headers", {})}
+        return self.open(path, method=method, json={} if body is None else body, headers=headers, **kwargs)
+
+    def signup(self, username: str, password: str = PASSWORD, **extra):
+        """Sign up through the real /signup form (GET for the token, then POST)."""
+        page = self.get("/signup")
+        assert page.status_code == 200
+        response = self.post("/signup", data={"csrf_token": csrf_from(page.get_data(as_text=True)),
+                                              "username": username, "password": password, **extra})
+        if response.status_code == 302:
+            self.refresh_csrf("/")  # signing up starts a new session, with a new token
+        return response
+
+    def login(self, username: str, password: str = PASSWORD, next_url: str | None = None):
+        page = self.get("/login")
+        path = "/login" + (f"?next={next_url}" if next_url else "")
+        response = self.post(path, data={"csrf_token": csrf_from(page.get_data(as_text=True)),
+                                         "username": username, "password": password})
+        if response.status_code == 302:
+            self.refresh_csrf("/")
+        return response
+
+    def session_cookie(self):
+        return self.get_cookie("session")
+
+
+def web_settings(tmp_path: Path, database_url_: str, **env):
+    from quizzer.config import load_settings
+    decks_dir = tmp_path / "web-decks"
+    decks_dir.mkdir(exist_ok=True)
+    values = {"QUIZZER_INSTANCE_DIR": str(tmp_path / "instance"), "QUIZZER_DATABASE_URL": database_url_,
+              "QUIZZER_JOBS": "0", "QUIZZER_DECKS_DIR": str(decks_dir)}
+    values.update(env)
+    return load_settings(values)
+
+
+@pytest.fixture
+def make_app(tmp_path):
+    """make_app(database_url=None, env=None, **config) -> a Flask app (SQLite unless a URL is given)."""
+    from quizzer.web import create_app
+
+    def make(database_url_: str | None = None, env: dict | None = None, **config):
+        url = database_url_ or database_url("sqlite", tmp_path)
+        app = create_app(web_settings(tmp_path, url, **(env or {})), TESTING=True, **config)
+        assert app.config.get("WTF_CSRF_ENABLED", True), "tests keep CSRF on"
+        app.test_client_class = WebClient
+        return app
+    return make
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app) -> WebClient:
+    """An anonymous browser."""
+    return app.test_client()
+
+
+@pytest.fixture
+def logged_in(app):
+    """logged_in(username) -> a WebClient signed up (through /signup) and logged in as that user."""
+    def make(username: str = "alice", password: str = PASSWORD, target_app=None) -> WebClient:
+        c = (target_app or app).test_client()
+        response = c.signup(username, password)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return c
+    return make
+
+
+@pytest.fixture
+def load_deck(write_deck):
+    """load_deck(yaml_text, owner=None|username|User) -> the stored Deck, loaded through the real loader."""
+    from quizzer.services.decks import load_files
+    from quizzer.store.models import Deck, User
+
+    def load(text: str, owner=None, name: str | None = None):
+        owner_id = None
+        if isinstance(owner, str):
+            owner_id = User.get(User.username == owner).id
+        elif owner is not None:
+            owner_id = owner.id
+        path = write_deck(text, name or f"deck-{abs(hash((text, owner_id)))}.yaml")
+        plan, = load_files([path], owner_id)
+        return Deck.get((Deck.slug == plan.deck_slug)
+                        & (Deck.owner.is_null() if owner_id is None else Deck.owner == owner_id))
+    return load
