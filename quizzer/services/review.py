@@ -12,10 +12,11 @@ from datetime import date, datetime, timedelta
 import peewee as pw
 
 from quizzer.services.errors import InvalidInput, NotFound
-from quizzer.services.study import StudyDay, daily_progress, get_visible_deck, study_day_for
+from quizzer.services.study import StudyDay, daily_progress, get_visible_deck, study_day_for, visible_deck_ids
 from quizzer.srs import Sm2State, due_date, grade_options, needs_relearning, preview, review
 from quizzer.store.db import database_proxy as db, is_sqlite
 from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
+from quizzer.store.prepared import DATE, DATETIME, INT, STR, Prepared
 
 RELEARN_DELAY = timedelta(seconds=60)  # a failed card waits this long unless nothing else is left
 _SNAPSHOT = ("repetitions", "interval", "easiness_x100", "due", "last_review", "last_review_day",
@@ -62,25 +63,56 @@ def joined_state(card: Card) -> CardState | None:
     return state if state is not None and state.id is not None else None
 
 
-def _card_query(user: User):
-    join_state = (CardState.card == Card.id) & (CardState.user == user.id)
-    return (Card.select(Card, Note, Deck, CardState)
+# The columns a card on screen needs (fewer columns: less SQL to build and rows to decode).
+_VIEW_COLUMNS = (
+    Card.id, Card.note, Card.deck, Card.key, Card.prompt_html, Card.answer_html, Card.retired,
+    Note.id, Note.slug, Note.kind, Note.question, Note.answer, Note.cloze, Note.explanation_html,
+    Note.tags, Note.source, Note.choices, Note.choices_html, Note.accept,
+    Deck.id, Deck.owner, Deck.slug, Deck.title,
+)
+
+
+def _card_query(user_id):
+    join_state = (CardState.card == Card.id) & (CardState.user == user_id)
+    return (Card.select(*_VIEW_COLUMNS, CardState)
             .join(Note, on=(Card.note == Note.id)).switch(Card)
             .join(Deck, on=(Card.deck == Deck.id)).switch(Card)
             .join(CardState, pw.JOIN.LEFT_OUTER, on=join_state, attr="cardstate")
-            .where(Deck.owner.is_null() | (Deck.owner == user.id)))
+            .where(Deck.owner.is_null() | (Deck.owner == user_id)))
+
+
+def _in_deck(deck, column):
+    """Scope to one deck, or to all when ``deck`` is 0 (one prepared query serves both)."""
+    return (pw.Value(deck) == 0) | (column == deck)
+
+
+_CARD_VIEW = Prepared(lambda user, card: _card_query(user).where(Card.id == card), user=INT, card=INT)
+# Cards graded below 4 today (SM-2 step 7), oldest first, last answered before ``before``.
+_RELEARN = Prepared(lambda user, deck, day, before: (
+    _card_query(user).where(
+        CardState.relearn & (CardState.last_review_day == day) & ~CardState.suspended & ~Card.retired
+        & (CardState.last_review <= before) & _in_deck(deck, Card.deck))
+    .order_by(CardState.last_review).limit(1)), user=INT, deck=INT, day=DATE, before=DATETIME)
+_NEXT_DUE = Prepared(lambda user, deck, day: (
+    CardState.select(CardState.card)
+    .where((CardState.user == user) & (CardState.due <= day) & ~CardState.retired & ~CardState.suspended
+           & (CardState.buried_until.is_null() | (CardState.buried_until <= day))
+           & _in_deck(deck, CardState.deck))
+    .order_by(CardState.due, CardState.card).limit(1).tuples()), user=INT, deck=INT, day=DATE)
+_FIRST_UNSEEN = Prepared(lambda user, deck: (
+    Card.select(Card.id)
+    .where((Card.deck == deck) & ~Card.retired & ~pw.fn.EXISTS(
+        CardState.select(CardState.id).where((CardState.user == user) & (CardState.card == Card.id))))
+    .order_by(Card.position).limit(1).tuples()), user=INT, deck=INT)
+_FAR_FUTURE = datetime(9999, 1, 1)
 
 
 def card_view(user: User, card_id: int) -> CardView:
     """One card the user can see, with their state; NotFound otherwise."""
-    views = _card_views(_card_query(user).where(Card.id == card_id))
+    views = _card_views(_CARD_VIEW.rows(user=user.id, card=card_id))
     if not views:
         raise NotFound(f"no card {card_id}")
     return views[0]
-
-
-def _scope(query, deck_id: int | None, model=Card):
-    return query if deck_id is None else query.where(model.deck == deck_id)
 
 
 def next_card(user: User, deck_id: int | None = None, now: datetime | None = None) -> CardView | None:
@@ -88,38 +120,32 @@ def next_card(user: User, deck_id: int | None = None, now: datetime | None = Non
     today = study_day_for(user, now)
     if deck_id is not None:
         get_visible_deck(user, deck_id)
+    scope = {"user": user.id, "deck": deck_id or 0, "day": today.day}
     ready_before = today.now.replace(tzinfo=None) - RELEARN_DELAY
-    relearning = _scope(_card_query(user), deck_id).where(
-        CardState.relearn & (CardState.last_review_day == today.day) & ~CardState.suspended
-        & ~Card.retired).order_by(CardState.last_review)
-    ready = _card_views(relearning.where(CardState.last_review <= ready_before).limit(1))
+    ready = _card_views(_RELEARN.rows(before=ready_before, **scope))
     if ready:
         return ready[0]
     progress = daily_progress(user, today)
     if progress.reviewed < user.reviews_per_day:
-        found = _next_due(user, deck_id, today) or (
-            progress.new_started < user.new_per_day and _next_new(user, deck_id))
-        if found:
-            return found
-    waiting = _card_views(relearning.limit(1))
+        due_card = _NEXT_DUE.scalar(**scope)
+        if due_card is not None:
+            return card_view(user, due_card)
+        if progress.new_started < user.new_per_day:
+            found = _next_new(user, deck_id)
+            if found:
+                return found
+    waiting = _card_views(_RELEARN.rows(before=_FAR_FUTURE, **scope))
     return waiting[0] if waiting else None
 
 
-def _next_due(user: User, deck_id: int | None, today: StudyDay) -> CardView | None:
-    due = (CardState.select(CardState.card)
-           .where((CardState.user == user.id) & (CardState.due <= today.day) & ~CardState.retired
-                  & ~CardState.suspended
-                  & (CardState.buried_until.is_null() | (CardState.buried_until <= today.day)))
-           .order_by(CardState.due, CardState.card).limit(1))
-    row = _scope(due, deck_id, CardState).first()
-    return card_view(user, row.card_id) if row else None
-
-
 def _next_new(user: User, deck_id: int | None) -> CardView | None:
-    query = (_card_query(user).where(CardState.id.is_null() & ~Card.retired)
-             .order_by(Deck.owner.is_null(False), Deck.title, Deck.id, Card.position).limit(1))
-    views = _card_views(_scope(query, deck_id))
-    return views[0] if views else None
+    """The first unseen card in deck order: one short indexed walk per deck, no sort."""
+    deck_ids = [deck_id] if deck_id is not None else visible_deck_ids(user)
+    for candidate_deck in deck_ids:
+        card_id = _FIRST_UNSEEN.scalar(user=user.id, deck=candidate_deck)
+        if card_id is not None:
+            return card_view(user, card_id)
+    return None
 
 
 def grade_choices(user: User, view: CardView) -> list[tuple[str, int, int]]:
@@ -183,10 +209,12 @@ def answer(user: User, card_id: int, quality: int, *, answer_id: str | None = No
     return _outcome(log)
 
 
+_ANSWERED = Prepared(lambda user, answer_id: ReviewLog.select().where(
+    (ReviewLog.user == user) & (ReviewLog.answer_id == answer_id)), user=INT, answer_id=STR)
+
+
 def _answered(user: User, answer_id: str | None) -> ReviewLog | None:
-    if answer_id is None:
-        return None
-    return ReviewLog.get_or_none((ReviewLog.user == user.id) & (ReviewLog.answer_id == answer_id))
+    return None if answer_id is None else _ANSWERED.first(user=user.id, answer_id=answer_id)
 
 
 def _apply(user, view: CardView, quality: int, today: StudyDay, answer_id, time_ms, kind) -> ReviewLog:

@@ -9,6 +9,7 @@ import peewee as pw
 from quizzer.services.errors import NotFound
 from quizzer.srs import day_start, study_day
 from quizzer.store.models import CardState, Deck, ReviewLog, User
+from quizzer.store.prepared import DATE, DATETIME, INT, Prepared
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,21 @@ def study_day_for(user: User, now: datetime | None = None) -> StudyDay:
 
 def visible_decks(user: User):
     """Shared decks and the user's own, in study order (shared first, then by title)."""
-    return (Deck.select()
-            .where(Deck.owner.is_null() | (Deck.owner == user.id))
+    return _visible(user.id)
+
+
+def _visible(user, *columns):
+    return (Deck.select(*columns).where(Deck.owner.is_null() | (Deck.owner == user))
             .order_by(Deck.owner.is_null(False), Deck.title, Deck.id))
+
+
+_VISIBLE_DECK_ROWS = Prepared(lambda user: _visible(user), user=INT)
+_VISIBLE_DECK_IDS = Prepared(lambda user: _visible(user, Deck.id).tuples(), user=INT)
+
+
+def visible_deck_ids(user: User) -> list[int]:
+    """Ids of the decks the user studies, in study order."""
+    return [deck_id for (deck_id,) in _VISIBLE_DECK_IDS.rows(user=user.id)]
 
 
 def get_visible_deck(user: User, deck_id: int) -> Deck:
@@ -58,11 +71,17 @@ class DailyProgress:
     new_started: int
 
 
+_PROGRESS = Prepared(lambda user, since, day: (
+    ReviewLog.select(
+        pw.fn.COUNT(ReviewLog.id),
+        CardState.select(pw.fn.COUNT(CardState.id))
+        .where((CardState.user == user) & (CardState.first_review_day == day)))
+    .where((ReviewLog.user == user) & ReviewLog.applied & (ReviewLog.reviewed_at >= since)).tuples()),
+    user=INT, since=DATETIME, day=DATE)
+
+
 def daily_progress(user: User, today: StudyDay) -> DailyProgress:
-    reviewed = (ReviewLog.select().where((ReviewLog.user == user.id) & ReviewLog.applied
-                                         & (ReviewLog.reviewed_at >= today.starts_at)).count())
-    new_started = (CardState.select().where((CardState.user == user.id)
-                                            & (CardState.first_review_day == today.day)).count())
+    reviewed, new_started = _PROGRESS.first(user=user.id, since=today.starts_at, day=today.day)
     return DailyProgress(reviewed, new_started)
 
 
@@ -79,18 +98,21 @@ def is_due(day: date):
             & (CardState.buried_until.is_null() | (CardState.buried_until <= day)))
 
 
-def due_counts_by_deck(user: User, today: StudyDay) -> list[DeckCounts]:
+_STATE_COUNTS = Prepared(lambda user, day: (
+    CardState.select(CardState.deck, pw.fn.SUM(pw.Case(None, [(is_due(day), 1)], 0)),
+                     pw.fn.COUNT(CardState.id))
+    .where((CardState.user == user) & ~CardState.retired)
+    .group_by(CardState.deck).tuples()), user=INT, day=DATE)
+
+
+def due_counts_by_deck(user: User, today: StudyDay, progress: DailyProgress | None = None) -> list[DeckCounts]:
     """New / due / total per visible deck: one aggregate over the user's card states."""
-    due_now = is_due(today.day)
-    rows = (CardState
-            .select(CardState.deck, pw.fn.SUM(pw.Case(None, [(due_now, 1)], 0)), pw.fn.COUNT(CardState.id))
-            .where((CardState.user == user.id) & ~CardState.retired)
-            .group_by(CardState.deck).tuples())
+    rows = _STATE_COUNTS.rows(user=user.id, day=today.day)
     by_deck = {deck_id: (due or 0, seen) for deck_id, due, seen in rows}
-    progress = daily_progress(user, today)
+    progress = progress or daily_progress(user, today)
     new_left = max(0, user.new_per_day - progress.new_started)
     counts = []
-    for deck in visible_decks(user):
+    for deck in _VISIBLE_DECK_ROWS.rows(user=user.id):
         due, seen = by_deck.get(deck.id, (0, 0))
         counts.append(DeckCounts(deck, min(deck.card_count - seen, new_left), due, deck.card_count))
     return counts
@@ -109,15 +131,19 @@ class QueueCounts:
         return self.new + self.due + self.relearn
 
 
+_RELEARN_COUNT = Prepared(lambda user, deck, day: (
+    CardState.select(pw.fn.COUNT(CardState.id))
+    .where((CardState.user == user) & CardState.relearn & (CardState.last_review_day == day)
+           & ~CardState.suspended & ~CardState.retired & ((pw.Value(deck) == 0) | (CardState.deck == deck)))
+    .tuples()), user=INT, deck=INT, day=DATE)
+
+
 def queue_counts(user: User, today: StudyDay, deck_id: int | None = None) -> QueueCounts:
-    counts = [c for c in due_counts_by_deck(user, today) if deck_id is None or c.deck.id == deck_id]
     progress = daily_progress(user, today)
+    counts = [c for c in due_counts_by_deck(user, today, progress) if deck_id is None or c.deck.id == deck_id]
     reviews_left = max(0, user.reviews_per_day - progress.reviewed)
     due = min(sum(c.due for c in counts), reviews_left)
     new_left = max(0, user.new_per_day - progress.new_started)
     new = min(sum(c.new for c in counts), new_left, reviews_left - due)
-    relearn = CardState.select().where(
-        (CardState.user == user.id) & CardState.relearn & (CardState.last_review_day == today.day)
-        & ~CardState.suspended & ~CardState.retired
-        & ((CardState.deck == deck_id) if deck_id is not None else True)).count()
+    relearn = _RELEARN_COUNT.scalar(user=user.id, deck=deck_id or 0, day=today.day)
     return QueueCounts(new, due, relearn)

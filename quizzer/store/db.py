@@ -35,7 +35,8 @@ def open_database(url: str) -> peewee.Database:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         return peewee.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
     if url.startswith(("postgresql://", "postgres://")):
-        return connect(url, autorollback=True)
+        pooled = "postgresql+pool://" + url.split("://", 1)[1]
+        return connect(pooled, autorollback=True, max_connections=32, stale_timeout=300)
     raise DatabaseUrlError(
         f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://USER@HOST/DB"
     )
