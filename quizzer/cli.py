@@ -7,11 +7,15 @@ import os
 import sys
 
 import click
-from waitress import serve as waitress_serve
+import peewee
 
 from quizzer.config import ConfigError, load_settings
 from quizzer.deck_format import DeckError, parse_deck_file
+from quizzer.importers import FORMATS, ReadOptions
+from quizzer.services import account_backup
 from quizzer.services import decks as deck_service
+from quizzer.services import exports as export_service
+from quizzer.services import imports as import_service
 from quizzer.services import users as user_service
 from quizzer.services.errors import ServiceError
 from quizzer.services.study import due_counts_by_deck, study_day_for
@@ -19,7 +23,6 @@ from quizzer.store import connect
 from quizzer.store.db import DatabaseUrlError, database_proxy
 from quizzer.store.migrate import apply_migrations
 from quizzer.store.models import User
-from quizzer.web import create_app
 
 
 def _fail(message: str) -> None:
@@ -39,6 +42,8 @@ def friendly_errors(func):
             _fail(f"{len(err.problems)} problem(s); nothing was imported")
         except (ServiceError, ConfigError, DatabaseUrlError, FileNotFoundError) as err:
             _fail(str(err))
+        except peewee.OperationalError as err:  # e.g. PostgreSQL down or the database missing
+            _fail("cannot use the database: " + " ".join(str(err).split()))
     return wrapper
 
 
@@ -70,6 +75,9 @@ def migrate():
 @friendly_errors
 def serve(host, port, threads):
     """Serve the web app with waitress."""
+    from waitress import serve as waitress_serve  # the web stack loads only for this command
+
+    from quizzer.web import create_app
     app = create_app()
     settings = app.config["QUIZZER"]
     host, port = host or settings.host, port or settings.port
@@ -102,16 +110,69 @@ def user_create(name, admin, password_env):
 @click.option("--shared", is_flag=True, help="Import as shared decks every user studies.")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--reset-changed", is_flag=True, help="Reset progress on cards whose text changed.")
+@click.option("--with-progress", is_flag=True, help="Keep an Anki package's intervals, due dates, ease "
+              "and suspensions (with --user).")
+@click.option("--format", "file_format", type=click.Choice(FORMATS), default="auto", show_default=True,
+              help="File format (auto: from the file name).")
+@click.option("--deck", "deck_name", help="Deck name for text files (default: the file's name).")
+@click.option("--separator", default="\t", show_default="tab", help="Quizlet: between term and definition.")
+@click.option("--row-separator", default="\n", show_default="new line", help="Quizlet: between rows.")
 @friendly_errors
-def import_(paths, username, shared, dry_run, reset_changed):
-    """Import YAML decks (files or folders); all or nothing."""
+def import_(paths, username, shared, dry_run, reset_changed, with_progress, file_format, deck_name,
+            separator, row_separator):
+    """Import decks, all or nothing: YAML files or folders, .zip of YAML, .apkg, .txt/.tsv, .csv,
+    or restore an account backup."""
+    settings = _open()
+    media_root = settings.instance_dir / "media"
+    if len(paths) == 1 and paths[0].endswith(".zip") and account_backup.is_backup(_read(paths[0])):
+        restored = account_backup.restore_backup(_read(paths[0]), paths[0], media_root, username)
+        click.echo(f"restored account {restored.username}")
+        return
     if bool(username) == bool(shared):
         _fail("say where to import: --user NAME or --shared")
-    _open()
-    owner = None if shared else user_service.get_user(username).id
-    plans = deck_service.load_files(paths, owner, dry_run=dry_run, reset_changed=reset_changed)
-    for plan in plans:
+    account = None if shared else user_service.get_user(username)
+    options = ReadOptions(format=file_format, deck=deck_name, separator=separator,
+                          row_separator=row_separator, require_ids=shared)
+    result = import_service.import_paths(paths, account.id if account else None, media_root=media_root,
+                                         options=options, user=account, with_progress=with_progress,
+                                         reset_changed=reset_changed, dry_run=dry_run)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for plan in result.plans:
         click.echo(("would load " if dry_run else "loaded ") + plan.summary())
+    if result.media or result.progress or result.progress_kept:
+        click.echo(f"{result.media} image(s); progress carried over for {result.progress} card(s)"
+                   + (f", kept for {result.progress_kept} already studied" if result.progress_kept else ""))
+
+
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as file:
+            return file.read()
+    except OSError as err:
+        raise FileNotFoundError(f"{path}: {err.strerror}") from None
+
+
+@main.command("export")
+@click.option("--user", "username", required=True, help="Whose decks and progress to export.")
+@click.option("--deck", "deck_slug", help="The deck to export (for yaml and apkg).")
+@click.option("--format", "file_format", required=True,
+              type=click.Choice(["yaml", "apkg", "reviews-csv", "cards-csv", "json", "backup"]),
+              help="yaml/apkg: one deck; reviews-csv, cards-csv, json: review log and card states; "
+                   "backup: the whole account in one file.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="File to write.")
+@friendly_errors
+def export_(username, deck_slug, file_format, output):
+    """Export a deck, the review log and card states, or a whole-account backup."""
+    settings = _open()
+    account = user_service.get_user(username)
+    media_root = settings.instance_dir / "media"
+    if file_format in ("yaml", "apkg") and not deck_slug:
+        _fail(f"--format {file_format} needs --deck SLUG")
+    data = export_service.export_bytes(account, file_format, media_root, deck_slug)
+    with open(output, "wb") as file:
+        file.write(data)
+    click.echo(f"wrote {output} ({len(data):,} bytes)")
 
 
 @main.command()
@@ -145,3 +206,55 @@ def due(username):
     click.echo(f"{'deck':<32} {'new':>5} {'due':>5} {'total':>6}   ({today.day.isoformat()})")
     for row in due_counts_by_deck(account, today):
         click.echo(f"{row.deck.slug:<32} {row.new:>5} {row.due:>5} {row.total:>6}")
+
+
+@main.command("backup")
+@friendly_errors
+def backup_():
+    """Back up the whole database now (verified; keeps the newest QUIZZER_BACKUP_KEEP)."""
+    from quizzer.services import backups
+
+    settings = _open()
+    path = backups.backup_database(settings.database_url, settings.backup_dir, settings.backup_keep)
+    click.echo(f"backup written and verified: {path}")
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+@friendly_errors
+def restore_(file, yes):
+    """Replace the database with a backup FILE (refused if it fails the integrity check)."""
+    from quizzer.services import backups
+
+    settings = load_settings()
+    backups.verify_backup(file)
+    if not yes:
+        click.confirm(f"Replace the database at {settings.database_url} with {file}?", abort=True)
+    try:
+        connect(settings.database_url)
+        saved = backups.backup_database(settings.database_url, settings.backup_dir, settings.backup_keep)
+        kept = f"the database as it was is backed up in {saved}"
+    except (backups.BackupError, peewee.DatabaseError) as err:
+        kept = f"the database as it was could not be backed up first: {err}"
+    database_proxy.close()
+    backups.restore_database(file, settings.database_url)
+    connect(settings.database_url)  # a backup from an older version gets the newer migrations
+    click.echo(f"restored {file} ({kept})")
+
+
+@main.command("jobs")
+@friendly_errors
+def jobs_():
+    """Run the background jobs in the foreground (for a deployment with QUIZZER_JOBS=0 in the web workers)."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from quizzer.jobs import build_scheduler
+
+    settings = _open()
+    scheduler = build_scheduler(settings, scheduler_class=BlockingScheduler)
+    click.echo("running jobs: " + ", ".join(job.id for job in scheduler.get_jobs()) + " (Ctrl-C stops)")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        scheduler.shutdown(wait=False)

@@ -25,6 +25,9 @@ class Settings:
     backup_dir: Path | None = None
     backup_keep: int = 7
     deck_sync_minutes: int = 5
+    backup_hour: int = 3
+    rollover_check_minutes: int = 15
+    leech_lapses: int = 8
     host: str = "127.0.0.1"
     port: int = 5000
 
@@ -82,6 +85,9 @@ def load_settings(env=None) -> Settings:
         backup_dir=Path(backup_dir).resolve() if backup_dir else instance_dir / "backups",
         backup_keep=_int(env, "QUIZZER_BACKUP_KEEP", 7, low=1),
         deck_sync_minutes=_int(env, "QUIZZER_DECK_SYNC_MINUTES", 5, low=1),
+        backup_hour=_int(env, "QUIZZER_BACKUP_HOUR", 3, low=0),
+        rollover_check_minutes=_int(env, "QUIZZER_ROLLOVER_CHECK_MINUTES", 15, low=1),
+        leech_lapses=_int(env, "QUIZZER_LEECH_LAPSES", 8, low=1),
         host=env.get("QUIZZER_HOST") or "127.0.0.1",
         port=_int(env, "QUIZZER_PORT", 5000, low=1),
     )

@@ -14,14 +14,15 @@ from quizzer.store import connect
 from quizzer.store.db import database_proxy
 
 PG_ADMIN_DSN = os.environ.get("QUIZZER_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
-PG_DATABASE = os.environ.get("QUIZZER_TEST_PG_DB", "quizzer_test")
+# One database per test process, so runs started side by side do not reset each other's schema.
+PG_DATABASE = os.environ.get("QUIZZER_TEST_PG_DB", f"quizzer_test_{os.getpid()}")
 PG_URL = PG_ADMIN_DSN.rsplit("/", 1)[0] + "/" + PG_DATABASE
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED_DECKS = REPO / "decks"
 
 
 def _reset_postgres() -> None:
-    """A clean quizzer_test database (created on first use); fails loudly if PostgreSQL is down."""
+    """A clean per-process test database (created on first use); fails loudly if PostgreSQL is down."""
     admin = psycopg2.connect(PG_ADMIN_DSN)
     admin.autocommit = True
     with admin.cursor() as cur:
@@ -29,11 +30,27 @@ def _reset_postgres() -> None:
         if cur.fetchone() is None:
             cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(PG_DATABASE)))
     admin.close()
+    _created_databases.add(PG_DATABASE)
     conn = psycopg2.connect(PG_URL)
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     conn.close()
+
+
+_created_databases: set[str] = set()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_postgres_database():
+    yield
+    if PG_DATABASE not in _created_databases:
+        return
+    admin = psycopg2.connect(PG_ADMIN_DSN)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(PG_DATABASE)))
+    admin.close()
 
 
 def database_url(kind: str, tmp_path: Path) -> str:
@@ -54,7 +71,8 @@ def db(db_url):
     """A migrated database bound to the models, on both engines."""
     database = connect(db_url)
     yield database
-    database.close()
+    close_all = getattr(database, "close_all", database.close)  # pooled PostgreSQL
+    close_all()
 
 
 @pytest.fixture
@@ -116,7 +134,7 @@ class WebClient(FlaskClient):
 
     csrf: str | None = None
 
-    def refresh_csrf(self, path: str = "/") -> str:
+    def refresh_csrf(self, path: str = "/login") -> str:
         response = self.get(path)
         assert response.status_code == 200, (path, response.status_code)
         self.csrf = csrf_from(response.get_data(as_text=True))
@@ -125,13 +143,13 @@ class WebClient(FlaskClient):
     def form(self, path: str, data: dict | None = None, **kwargs):
         """POST a form with the hidden csrf_token field, as the browser would."""
         if self.csrf is None:
-            self.refresh_csrf("/login")
+            self.refresh_csrf()
         return self.post(path, data={"csrf_token": self.csrf, **(data or {})}, **kwargs)
 
     def api(self, path: str, body=None, method: str = "POST", **kwargs):
         """Call the JSON API with the X-CSRFToken header, as review.js does."""
         if self.csrf is None:
-            self.refresh_csrf("/login")
+            self.refresh_csrf()
         headers = {"X-CSRFToken": self.csrf, "Accept": "application/json", **kwargs.pop("headers", {})}
         return self.open(path, method=method, json={} if body is None else body, headers=headers, **kwargs)
 
@@ -142,7 +160,7 @@ class WebClient(FlaskClient):
         response = self.post("/signup", data={"csrf_token": csrf_from(page.get_data(as_text=True)),
                                               "username": username, "password": password, **extra})
         if response.status_code == 302:
-            self.refresh_csrf("/")  # signing up starts a new session, with a new token
+            self.csrf = None  # signing up starts a new session, with a new token (fetched when needed)
         return response
 
     def login(self, username: str, password: str = PASSWORD, next_url: str | None = None):
@@ -151,7 +169,7 @@ class WebClient(FlaskClient):
         response = self.post(path, data={"csrf_token": csrf_from(page.get_data(as_text=True)),
                                          "username": username, "password": password})
         if response.status_code == 302:
-            self.refresh_csrf("/")
+            self.csrf = None
         return response
 
     def session_cookie(self):
@@ -221,3 +239,103 @@ def load_deck(write_deck):
         return Deck.get((Deck.slug == plan.deck_slug)
                         & (Deck.owner.is_null() if owner_id is None else Deck.owner == owner_id))
     return load
+
+
+# Two small decks for the web tests: a shared one (everybody sees it) and a private one whose
+# texts are unique markers, so a response can be searched for any leak of them.
+SHARED_DECK = """
+id: shared-basics
+title: Shared basics
+description: A **shared** deck for everyone.
+tags: [basics]
+cards:
+  - id: capital-france
+    question: What is the capital of France?
+    answer: Paris
+    tags: [geo]
+  - id: two-plus-two
+    question: What is 2 + 2?
+    answer: "Four"
+    tags: [math]
+  - id: largest-ocean
+    question: Which is the largest ocean?
+    answer: The Pacific
+    tags: [geo, water]
+"""
+
+PRIVATE_SECRETS = ("ZEBRA-QUESTION-7731", "OKAPI-ANSWER-1942", "Alice private notebook", "QUOKKA-EXPLANATION-5520")
+PRIVATE_DECK = f"""
+id: alice-private
+title: {PRIVATE_SECRETS[2]}
+description: Only for alice.
+cards:
+  - id: secret-one
+    question: {PRIVATE_SECRETS[0]}?
+    answer: {PRIVATE_SECRETS[1]}
+    explanation: {PRIVATE_SECRETS[3]}
+"""
+
+
+@pytest.fixture
+def import_deck(write_deck):
+    """import_deck(yaml_text, owner=None, name=..., **load_files options) -> the ImportPlan."""
+    from quizzer.services.decks import load_files
+
+    def load(text: str, owner=None, name: str = "deck.yaml", **options):
+        return load_files([write_deck(text, name)], owner.id if owner else None, **options)[0]
+    return load
+
+
+def card_id(deck_slug: str, note_slug: str, key: str = "front", owner=None) -> int:
+    """The id of one card, by deck id, card id in the YAML and face key."""
+    from quizzer.store.models import Card, Deck, Note
+
+    owner_clause = Deck.owner.is_null() if owner is None else (Deck.owner == owner.id)
+    return (Card.select(Card.id).join(Note, on=(Card.note == Note.id))
+            .join(Deck, on=(Card.deck == Deck.id))
+            .where(owner_clause & (Deck.slug == deck_slug) & (Note.slug == note_slug) & (Card.key == key))
+            .get().id)
+
+
+class ParsedPage:
+    """Every element of an HTML page as (tag, attrs, text inside), parsed with the standard library."""
+
+    def __init__(self, html: str):
+        from html.parser import HTMLParser
+
+        elements: list[tuple[str, dict, list]] = []
+        stack: list[tuple[str, dict, list]] = []
+        void = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+        class _Parser(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                element = (tag, dict(attrs), [])
+                elements.append(element)
+                if tag not in void:
+                    stack.append(element)
+
+            def handle_endtag(self, tag):
+                while stack:
+                    if stack.pop()[0] == tag:
+                        break
+
+            def handle_data(self, data):
+                for _, _, text in stack:
+                    text.append(data)
+
+        _Parser(convert_charrefs=True).feed(html)
+        self.elements = [(tag, attrs, "".join(text)) for tag, attrs, text in elements]
+
+    def find_all(self, tag: str | None = None, **attrs) -> list[tuple[str, dict, str]]:
+        return [e for e in self.elements if (tag is None or e[0] == tag)
+                and all(e[1].get(k.rstrip("_")) == v for k, v in attrs.items())]
+
+    def by_id(self, element_id: str) -> tuple[str, dict, str]:
+        found = self.find_all(id=element_id)
+        assert len(found) == 1, f"expected one element #{element_id}, found {len(found)}"
+        return found[0]
+
+
+def parse(response_or_html) -> ParsedPage:
+    html = response_or_html if isinstance(response_or_html, str) else response_or_html.get_data(as_text=True)
+    return ParsedPage(html)

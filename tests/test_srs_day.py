@@ -82,6 +82,16 @@ def test_gaps_start_where_clocks_land_and_repeats_take_the_first(tz, day, hour, 
     assert study_day(start - timedelta(seconds=1), tz, hour) == day - timedelta(days=1)
 
 
+def test_clocks_falling_back_across_the_rollover_do_not_undo_the_day():
+    # Goose Bay fell back at 00:01 ADT (-3) -> 23:01 AST (-4) on 2010-11-07, so with
+    # roll-over at midnight the local clock showed 23:30 on the 6th after the 7th began.
+    tz = "America/Goose_Bay"
+    assert day_start(date(2010, 11, 7), tz, 0) == utc(2010, 11, 7, 3)  # 00:00 ADT
+    assert study_day(utc(2010, 11, 7, 2, 59), tz, 0) == date(2010, 11, 6)  # 23:59 ADT
+    assert study_day(utc(2010, 11, 7, 3, 30), tz, 0) == date(2010, 11, 7)  # 23:30 AST, again
+    assert day_start(date(2010, 11, 8), tz, 0) == utc(2010, 11, 8, 4)  # a 25-hour day
+
+
 def test_auckland_in_southern_summer_is_utc_plus_13():
     assert study_day(utc(2024, 1, 15, 14, 59), "Pacific/Auckland") == date(2024, 1, 15)  # 03:59
     assert study_day(utc(2024, 1, 15, 15, 0), "Pacific/Auckland") == date(2024, 1, 16)  # 04:00
@@ -111,6 +121,7 @@ ZONES = [
     "Europe/London",
     "America/New_York",
     "America/Sao_Paulo",  # until 2019 DST began at midnight
+    "America/Goose_Bay",  # until 2010 DST ended at 00:01
     "America/Santiago",
     "Asia/Kolkata",
     "Asia/Tehran",

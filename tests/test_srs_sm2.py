@@ -2,6 +2,8 @@
 
 import dataclasses
 import random
+import subprocess
+import sys
 from decimal import Decimal
 from fractions import Fraction
 
@@ -178,7 +180,8 @@ def test_supermemo2_own_chain_drifts():
     easiness, interval, repetitions = 2.5, 0, 0
     for quality in [0, 0, 5, 5, 3]:
         result = supermemo2.review(quality, easiness, interval, repetitions, FAR_PAST)
-        easiness, interval, repetitions = result["easiness"], result["interval"], result["repetitions"]
+        easiness, interval = result["easiness"], result["interval"]
+        repetitions = result["repetitions"]
     assert interval == 10
     assert run([0, 0, 5, 5, 3])[-1].interval == 9
 
@@ -291,3 +294,9 @@ def test_deterministic_and_never_mutates(state, quality):
 def test_non_quality_always_raises(state, quality):
     with pytest.raises(ValueError):
         review(state, quality)
+
+
+def test_core_imports_no_web_or_database_code():
+    code = "import sys, quizzer.srs; print(sorted({'flask', 'peewee'} & set(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

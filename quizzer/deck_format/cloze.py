@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import re
 
-# Lazy text so "{{c1::a}} and {{c2::b}}" is two deletions; the first "::" after the
-# text starts the hint (as in Anki), so text cannot itself contain "::".
-_DELETION = re.compile(r"\{\{c([1-9][0-9]*)::(.+?)(?:::(.*?))?\}\}", re.DOTALL)
+# A deletion's body runs to the first "}}" and cannot contain "{{": TeX braces fit, and
+# matching stays linear (each "{{c1::" scans at most to the next "{{", not to the end of
+# the text). The body's first "::" starts the hint, as in Anki.
+_DELETION = re.compile(r"\{\{c([1-9][0-9]*)::((?:(?!\}\}|\{\{).)*)\}\}", re.DOTALL)
 
 
 def cloze_numbers(text: str) -> list[int]:
     """The sorted, unique numbers N of the deletions in ``text`` (empty if none)."""
-    return sorted({int(match.group(1)) for match in _DELETION.finditer(text)})
+    return sorted({int(match.group(1)) for match in _DELETION.finditer(text)
+                   if match.group(2).partition("::")[0]})  # "{{c1::}}" deletes nothing
 
 
 def render_cloze(text: str, number: int, *, reveal: bool) -> str:
@@ -21,11 +23,13 @@ def render_cloze(text: str, number: int, *, reveal: bool) -> str:
     """
 
     def replace(match: re.Match[str]) -> str:
-        body, hint = match.group(2), match.group(3)
+        deleted, _, hint = match.group(2).partition("::")
+        if not deleted:
+            return match.group(0)  # not a deletion, as in cloze_numbers
         if int(match.group(1)) != number:
-            return body
+            return deleted
         if reveal:
-            return f"**{body}**"
+            return f"**{deleted}**"
         return f"**[{hint}]**" if hint else "**[...]**"
 
     return _DELETION.sub(replace, text)

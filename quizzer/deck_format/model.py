@@ -28,6 +28,9 @@ class DeckError(ValueError):
         self.problems: list[Problem] = list(problems)
         super().__init__("\n".join(str(problem) for problem in self.problems))
 
+    def __reduce__(self):  # pickle by problems, not by the joined message
+        return DeckError, (self.problems,)
+
 
 @dataclass(frozen=True)
 class NoteSpec:

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import codecs
 import difflib
-import gc
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from os import PathLike
 from typing import Any, NamedTuple, Union
 
@@ -49,21 +47,45 @@ _BOOL_WORDS = {word: value for value, words in ((True, "yes true on"), (False, "
 _TEXT_TAGS = {"!"} | {_YAML_TAG + name for name in ("str", "int", "float", "timestamp")}
 _MAP_TAGS = {None, "!", _YAML_TAG + "map"}
 _SEQ_TAGS = {None, "!", _YAML_TAG + "seq"}
+_SYNTAX_HINTS = (  # the usual causes in hand-written decks
+    ("mapping values are not allowed", "put text containing ': ' in quotes"),
+    ("scanning an alias", "put text that starts with '*' in quotes"),
+    ("scanning an anchor", "put text that starts with '&' in quotes"),
+    ("did not find expected key", "quote the whole text if it starts with '{', '[' or '\"'"),
+    ("cannot start any token", "indent with spaces, and quote text that starts with '`' or '@'"),
+)
+_ALIAS = object()  # the tag of an alias's placeholder node: equal to no YAML tag
+# Decks need 4 levels; libyaml's time grows with the square of flow nesting depth.
+MAX_DEPTH = 16
+# Bounds time and memory for a 5 MB file of tiny values like "[1,1,1,...]"; a real deck
+# of that size has a few hundred thousand.
+MAX_NODES = 500_000
 _LoaderClass = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # only its parser is used
 
 
-class _Collection:
-    """A mapping or list node; a mapping's items alternate key, value."""
+class _Scalar:
+    """A scalar (or, tagged _ALIAS, an alias) as written, with its 1-based position."""
 
-    __slots__ = ("start_mark", "tag", "is_mapping", "items")
+    __slots__ = ("value", "tag", "plain", "line", "column")
+
+    def __init__(self, value: str, tag: str | None, plain: bool, mark: yaml.Mark):
+        self.value, self.tag, self.plain = value, tag, plain
+        self.line, self.column = mark.line + 1, mark.column + 1
+
+
+class _Collection:
+    """A mapping or list; a mapping's items alternate key, value."""
+
+    __slots__ = ("tag", "flow_style", "is_mapping", "items", "line", "column")
 
     def __init__(self, event: yaml.CollectionStartEvent, is_mapping: bool):
-        self.start_mark, self.tag, self.is_mapping = event.start_mark, event.tag, is_mapping
+        self.tag, self.flow_style, self.is_mapping = event.tag, event.flow_style, is_mapping
         self.items: list[Node] = []
+        self.line, self.column = event.start_mark.line + 1, event.start_mark.column + 1
 
 
-# Scalars stay parser events: a node object per scalar would cost more than parsing.
-Node = Union[ScalarEvent, AliasEvent, _Collection]
+# Small nodes instead of PyYAML's: parser events with their marks take ~3x the memory.
+Node = Union[_Scalar, _Collection]
 Fields = dict[str, tuple[Node, Node]]  # key -> (key node, value node)
 
 
@@ -81,8 +103,7 @@ def parse_deck(data: bytes | str, filename: str, *, require_ids: bool = True) ->
     a warning in ``DeckSpec.warnings``. Raises DeckError listing every problem found.
     """
     reader = _Reader(filename)
-    with _gc_paused():
-        deck = _read_deck(reader, _compose(_decode(data, filename), filename), require_ids)
+    deck = _read_deck(reader, _compose(_decode(data, filename), filename), require_ids)
     if deck is None:
         raise DeckError(sorted(reader.errors, key=lambda p: (p.line, p.column)))
     return deck
@@ -93,19 +114,6 @@ def parse_deck_file(path: str | PathLike[str]) -> DeckSpec:
     with open(path, "rb") as file:
         data = file.read(MAX_DECK_BYTES + 1)  # one byte more is enough to know it is too big
     return parse_deck(data, str(path))
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    # A deck is ~10 tracked objects per line, all kept until the end: collections while
-    # building them find nothing to free and cost a third of the parse time.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _decode(data: bytes | str, filename: str) -> str:
@@ -144,7 +152,7 @@ def _compose(text: str, filename: str) -> Node:
     """The document's root node; raises DeckError for syntax errors, aliases or no content."""
     loader = _LoaderClass(text)
     try:
-        root, has_aliases = _document_tree(loader)
+        root, has_aliases = _document_tree(loader, filename)
     except yaml.MarkedYAMLError as exc:
         raise DeckError([_syntax_problem(filename, exc)]) from None
     finally:
@@ -156,28 +164,32 @@ def _compose(text: str, filename: str) -> Node:
     return root
 
 
-def _document_tree(loader: yaml.SafeLoader) -> tuple[Node | None, bool]:
-    """The single document's tree and whether it has aliases; built without recursion."""
+def _document_tree(loader: yaml.SafeLoader, filename: str) -> tuple[Node | None, bool]:
+    """The single document's tree and whether it has aliases; built without recursion.
+
+    Raises DeckError beyond MAX_DEPTH or MAX_NODES, yaml.MarkedYAMLError on bad syntax.
+    """
     get_event = loader.get_event  # the hot loop: one pass per event of the file
     get_event()  # stream start
     if loader.check_event(StreamEndEvent):
         return None, False
     get_event()  # document start
     open_collections: list[_Collection] = []
-    has_aliases = False
+    has_aliases, node_count = False, 0
     while True:
         event = get_event()
         kind = type(event)
         if kind is MappingEndEvent or kind is SequenceEndEvent:
             node = open_collections.pop()
         else:
-            is_collection = kind is MappingStartEvent or kind is SequenceStartEvent
-            node = _Collection(event, kind is MappingStartEvent) if is_collection else event
-            has_aliases = has_aliases or kind is AliasEvent
+            node = _node(event, kind)
+            node_count += 1
+            has_aliases = has_aliases or node.tag is _ALIAS
             if open_collections:
                 open_collections[-1].items.append(node)
-            if is_collection:
+            if kind is MappingStartEvent or kind is SequenceStartEvent:
                 open_collections.append(node)
+            _check_limits(filename, node, len(open_collections), node_count)
         if not open_collections:
             break
     get_event()  # document end
@@ -187,13 +199,30 @@ def _document_tree(loader: yaml.SafeLoader) -> tuple[Node | None, bool]:
     return node, has_aliases
 
 
+def _node(event: yaml.NodeEvent, kind: type) -> Node:
+    if kind is ScalarEvent:
+        return _Scalar(event.value, event.tag, event.implicit[0], event.start_mark)
+    if kind is AliasEvent:
+        return _Scalar(f"*{event.anchor}", _ALIAS, False, event.start_mark)
+    return _Collection(event, kind is MappingStartEvent)
+
+
+def _check_limits(filename: str, node: Node, depth: int, node_count: int) -> None:
+    if depth > MAX_DEPTH:
+        message = f"deck is nested more than {MAX_DEPTH} levels deep"
+    elif node_count > MAX_NODES:
+        message = f"deck has more than {MAX_NODES:,} values"
+    else:
+        return
+    raise DeckError([Problem(filename, node.line, node.column, "", message)])
+
+
 def _syntax_problem(filename: str, exc: yaml.MarkedYAMLError) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     message = exc.problem or exc.context or "syntax error"
     if exc.problem and exc.context:
         message = f"{exc.problem} ({exc.context})"
-    if "mapping values are not allowed" in message:
-        message += "; put text containing ': ' in quotes"
+    message += "".join(f"; {hint}" for cause, hint in _SYNTAX_HINTS if cause in message)
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     return Problem(filename, line, column, "", f"invalid YAML: {message}")
 
@@ -202,12 +231,12 @@ def _alias_problems(filename: str, root: Node) -> list[Problem]:
     problems, pending = [], [(root, "")]
     while pending:  # iterative: the tree may be deeper than Python's recursion limit
         node, path = pending.pop()
-        if isinstance(node, AliasEvent):
+        if node.tag is _ALIAS:
             problems.append(_node_problem(filename, node, path, "aliases are not allowed in "
                                           "decks (quote text that starts with '*')"))
         elif isinstance(node, _Collection) and node.is_mapping:
             for key, value in _pairs(node):
-                key_text = key.value if isinstance(key, ScalarEvent) else "?"
+                key_text = key.value if isinstance(key, _Scalar) else "?"
                 pending += [(key, path), (value, _join(path, key_text))]
         elif isinstance(node, _Collection):
             pending += [(item, f"{path}[{i}]") for i, item in enumerate(node.items)]
@@ -219,8 +248,7 @@ def _pairs(mapping: _Collection) -> zip:
 
 
 def _node_problem(filename: str, node: Node, path: str, message: str) -> Problem:
-    mark = node.start_mark
-    return Problem(filename, mark.line + 1, mark.column + 1, path, message)
+    return Problem(filename, node.line, node.column, path, message)
 
 
 def _join(path: str, key: str) -> str:
@@ -229,10 +257,10 @@ def _join(path: str, key: str) -> str:
 
 def _scalar_kind(node: Node) -> str | None:
     """"null", "bool", "text" or "tagged" (another tag) for a scalar; None otherwise."""
-    if type(node) is not ScalarEvent:
+    if type(node) is not _Scalar:
         return None
     if node.tag is None:
-        if not node.implicit[0]:
+        if not node.plain:
             return "text"  # quoted or block scalar
         if node.value in _NULL_WORDS:
             return "null"
@@ -249,7 +277,12 @@ def _describe(node: Node) -> str:
     kind = _scalar_kind(node)
     if kind == "tagged":
         return f"a value tagged {node.tag}"
-    return "empty" if kind == "null" else f"'{node.value}'"
+    return "empty" if kind == "null" else _quoted(node.value)
+
+
+def _quoted(text: str) -> str:
+    """The text in quotes for a message, shortened past 60 characters."""
+    return f"'{text}'" if len(text) <= 60 else f"'{text[:57]}...'"
 
 
 class _Reader:
@@ -284,17 +317,18 @@ class _Reader:
             return
         key = key_node.value
         if key in fields:
-            first_line = fields[key][0].start_mark.line + 1
+            first_line = fields[key][0].line
             self.error(key_node, _join(path, key),
-                       f"duplicate key '{key}' (first at line {first_line})")
+                       f"duplicate key {_quoted(key)} (first at line {first_line})")
         elif keys is not None and key not in keys:
             close = difflib.get_close_matches(key, keys, n=1)
             hint = f"did you mean '{close[0]}'?" if close else "allowed keys: " + ", ".join(keys)
-            self.error(key_node, _join(path, key), f"unknown key '{key}'; {hint}")
+            self.error(key_node, _join(path, key), f"unknown key {_quoted(key)}; {hint}")
         else:
             fields[key] = (key_node, value_node)
 
-    def values(self, fields: Fields, path: str, readers: dict[str, Reader]) -> dict[str, Any]:
+    def values(self, fields: Fields, path: str,
+               readers: dict[str, _FieldReader]) -> dict[str, Any]:
         """Each field that has a reader, read by it (None where bad)."""
         return {key: readers[key](self, value, _join(path, key))
                 for key, (_, value) in fields.items() if key in readers}
@@ -312,7 +346,9 @@ class _Reader:
         if kind == "null" and not required:
             return None
         if kind not in ("text", "bool"):
-            self.error(node, path, f"must be text, not {_describe(node)}")
+            flow = isinstance(node, _Collection) and node.flow_style
+            hint = " (put text that starts with '{' or '[' in quotes)" if flow else ""
+            self.error(node, path, f"must be text, not {_describe(node)}{hint}")
             return None
         value = node.value.rstrip()
         if required and not value:
@@ -336,7 +372,7 @@ class _Reader:
         value = self.text(node, path)
         if value is None or (pattern.fullmatch(value) and len(value) <= MAX_NAME_LENGTH):
             return value
-        self.error(node, path, f"'{value}' is not valid: {rule}, at most "
+        self.error(node, path, f"{_quoted(value)} is not valid: {rule}, at most "
                                f"{MAX_NAME_LENGTH} characters")
         return None
 
@@ -365,24 +401,24 @@ class _Reader:
         items = self.sequence(node, path)
         if items is None:
             return None
-        values: list[str] = []
+        values: dict[str, None] = {}  # ordered, with fast membership
         for item, item_path in items:
             value = self.text(item, item_path)
             if value in values:
-                self.error(item, item_path, f"duplicate choice '{value}'")
+                self.error(item, item_path, f"duplicate choice {_quoted(value)}")
             elif value is not None:
-                values.append(value)
+                values[value] = None
         if len(items) < 2:
             self.error(node, path, "needs at least 2 choices")
         return tuple(values)
 
 
-Reader = Callable[[_Reader, Node, str], Any]
-_DECK_READERS: dict[str, Reader] = {
+_FieldReader = Callable[[_Reader, Node, str], Any]
+_DECK_READERS: dict[str, _FieldReader] = {
     "id": _Reader.name, "title": _Reader.text, "description": _Reader.optional_text,
     "tags": _Reader.tags, "sources": _Reader.sources, "cards": _Reader.sequence,
 }
-_CARD_READERS: dict[str, Reader] = {
+_CARD_READERS: dict[str, _FieldReader] = {
     "id": _Reader.name, "question": _Reader.text, "answer": _Reader.text,
     "cloze": _Reader.text, "explanation": _Reader.optional_text, "tags": _Reader.tags,
     "source": _Reader.text, "reverse": _Reader.boolean, "choices": _Reader.choices,
@@ -420,7 +456,7 @@ def _read_card(r: _Reader, node: Node, path: str, deck: _DeckContext) -> NoteSpe
         _check_source(r, fields["source"][1], _join(path, "source"), get("source"), deck.sources)
     card_id = _card_id(r, node, fields, path, deck, get("id"), get("question") or get("cloze"))
     return NoteSpec(
-        id=card_id or "", line=node.start_mark.line + 1, question=get("question"),
+        id=card_id or "", line=node.line, question=get("question"),
         answer=get("answer"), cloze=get("cloze"), explanation=get("explanation"),
         tags=tuple(dict.fromkeys(deck.tags + (get("tags") or ()))), source=get("source"),
         reverse=bool(get("reverse")), choices=get("choices") or (), accept=get("accept") or (),
@@ -446,18 +482,22 @@ def _check_question_card(r: _Reader, node: Node, fields: Fields, path: str,
             r.error(node, _join(path, key), f"missing required key '{key}'")
     if answer is not None and choices and answer not in choices:
         r.error(fields["answer"][1], _join(path, "answer"),
-                f"'{answer}' is not one of the choices")
+                f"{_quoted(answer)} is not one of the choices")
 
 
 def _check_source(r: _Reader, node: Node, path: str, key: str, sources: dict[str, str]) -> None:
     if key in sources:
         return
-    close = difflib.get_close_matches(key, list(sources), n=1)
+    # Suggestions cost a comparison per source: only for lists a reader would scan.
+    names = list(sources) if len(sources) <= 50 else []
+    close = difflib.get_close_matches(key, names, n=1)
     if close:
-        hint = f"did you mean '{close[0]}'?"
+        hint = f"; did you mean '{close[0]}'?"
+    elif names:
+        hint = "; known sources: " + ", ".join(names)
     else:
-        hint = "known sources: " + ", ".join(sources) if sources else "the deck has no sources"
-    r.error(node, path, f"unknown source '{key}'; {hint}")
+        hint = "" if sources else "; the deck has no sources"
+    r.error(node, path, f"unknown source {_quoted(key)}{hint}")
 
 
 def _card_id(r: _Reader, node: Node, fields: Fields, path: str, deck: _DeckContext,
@@ -478,7 +518,7 @@ def _card_id(r: _Reader, node: Node, fields: Fields, path: str, deck: _DeckConte
         r.error(id_node, id_path,
                 f"duplicate card id '{card_id}' (first at line {deck.card_lines[card_id]})")
     elif card_id is not None:
-        deck.card_lines[card_id] = node.start_mark.line + 1
+        deck.card_lines[card_id] = node.line
     return card_id
 
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from quizzer.deck_format import DeckError, DeckSpec, NoteSpec, Problem, faces, parse_deck
 from quizzer.deck_format.render import render_inline, render_markdown
+from quizzer.store.bulk import bulk_insert
 from quizzer.store.db import database_proxy as db
 from quizzer.store.models import Card, CardState, Deck, Note, utcnow
-
-_BATCH = 500
 
 
 @dataclass
@@ -82,12 +82,16 @@ def plan_import(spec: DeckSpec, owner_id: int | None) -> ImportPlan:
 
 
 def load_deck(spec: DeckSpec, owner_id: int | None = None, *, source_path: str = "",
-              content_hash: str = "", reset_changed: bool = False) -> ImportPlan:
-    """Apply a parsed deck for ``owner_id`` (None: the shared decks) in one transaction."""
+              content_hash: str = "", reset_changed: bool = False,
+              render: Callable[[str], str] = render_markdown) -> ImportPlan:
+    """Apply a parsed deck for ``owner_id`` (None: the shared decks) in one transaction.
+
+    ``render`` turns card markdown into HTML (importers pass one that knows the HTML
+    of the markdown they wrote, to skip rendering it again)."""
     with db.atomic():
         plan = plan_import(spec, owner_id)
         deck = _upsert_deck(spec, owner_id, source_path, content_hash)
-        _write_notes(spec, deck, plan, reset_changed)
+        _write_notes(spec, deck, plan, reset_changed, render)
         deck.card_count = Card.select().where((Card.deck == deck) & ~Card.retired).count()
         deck.save()
     return plan
@@ -119,12 +123,11 @@ def _note_row(spec: DeckSpec, note: NoteSpec, deck: Deck, position: int) -> dict
     }
 
 
-def _write_notes(spec: DeckSpec, deck: Deck, plan: ImportPlan, reset_changed: bool) -> None:
+def _write_notes(spec: DeckSpec, deck: Deck, plan: ImportPlan, reset_changed: bool, render) -> None:
     touched = set(plan.changed) | set(plan.restored)
     rows = {n.id: _note_row(spec, n, deck, i) for i, n in enumerate(spec.notes)}
     new_rows = [rows[slug] for slug in plan.added]
-    for start in range(0, len(new_rows), _BATCH):
-        Note.insert_many(new_rows[start:start + _BATCH]).execute()
+    bulk_insert(Note, new_rows)
     for slug in touched:
         Note.update(**{k: v for k, v in rows[slug].items() if k != "deck"}).where(
             (Note.deck == deck) & (Note.slug == slug)).execute()
@@ -135,30 +138,31 @@ def _write_notes(spec: DeckSpec, deck: Deck, plan: ImportPlan, reset_changed: bo
         _retire(deck, plan.retired)
     specs = {n.id: n for n in spec.notes}
     ids = dict(Note.select(Note.slug, Note.id).where(Note.deck == deck).tuples())
-    _insert_cards(deck, [(ids[s], specs[s], rows[s]["position"]) for s in plan.added])
+    _insert_cards(deck, [(ids[s], specs[s], rows[s]["position"]) for s in plan.added], render)
+    restored = set(plan.restored)  # a restored card gets its history back, even with reset_changed
     for slug in touched:
-        _sync_cards(deck, ids[slug], specs[slug], rows[slug]["position"], reset_changed)
+        _sync_cards(deck, ids[slug], specs[slug], rows[slug]["position"],
+                    reset_changed and slug not in restored, render)
 
 
-def _card_rows(deck: Deck, note_id: int, note: NoteSpec, position: int) -> list[dict]:
+def _card_rows(deck: Deck, note_id: int, note: NoteSpec, position: int, render) -> list[dict]:
     return [
         {"note": note_id, "deck": deck.id, "key": face.key, "position": position * 100 + ordinal,
-         "prompt": face.prompt, "answer": face.answer, "prompt_html": render_markdown(face.prompt),
-         "answer_html": render_markdown(face.answer), "retired": False}
+         "prompt": face.prompt, "answer": face.answer, "prompt_html": render(face.prompt),
+         "answer_html": render(face.answer), "retired": False}
         for ordinal, face in enumerate(faces(note))
     ]
 
 
-def _insert_cards(deck: Deck, notes: list[tuple[int, NoteSpec, int]]) -> None:
-    rows = [row for note_id, note, pos in notes for row in _card_rows(deck, note_id, note, pos)]
-    for start in range(0, len(rows), _BATCH):
-        Card.insert_many(rows[start:start + _BATCH]).execute()
+def _insert_cards(deck: Deck, notes: list[tuple[int, NoteSpec, int]], render) -> None:
+    rows = [row for note_id, note, pos in notes for row in _card_rows(deck, note_id, note, pos, render)]
+    bulk_insert(Card, rows)
 
 
-def _sync_cards(deck: Deck, note_id: int, note: NoteSpec, position: int, reset: bool) -> None:
+def _sync_cards(deck: Deck, note_id: int, note: NoteSpec, position: int, reset: bool, render) -> None:
     """Update one edited or restored note's cards: keep keys, add new, retire gone."""
     existing = {c.key: c for c in Card.select().where(Card.note == note_id)}
-    wanted = _card_rows(deck, note_id, note, position)
+    wanted = _card_rows(deck, note_id, note, position, render)
     for row in wanted:
         card = existing.pop(row["key"], None)
         if card is None:

@@ -12,8 +12,9 @@ from datetime import date, datetime, timedelta
 import peewee as pw
 
 from quizzer.services.errors import InvalidInput, NotFound
-from quizzer.services.study import StudyDay, daily_progress, get_visible_deck, study_day_for, visible_deck_ids
-from quizzer.srs import Sm2State, due_date, grade_options, needs_relearning, preview, review
+from quizzer.services.study import (StudyDay, daily_progress, get_visible_deck, is_due, is_not_new, study_day_for,
+                                    visible_deck_ids)
+from quizzer.srs import MAX_INTERVAL_DAYS, Sm2State, due_date, grade_options, needs_relearning, preview, review
 from quizzer.store.db import database_proxy as db, is_sqlite
 from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
 from quizzer.store.prepared import DATE, DATETIME, INT, STR, Prepared
@@ -95,15 +96,14 @@ _RELEARN = Prepared(lambda user, deck, day, before: (
     .order_by(CardState.last_review).limit(1)), user=INT, deck=INT, day=DATE, before=DATETIME)
 _NEXT_DUE = Prepared(lambda user, deck, day: (
     CardState.select(CardState.card)
-    .where((CardState.user == user) & (CardState.due <= day) & ~CardState.retired & ~CardState.suspended
-           & (CardState.buried_until.is_null() | (CardState.buried_until <= day))
-           & _in_deck(deck, CardState.deck))
+    .where((CardState.user == user) & is_due(day) & ~CardState.retired & _in_deck(deck, CardState.deck))
     .order_by(CardState.due, CardState.card).limit(1).tuples()), user=INT, deck=INT, day=DATE)
-_FIRST_UNSEEN = Prepared(lambda user, deck: (
+_FIRST_UNSEEN = Prepared(lambda user, deck, day: (
     Card.select(Card.id)
     .where((Card.deck == deck) & ~Card.retired & ~pw.fn.EXISTS(
-        CardState.select(CardState.id).where((CardState.user == user) & (CardState.card == Card.id))))
-    .order_by(Card.position).limit(1).tuples()), user=INT, deck=INT)
+        CardState.select(CardState.id).where((CardState.user == user) & (CardState.card == Card.id)
+                                             & is_not_new(day))))
+    .order_by(Card.position).limit(1).tuples()), user=INT, deck=INT, day=DATE)
 _FAR_FUTURE = datetime(9999, 1, 1)
 
 
@@ -131,27 +131,27 @@ def next_card(user: User, deck_id: int | None = None, now: datetime | None = Non
         if due_card is not None:
             return card_view(user, due_card)
         if progress.new_started < user.new_per_day:
-            found = _next_new(user, deck_id)
+            found = _next_new(user, deck_id, today.day)
             if found:
                 return found
     waiting = _card_views(_RELEARN.rows(before=_FAR_FUTURE, **scope))
     return waiting[0] if waiting else None
 
 
-def _next_new(user: User, deck_id: int | None) -> CardView | None:
+def _next_new(user: User, deck_id: int | None, day: date) -> CardView | None:
     """The first unseen card in deck order: one short indexed walk per deck, no sort."""
     deck_ids = [deck_id] if deck_id is not None else visible_deck_ids(user)
     for candidate_deck in deck_ids:
-        card_id = _FIRST_UNSEEN.scalar(user=user.id, deck=candidate_deck)
+        card_id = _FIRST_UNSEEN.scalar(user=user.id, deck=candidate_deck, day=day)
         if card_id is not None:
             return card_view(user, card_id)
     return None
 
 
-def grade_choices(user: User, view: CardView) -> list[tuple[str, int, int]]:
+def grade_choices(user: User, view: CardView, now: datetime | None = None) -> list[tuple[str, int, int]]:
     """(label, quality, interval in days) per grade button, from one SM-2 preview."""
     options = grade_options(user.grade_scale)
-    today = study_day_for(user).day
+    today = study_day_for(user, now).day
     if view.state is not None and view.state.last_review_day == today:
         return [(label, q, view.state.interval) for label, q in options]
     states = preview(view.sm2, [q for _, q in options])
@@ -192,20 +192,25 @@ def answer(user: User, card_id: int, quality: int, *, answer_id: str | None = No
     if answer_id is not None and not (0 < len(answer_id) <= 64):
         raise InvalidInput("answer_id must be 1 to 64 characters")
     try:
-        with db.atomic():
-            done = _answered(user, answer_id)
-            if done is not None:
-                return _outcome(done, replayed=True)
-            view = card_view(user, card_id)
-            if view.card.retired:
-                raise NotFound(f"card {card_id} was retired from its deck")
-            log = _apply(user, view, quality, study_day_for(user, now), answer_id,
-                         max(0, int(time_ms)), kind)
+        return _answer_once(user, card_id, quality, answer_id, max(0, int(time_ms)), kind, now)
     except pw.IntegrityError:
         done = _answered(user, answer_id)  # a concurrent post of the same answer won the race
-        if done is None:
-            raise
-        return _outcome(done, replayed=True)
+        if done is not None:
+            return _outcome(done, replayed=True)
+    # Another answer to this new card made its state row first: grade again, now under the row lock.
+    return _answer_once(user, card_id, quality, answer_id, max(0, int(time_ms)), kind, now)
+
+
+def _answer_once(user: User, card_id: int, quality: int, answer_id, time_ms: int, kind: str,
+                 now: datetime | None) -> AnswerOutcome:
+    with db.atomic():
+        done = _answered(user, answer_id)
+        if done is not None:
+            return _outcome(done, replayed=True)
+        view = card_view(user, card_id)
+        if view.card.retired:
+            raise NotFound(f"card {card_id} was retired from its deck")
+        log = _apply(user, view, quality, study_day_for(user, now), answer_id, time_ms, kind)
     return _outcome(log)
 
 
@@ -231,7 +236,9 @@ def _apply(user, view: CardView, quality: int, today: StudyDay, answer_id, time_
     if applied:
         was_reviewed = state.repetitions > 0
         nxt = review(to_sm2(state), quality)
-        state.repetitions, state.interval = nxt.repetitions, nxt.interval
+        # Capped like the due date (which it cannot move past the cap anyway): a literal
+        # SM-2 interval soon overflows PostgreSQL's 32-bit integer column.
+        state.repetitions, state.interval = nxt.repetitions, min(nxt.interval, MAX_INTERVAL_DAYS)
         state.easiness_x100 = round(nxt.easiness * 100)
         state.due = due_date(today.day, nxt.interval)
         state.last_review_day = today.day

@@ -25,7 +25,8 @@ def study_day_for(user: User, now: datetime | None = None) -> StudyDay:
     now = now or datetime.now(timezone.utc)
     day = study_day(now, user.timezone, user.rollover_hour)
     starts = day_start(day, user.timezone, user.rollover_hour)
-    return StudyDay(day, now, starts.astimezone(timezone.utc).replace(tzinfo=None))
+    # In UTC: callers store ``now`` as a naive UTC timestamp.
+    return StudyDay(day, now.astimezone(timezone.utc), starts.astimezone(timezone.utc).replace(tzinfo=None))
 
 
 def visible_decks(user: User):
@@ -94,13 +95,20 @@ class DeckCounts:
 
 
 def is_due(day: date):
-    return ((CardState.due <= day) & ~CardState.suspended
+    """A review due on ``day``. A card never answered is new even with a state row
+    (suspending or burying a new card makes one), so it stays under the new-card limit."""
+    return ((CardState.due <= day) & (CardState.reviews > 0) & ~CardState.suspended
             & (CardState.buried_until.is_null() | (CardState.buried_until <= day)))
+
+
+def is_not_new(day: date):
+    """States that keep a card out of the new cards on ``day``: answered, suspended or buried."""
+    return (CardState.reviews > 0) | CardState.suspended | (CardState.buried_until > day)
 
 
 _STATE_COUNTS = Prepared(lambda user, day: (
     CardState.select(CardState.deck, pw.fn.SUM(pw.Case(None, [(is_due(day), 1)], 0)),
-                     pw.fn.COUNT(CardState.id))
+                     pw.fn.SUM(pw.Case(None, [(is_not_new(day), 1)], 0)))
     .where((CardState.user == user) & ~CardState.retired)
     .group_by(CardState.deck).tuples()), user=INT, day=DATE)
 

@@ -1,6 +1,7 @@
 """Accounts: creation, authentication, settings. Passwords are hashed with scrypt."""
 from __future__ import annotations
 
+import functools
 import re
 from zoneinfo import available_timezones
 
@@ -13,8 +14,15 @@ from quizzer.store.models import User
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,31}$")
 MIN_PASSWORD = 8
-# A valid hash to check against when the user does not exist, so timing does not tell.
-_DUMMY_HASH = generate_password_hash("not a password", method="scrypt")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A valid hash to check against when the user does not exist, so timing does not tell.
+
+    Made on first use: nothing runs at import time (an scrypt hash costs every CLI call ~0.1 s).
+    """
+    return generate_password_hash("not a password", method="scrypt")
 
 
 def hash_password(password: str) -> str:
@@ -41,7 +49,7 @@ def create_user(username: str, password: str, *, is_admin: bool = False) -> User
 def authenticate(username: str, password: str) -> User | None:
     user = User.get_or_none(User.username == (username or "").strip())
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(), password or "")
         return None
     return user if check_password_hash(user.password_hash, password or "") else None
 
@@ -71,7 +79,7 @@ SETTINGS_LIMITS = {"rollover_hour": (0, 23), "new_per_day": (0, 9999), "reviews_
 
 def update_settings(user: User, **values) -> User:
     """Validate and save study settings; InvalidInput names the field."""
-    unknown = set(values) - {"timezone", "grade_scale", *SETTINGS_LIMITS}
+    unknown = set(values) - {"timezone", "grade_scale", "suspend_leeches", *SETTINGS_LIMITS}
     if unknown:
         raise InvalidInput(f"{sorted(unknown)[0]}: not a setting")
     if "timezone" in values and values["timezone"] not in available_timezones():
@@ -86,6 +94,8 @@ def update_settings(user: User, **values) -> User:
                 raise InvalidInput(f"{name}: a whole number") from None
             if not low <= values[name] <= high:
                 raise InvalidInput(f"{name}: between {low} and {high}")
+    if "suspend_leeches" in values:  # a checkbox: "on" when ticked, absent or "" when not
+        values["suspend_leeches"] = values["suspend_leeches"] in (True, "on", "1", "true")
     for name, value in values.items():
         setattr(user, name, value)
     user.save()

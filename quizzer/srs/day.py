@@ -21,9 +21,11 @@ def study_day(now: datetime, tz: str, rollover_hour: int = 4) -> date:
     if not isinstance(now, datetime) or now.utcoffset() is None:
         raise ValueError(f"now must be a timezone-aware datetime, got {now!r}")
     local = now.astimezone(zone)
-    if local.hour < rollover_hour:
-        return local.date() - timedelta(days=1)
-    return local.date()
+    day = local.date() - timedelta(days=1) if local.hour < rollover_hour else local.date()
+    # Clocks falling back across the roll-over (Goose Bay: 00:01 -> 23:01) show it
+    # twice; the day began at the first, so the clocks going back must not undo it.
+    next_day = day + timedelta(days=1)
+    return next_day if day_start(next_day, tz, rollover_hour) <= now else day
 
 
 def day_start(day: date, tz: str, rollover_hour: int = 4) -> datetime:
@@ -37,7 +39,7 @@ def day_start(day: date, tz: str, rollover_hour: int = 4) -> datetime:
     _check_hour(rollover_hour)
     wall = datetime.combine(day, time(rollover_hour), tzinfo=zone)  # fold=0: first of two
     start = wall.astimezone(UTC)
-    if start.astimezone(zone).replace(tzinfo=None) != wall.replace(tzinfo=None):
+    if start.astimezone(zone) != wall:  # same tzinfo: compares wall clocks, so a gap
         return _end_of_gap(wall)
     return start
 

@@ -52,20 +52,23 @@ def review(state: Sm2State, quality: int) -> Sm2State:
     not capped here (see day.due_date). Raises ValueError for a bad quality.
     """
     validate_quality(quality)
-    easiness = _easiness_hundredths(state.easiness)
+    easiness = round(state.easiness * 100)  # exact: Sm2State holds whole hundredths
     if quality < 3:
         repetitions, interval = 0, 1
     else:
-        if state.repetitions == 0:
-            interval = 1
-        elif state.repetitions == 1:
-            interval = 6
-        else:
-            interval = -(-state.interval * easiness // 100)  # exact ceil
-        repetitions = state.repetitions + 1
+        repetitions, interval = state.repetitions + 1, _passed_interval(state, easiness)
     miss = 5 - quality
     easiness = max(_MIN_EASINESS_HUNDREDTHS, easiness + 10 - miss * (8 + miss * 2))
     return Sm2State(repetitions, interval, easiness / 100)
+
+
+def _passed_interval(state: Sm2State, easiness_hundredths: int) -> int:
+    """I(1) = 1, I(2) = 6, I(n) = ceil(I(n-1) * EF), the ceiling in integers."""
+    if state.repetitions == 0:
+        return 1
+    if state.repetitions == 1:
+        return 6
+    return -(-state.interval * easiness_hundredths // 100)
 
 
 def _is_int(value: object) -> bool:
@@ -75,6 +78,7 @@ def _is_int(value: object) -> bool:
 def _easiness_hundredths(easiness: object) -> int:
     if isinstance(easiness, bool) or not isinstance(easiness, (Real, Decimal)):
         raise ValueError(f"easiness must be a number, got {easiness!r}")
-    if not math.isfinite(easiness) or round(easiness * 100) < _MIN_EASINESS_HUNDREDTHS:
+    hundredths = round(easiness * 100) if math.isfinite(easiness) else None
+    if hundredths is None or hundredths < _MIN_EASINESS_HUNDREDTHS:
         raise ValueError(f"easiness must be a finite number >= {MIN_EASINESS}, got {easiness!r}")
-    return round(easiness * 100)
+    return hundredths

@@ -50,13 +50,30 @@ def apply_migrations(db: peewee.Database, target: str | None = None,
     applied_now = []
     with db.bind_ctx([SchemaMigration]):
         SchemaMigration.create_table(safe=True)
-        for name in names:
-            with db.atomic():
-                if not is_sqlite(db):
-                    db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_KEY,))
-                if SchemaMigration.get_or_none(SchemaMigration.name == name):
-                    continue
-                _load(name, directory).upgrade(db, migrator)
-                SchemaMigration.create(name=name)
-                applied_now.append(name)
+        if is_sqlite(db):
+            # SQLite alters a column by rebuilding the table; dropping the old one with foreign
+            # keys on would cascade-delete every child row (cards, states, logs). The pragma
+            # cannot change inside a transaction, so it is off for the whole run.
+            db.pragma("foreign_keys", 0)
+        try:
+            for name in names:
+                if _apply_one(db, migrator, name, directory):
+                    applied_now.append(name)
+        finally:
+            if is_sqlite(db):
+                db.pragma("foreign_keys", 1)
     return applied_now
+
+
+def _apply_one(db: peewee.Database, migrator, name: str, directory: Path) -> bool:
+    """Run one script in its own transaction unless it is recorded already."""
+    with db.atomic():
+        if not is_sqlite(db):
+            db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_KEY,))
+        if SchemaMigration.get_or_none(SchemaMigration.name == name):
+            return False
+        _load(name, directory).upgrade(db, migrator)
+        if is_sqlite(db) and db.execute_sql("PRAGMA foreign_key_check").fetchone():
+            raise peewee.IntegrityError(f"migration {name} left rows with broken foreign keys")
+        SchemaMigration.create(name=name)
+    return True

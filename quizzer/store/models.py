@@ -44,6 +44,7 @@ class User(BaseModel):
     new_per_day = pw.IntegerField(default=20)
     reviews_per_day = pw.IntegerField(default=200)
     grade_scale = pw.CharField(max_length=8, default="buttons")
+    suspend_leeches = pw.BooleanField(default=False)  # 0003_jobs: the roll-over suspends leeches
     # Bumped on logout and password change: cookies issued before stop working.
     session_version = pw.IntegerField(default=0)
     created_at = pw.DateTimeField(default=utcnow)
@@ -130,6 +131,7 @@ class CardState(BaseModel):
     suspended = pw.BooleanField(default=False)
     buried_until = pw.DateField(null=True)
     retired = pw.BooleanField(default=False)
+    leech = pw.BooleanField(default=False)  # 0003_jobs: lapsed QUIZZER_LEECH_LAPSES times or more
 
     class Meta:
         indexes = (
@@ -181,3 +183,13 @@ class SchemaMigration(BaseModel):
 
 
 ALL_MODELS = (User, Deck, Note, Card, CardState, ReviewLog)
+
+# Indexes the migrations make with raw SQL, declared here too so the models describe the whole schema.
+# A deck id is unique per owner and among the shared decks (NULL owners are distinct in a plain UNIQUE).
+Deck.add_index(Deck.index(Deck.owner, Deck.slug, unique=True, where=Deck.owner.is_null(False),
+                          name="deck_owner_slug"))
+Deck.add_index(Deck.index(Deck.slug, unique=True, where=Deck.owner.is_null(), name="deck_shared_slug"))
+# The stats page's forecast and card distributions read only this index (0003_jobs).
+CardState.add_index(CardState.index(CardState.user, CardState.retired, CardState.suspended, CardState.due,
+                                    CardState.interval, CardState.easiness_x100, CardState.leech,
+                                    name="card_state_stats"))

@@ -3,12 +3,27 @@ from __future__ import annotations
 
 from flask import Flask
 from markupsafe import Markup
+from werkzeug.routing import IntegerConverter
 
 from quizzer.deck_format.render import render_markdown
 from quizzer.config import Settings, load_settings
 from quizzer.store import connect
 from quizzer.store.db import database_proxy, is_sqlite
 from quizzer.web import api, auth, errors, pages, security
+from quizzer.web import quiz as quiz_views
+from quizzer.web import transfer
+from quizzer.web import stats as stats_views
+from quizzer.web import admin as admin_views
+from quizzer import jobs
+from quizzer.web.present import MAX_ID
+
+
+class _IdConverter(IntegerConverter):
+    """``<int:...>`` in URLs, at most MAX_ID: /api/cards/99999999999999999999 is a 404, not a crash."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(settings: Settings | None = None, **overrides) -> Flask:
@@ -42,6 +57,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         if not is_sqlite(database_proxy.obj) and not database_proxy.is_closed():
             database_proxy.close()
 
+    app.url_map.converters["int"] = _IdConverter
     app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text))
     security.init_app(app)
     auth.init_app(app)
@@ -49,4 +65,10 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(quiz_views.bp)
+    app.register_blueprint(transfer.bp)
+    app.register_blueprint(stats_views.bp)
+    app.register_blueprint(admin_views.bp)
+    if settings.run_jobs:
+        jobs.start(app)
     return app

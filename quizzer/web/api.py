@@ -5,11 +5,12 @@ from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 
 from quizzer.services import review
-from quizzer.services.errors import InvalidInput
+from quizzer.services.errors import InvalidInput, NotFound
 from quizzer.services.study import due_counts_by_deck, queue_counts, study_day_for
-from quizzer.web.present import card_payload, counts_payload
+from quizzer.web.present import MAX_ID, card_payload, counts_payload
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+MAX_TIME_MS = 2**31 - 1
 
 
 @bp.before_request
@@ -19,13 +20,18 @@ def _require_login():
 
 
 def _deck_arg() -> int | None:
-    raw = request.args.get("deck") or (request.get_json(silent=True) or {}).get("deck")
+    """The ?deck= (or body "deck") scope. Read before any change, so a bad one changes nothing."""
+    body = request.get_json(silent=True)
+    raw = request.args.get("deck") or (body.get("deck") if isinstance(body, dict) else None)
     if raw in (None, ""):
         return None
     try:
-        return int(raw)
-    except (TypeError, ValueError):
+        deck_id = int(raw)
+    except (TypeError, ValueError, OverflowError):
         raise InvalidInput(f"deck: expected a deck id, got {raw!r}") from None
+    if abs(deck_id) > MAX_ID:
+        raise NotFound(f"no deck {deck_id}")
+    return deck_id
 
 
 def _queue_state(deck_id: int | None) -> dict:
@@ -60,13 +66,18 @@ def _int_field(body: dict, name: str, required: bool = True) -> int | None:
 @bp.post("/review/answer")
 def review_answer():
     """Grade a card and return the next one in the same round trip."""
-    body = _body()
+    body, deck_id = _body(), _deck_arg()
     answer_id = body.get("answer_id")
     if answer_id is not None and not isinstance(answer_id, str):
         raise InvalidInput("answer_id: expected a string")
-    outcome = review.answer(current_user.user, _int_field(body, "card_id"), _int_field(body, "quality"),
-                            answer_id=answer_id, time_ms=_int_field(body, "time_ms", required=False) or 0)
-    result = _queue_state(_deck_arg())
+    card_id = _int_field(body, "card_id")
+    if abs(card_id) > MAX_ID:
+        raise NotFound(f"no card {card_id}")
+    # time_ms is a 32-bit column on PostgreSQL: a tab left open for weeks is capped, not a crash.
+    time_ms = min(_int_field(body, "time_ms", required=False) or 0, MAX_TIME_MS)
+    outcome = review.answer(current_user.user, card_id, _int_field(body, "quality"),
+                            answer_id=answer_id, time_ms=time_ms)
+    result = _queue_state(deck_id)
     result["outcome"] = {"card_id": outcome.card_id, "quality": outcome.quality, "applied": outcome.applied,
                          "interval": outcome.interval, "due": outcome.due.isoformat(),
                          "relearn": outcome.relearn, "replayed": outcome.replayed}
@@ -75,25 +86,30 @@ def review_answer():
 
 @bp.post("/review/undo")
 def review_undo():
+    deck_id = _deck_arg()
     card_id = review.undo_last(current_user.user)
     if card_id is None:
         raise InvalidInput("nothing to undo today")
     view = review.card_view(current_user.user, card_id)
-    result = _queue_state(_deck_arg())
+    result = _queue_state(deck_id)
     result["card"] = card_payload(current_user.user, view)
     return jsonify(result)
 
 
 @bp.post("/cards/<int:card_id>/suspend")
 def suspend(card_id: int):
-    review.set_suspended(current_user.user, card_id, bool(_body().get("suspended", True)))
-    return jsonify(_queue_state(_deck_arg()))
+    deck_id, suspended = _deck_arg(), _body().get("suspended", True)
+    if not isinstance(suspended, bool):  # "false" must not suspend
+        raise InvalidInput(f"suspended: expected true or false, got {suspended!r}")
+    review.set_suspended(current_user.user, card_id, suspended)
+    return jsonify(_queue_state(deck_id))
 
 
 @bp.post("/cards/<int:card_id>/bury")
 def bury(card_id: int):
+    deck_id = _deck_arg()
     review.bury(current_user.user, card_id)
-    return jsonify(_queue_state(_deck_arg()))
+    return jsonify(_queue_state(deck_id))
 
 
 @bp.get("/cards/<int:card_id>")

@@ -51,10 +51,14 @@ def _unauthorized():
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
+def is_local_path(target: str | None) -> bool:
+    r"""A path on this site only. Browsers drop tabs and newlines from a URL and read '\' as '/',
+    so "/\t/evil.example" or "/\evil.example" would leave the site: refused like "//evil.example"."""
+    return bool(target) and target.startswith("/") and target.isprintable() and target[1:2] not in ("/", "\\")
+
+
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("pages.dashboard")
+    return target if is_local_path(target) else url_for("pages.dashboard")
 
 
 @bp.route("/signup", methods=["GET", "POST"])

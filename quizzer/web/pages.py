@@ -10,11 +10,13 @@ from flask_login import current_user, login_required
 
 from quizzer.services import catalog, review
 from quizzer.services import users as user_service
-from quizzer.services.errors import InvalidInput
+from quizzer.services.errors import InvalidInput, NotFound
 from quizzer.services.progress import session_summary, streak
+from quizzer.services.readiness import overview as readiness_overview
 from quizzer.services.study import daily_progress, due_counts_by_deck, get_visible_deck, queue_counts, study_day_for
 from quizzer.srs import grade_options
-from quizzer.web.present import card_payload, counts_payload
+from quizzer.web.auth import is_local_path
+from quizzer.web.present import MAX_ID, card_payload, counts_payload
 
 bp = Blueprint("pages", __name__)
 
@@ -27,12 +29,22 @@ def dashboard():
     today = study_day_for(user)
     decks = due_counts_by_deck(user, today)
     return render_template("dashboard.html", decks=decks, today=today, streak=streak(user, today),
-                           progress=daily_progress(user, today), queue=queue_counts(user, today))
+                           progress=daily_progress(user, today), queue=queue_counts(user, today),
+                           readiness=readiness_overview(user))
+
+
+def _id_arg(raw: str | None, name: str) -> int | None:
+    """A whole-number id from the query or form; None when absent or not a number.
+    ("²".isdigit() is true but int() refuses it; an id past MAX_ID names nothing.)"""
+    if not raw or not (raw.isascii() and raw.isdigit()):
+        return None
+    if int(raw) > MAX_ID:
+        raise NotFound(f"no {name} {raw}")
+    return int(raw)
 
 
 def _deck_id_arg() -> int | None:
-    raw = request.values.get("deck", "")
-    return int(raw) if raw.isdigit() else None
+    return _id_arg(request.values.get("deck"), "deck")
 
 
 @bp.get("/study")
@@ -42,8 +54,9 @@ def study():
     deck_id = _deck_id_arg()
     deck = get_visible_deck(user, deck_id) if deck_id is not None else None
     session.setdefault("study_started", datetime.now(timezone.utc).replace(tzinfo=None).isoformat())
-    if request.args.get("card", "").isdigit():  # no-JS reveal of a specific card
-        view = review.card_view(user, int(request.args["card"]))
+    card_id = _id_arg(request.args.get("card"), "card")
+    if card_id is not None:  # no-JS reveal of a specific card
+        view = review.card_view(user, card_id)
     else:
         view = review.next_card(user, deck_id)
     counts = queue_counts(user, study_day_for(user), deck_id)
@@ -58,9 +71,11 @@ def study():
 @login_required
 def study_answer():
     try:
-        card_id, quality = int(request.form["card_id"]), int(request.form["quality"])
+        card_id, quality = _id_arg(request.form.get("card_id"), "card"), int(request.form["quality"])
     except (KeyError, ValueError):
-        raise InvalidInput("card_id and quality: expected whole numbers") from None
+        card_id = None
+    if card_id is None:
+        raise InvalidInput("card_id and quality: expected whole numbers")
     review.answer(current_user.user, card_id, quality, answer_id=request.form.get("answer_id") or None)
     return redirect(url_for("pages.study", deck=_deck_id_arg()))
 
@@ -81,7 +96,7 @@ def suspend(card_id: int):
     suspended = request.form.get("suspended", "1") == "1"
     review.set_suspended(current_user.user, card_id, suspended)
     flash("Card suspended." if suspended else "Card unsuspended.")
-    return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/")
+    return redirect(request.form["next"] if is_local_path(request.form.get("next"))
                     else url_for("pages.study", deck=_deck_id_arg()))
 
 
@@ -101,15 +116,16 @@ def summary():
     started = session.pop("study_started", None)
     since = datetime.fromisoformat(started) if started else today.starts_at
     labels = dict((q, label) for label, q in grade_options(user.grade_scale))
+    deck_id = _deck_id_arg()
     return render_template("summary.html", summary=session_summary(user, since, today), labels=labels,
-                           queue=queue_counts(user, today, _deck_id_arg()))
+                           queue=queue_counts(user, today, deck_id), deck_id=deck_id)
 
 
 @bp.get("/decks/<int:deck_id>")
 @login_required
 def deck(deck_id: int):
     text, tag = request.args.get("q", ""), request.args.get("tag", "")
-    page = int(request.args["page"]) if request.args.get("page", "").isdigit() else 1
+    page = min(_id_arg(request.args.get("page"), "page") or 1, MAX_ID // catalog.PAGE_SIZE)
     found, rows, total = catalog.deck_cards(current_user.user, deck_id, text=text, tag=tag, page=page)
     return render_template("deck.html", deck=found, rows=rows, total=total, q=text, tag=tag, page=page,
                            page_size=catalog.PAGE_SIZE, tags=catalog.deck_tags(found))
@@ -120,7 +136,7 @@ def deck(deck_id: int):
 def settings():
     error = None
     if request.method == "POST":
-        fields = ("timezone", "rollover_hour", "new_per_day", "reviews_per_day", "grade_scale")
+        fields = ("timezone", "rollover_hour", "new_per_day", "reviews_per_day", "grade_scale", "suspend_leeches")
         try:
             user_service.update_settings(current_user.user, **{f: request.form.get(f, "") for f in fields})
             flash("Settings saved.")

@@ -28,9 +28,20 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+            _secure_cookies(response)
         return response
 
     app.session_interface = _HttpsAwareSessions()
+
+
+def _secure_cookies(response) -> None:
+    """Over https every cookie is Secure. Flask-Login's remember-me cookie has only a fixed
+    REMEMBER_COOKIE_SECURE setting, so it is marked here (this hook runs after Flask-Login's)."""
+    cookies = response.headers.getlist("Set-Cookie")
+    if any("; secure" not in cookie.lower() for cookie in cookies):
+        del response.headers["Set-Cookie"]
+        for cookie in cookies:
+            response.headers.add("Set-Cookie", cookie if "; secure" in cookie.lower() else cookie + "; Secure")
 
 
 class _HttpsAwareSessions(SecureCookieSessionInterface):

@@ -1,0 +1,81 @@
+"""Readers for decks made elsewhere: pure functions from a file's bytes to an ImportBundle.
+
+No web framework and no database here; ``quizzer.services.imports`` applies a bundle.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from quizzer.deck_format import DeckError, Problem, parse_deck
+from quizzer.importers.apkg import read_apkg
+from quizzer.importers.archive import ArchiveTooLarge, Limits, SafeZip, problem
+from quizzer.importers.model import MEDIA_URL, CardProgress, ImportBundle, MediaFile, merge
+from quizzer.importers.text import decode, is_anki_text, read_anki_text, read_csv, read_quizlet
+
+FORMATS = ("auto", "yaml", "zip", "apkg", "anki-text", "quizlet", "csv")
+_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".zip": "zip", ".apkg": "apkg", ".colpkg": "apkg",
+             ".csv": "csv", ".txt": "text", ".tsv": "text"}
+
+__all__ = ["FORMATS", "MEDIA_URL", "ArchiveTooLarge", "CardProgress", "ImportBundle", "Limits",
+           "MediaFile", "ReadOptions", "detect_format", "merge", "read_file"]
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    format: str = "auto"
+    deck: str | None = None  # deck name for text formats (default: the file's name)
+    separator: str = "\t"  # Quizlet: between term and definition
+    row_separator: str = "\n"  # Quizlet: between rows
+    require_ids: bool = False  # YAML: refuse cards without ids instead of deriving them
+    limits: Limits = Limits()
+
+
+def detect_format(filename: str, data: bytes) -> str:
+    """The format of a file from its name (and, for .txt/.tsv, Anki's header lines)."""
+    kind = _SUFFIXES.get(PurePath(filename).suffix.lower())
+    if kind is None:
+        raise problem(filename, "unsupported file type: use .yaml, .yml, .zip (of YAML decks), .apkg, "
+                                ".txt, .tsv or .csv")
+    if kind == "text":
+        return "anki-text" if is_anki_text(decode(data[:4096].rsplit(b"\n", 1)[0], filename)) else "quizlet"
+    return kind
+
+
+def read_file(data: bytes, filename: str, options: ReadOptions = ReadOptions()) -> ImportBundle:
+    """Read one file in the given (or detected) format; DeckError lists every problem."""
+    kind = detect_format(filename, data) if options.format == "auto" else options.format
+    if kind == "yaml":
+        spec = parse_deck(data, filename, require_ids=options.require_ids)
+        return ImportBundle(filename, (spec,), warnings=spec.warnings)
+    if kind == "zip":
+        return read_yaml_zip(data, filename, options)
+    if kind == "apkg":
+        return read_apkg(data, filename, options.limits)
+    if kind == "anki-text":
+        return read_anki_text(data, filename, options.deck)
+    if kind == "quizlet":
+        return read_quizlet(data, filename, options.deck, options.separator, options.row_separator)
+    if kind == "csv":
+        return read_csv(data, filename, options.deck)
+    raise problem(filename, f"unknown format {kind!r}; use one of: {', '.join(FORMATS)}")
+
+
+def read_yaml_zip(data: bytes, filename: str, options: ReadOptions = ReadOptions()) -> ImportBundle:
+    """Every .yaml/.yml deck in a zip (a folder of decks), all problems at once."""
+    archive = SafeZip(data, filename, options.limits)
+    names = sorted(n for n in archive.names if n.endswith((".yaml", ".yml")) and "__MACOSX" not in n)
+    if not names:
+        raise problem(filename, "no .yaml or .yml deck files in the archive")
+    specs, problems = [], []
+    for name in names:
+        try:
+            specs.append(parse_deck(archive.read(name), archive.where(name), require_ids=options.require_ids))
+        except ArchiveTooLarge:
+            raise
+        except DeckError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise DeckError(problems)
+    warnings: list[Problem] = [w for spec in specs for w in spec.warnings]
+    return ImportBundle(filename, tuple(specs), warnings=tuple(warnings))

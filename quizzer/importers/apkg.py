@@ -1,0 +1,201 @@
+"""Anki packages (.apkg) to an ImportBundle.
+
+The collection member is chosen newest first: ``collection.anki21b`` (zstd, schema
+18; its media map and media files are zstd too), ``collection.anki21``, then
+``collection.anki2`` (packages made by Anki also hold a dummy ``collection.anki2``).
+Each Anki deck that holds notes becomes one of our decks titled with its full
+path (``Parent::Child``); a note goes to the deck of its first card.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import date, datetime, timedelta, timezone
+from os import PathLike
+from urllib.parse import unquote
+
+from quizzer.deck_format import DeckSpec, NoteSpec, Problem, cloze_numbers
+from quizzer.importers.anki_collection import Collection, NoteType, read_collection
+from quizzer.importers.archive import Limits, SafeZip, problem
+from quizzer.importers.html_md import Converted, html_to_markdown
+from quizzer.importers.model import MEDIA_URL, CardProgress, ImportBundle, MediaFile
+from quizzer.importers.names import note_id_from_guid, slugify, tag_names, unique
+from quizzer.importers.protobuf import ProtobufError, field_value, fields
+
+COLLECTION_MEMBERS = ("collection.anki21b", "collection.anki21", "collection.anki2")
+IMAGE_TYPES = {"png", "jpg", "jpeg", "gif", "webp", "bmp", "avif"}  # no SVG: it can carry script
+MAX_DAYS = 36_500
+_EXTENSION = re.compile(r"\.([A-Za-z0-9]{1,8})$")
+
+
+def read_apkg(source: bytes | str | PathLike[str], filename: str, limits: Limits = Limits()) -> ImportBundle:
+    """Read a package; DeckError (naming the file and member) if it cannot be used."""
+    archive = SafeZip(source, filename, limits)
+    member = next((name for name in COLLECTION_MEMBERS if name in archive), None)
+    if member is None:
+        raise problem(filename, "no Anki collection in the package (expected collection.anki21b, "
+                                "collection.anki21 or collection.anki2)")
+    modern = _package_version(archive) >= 3
+    data = archive.read_zstd(member) if modern else archive.read(member)
+    collection = read_collection(data, archive.where(member))
+    media = _Media(archive, _media_map(archive, modern), modern)
+    return _Builder(filename, collection, media).bundle()
+
+
+def _package_version(archive: SafeZip) -> int:
+    """PackageMetadata.version (1-2 legacy, 3 current); packages without ``meta`` are legacy."""
+    if "meta" not in archive:
+        return 3 if "collection.anki21b" in archive else 1
+    try:
+        return field_value(archive.read("meta"), 1, 1)
+    except ProtobufError as exc:
+        raise problem(archive.where("meta"), f"unreadable package metadata ({exc})") from None
+
+
+def _media_map(archive: SafeZip, modern: bool) -> dict[str, str]:
+    """Media file name -> zip member. Modern: MediaEntries {repeated MediaEntry entries = 1},
+    MediaEntry {name = 1, size = 2, sha1 = 3, legacy_zip_filename = 255}; the member is the
+    entry's index unless legacy_zip_filename is set. Legacy: JSON {"0": "name", ...}."""
+    if "media" not in archive:
+        raise problem(archive.filename, "missing media map: the package has no 'media' member")
+    try:
+        if not modern:
+            return {str(name): str(index) for index, name in json.loads(archive.read("media")).items()}
+        entries = [value for number, _, value in fields(archive.read_zstd("media")) if number == 1]
+        return {field_value(entry, 1, b"").decode("utf-8"): str(field_value(entry, 255, index))
+                for index, entry in enumerate(entries)}
+    except (ProtobufError, ValueError, AttributeError, TypeError) as exc:
+        raise problem(archive.where("media"), f"unreadable media map ({exc})") from None
+
+
+class _Media:
+    """Images stored on first use, named by their content's sha256."""
+
+    def __init__(self, archive: SafeZip, members: dict[str, str], modern: bool):
+        self.archive, self.members, self.modern = archive, members, modern
+        self.files: dict[str, MediaFile] = {}
+        self.missing: set[str] = set()
+
+    def url(self, src: str) -> str | None:
+        name = src if src in self.members else unquote(src)
+        extension = _EXTENSION.search(name)
+        if name not in self.members or not extension or extension.group(1).lower() not in IMAGE_TYPES:
+            self.missing.add(src)
+            return None
+        if name not in self.files:
+            member = self.members[name]
+            if member not in self.archive:
+                self.missing.add(src)
+                return None
+            data = self.archive.read_zstd(member) if self.modern else self.archive.read(member)
+            stored = f"{hashlib.sha256(data).hexdigest()}.{extension.group(1).lower()}"
+            self.files[name] = MediaFile(name, stored, data)
+        return MEDIA_URL + self.files[name].stored_name
+
+
+def _day(crt: int, due: int) -> date:
+    """A card's due date: a day number counted from the collection's creation, or a timestamp."""
+    if abs(due) > 1_000_000:  # learning cards store seconds since the epoch
+        return datetime.fromtimestamp(due, timezone.utc).date()
+    return datetime.fromtimestamp(crt, timezone.utc).date() + timedelta(days=max(-MAX_DAYS, min(due, MAX_DAYS)))
+
+
+def card_progress(card: tuple, crt: int) -> tuple[int, date | None, int, bool] | None:
+    """(interval, due, easiness x100, suspended) of an Anki card, or None for a plain new card.
+
+    Review and relearning cards keep interval and due date, and their ease factor
+    (permille) becomes the SM-2 easiness, at least 1.3; learning cards count as new.
+    """
+    _, _, _, card_type, queue, due, interval, factor, _, _, original_due, original_deck = card
+    due = original_due if original_deck else due
+    suspended = queue == -1
+    easiness = max(130, round(factor / 10)) if factor else 250
+    if card_type in (2, 3) and interval > 0:
+        return min(interval, MAX_DAYS), _day(crt, due), easiness, suspended
+    return (0, None, easiness, True) if suspended else None
+
+
+class _Builder:
+    def __init__(self, source: str, collection: Collection, media: _Media):
+        self.source, self.col, self.media = source, collection, media
+        self.rendered: dict[str, str] = {}
+        self.warnings: list[Problem] = []
+        self.cards_by_note: dict[int, list[tuple]] = {}
+        for card in collection.cards:
+            self.cards_by_note.setdefault(card[0], []).append(card)
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(Problem(self.source, 1, 1, "", message))
+
+    def convert(self, field_html: str) -> Converted:
+        converted = html_to_markdown(field_html, self.media.url)
+        if converted.html is not None:
+            self.rendered[converted.markdown] = converted.html
+        return converted
+
+    def bundle(self) -> ImportBundle:
+        by_deck: dict[int, list[tuple[NoteSpec, dict[str, tuple]]]] = {}
+        for note in self.col.notes:
+            cards = self.cards_by_note.get(note[0])
+            made = self.note(note, cards) if cards else None
+            if made is not None:
+                first = cards[0]
+                by_deck.setdefault(first[11] or first[1], []).append(made)
+        decks, progress, taken = [], [], set()
+        for deck_id in sorted(by_deck, key=lambda d: self.col.decks.get(d, "")):
+            name = self.col.decks.get(deck_id) or f"Anki deck {deck_id}"
+            slug = unique(slugify(name), taken)
+            notes = by_deck[deck_id]
+            decks.append(DeckSpec(slug, name[:200], notes=tuple(n for n, _ in notes)))
+            progress += self.progress(slug, notes)
+        for src in sorted(self.media.missing):
+            self.warn(f"image '{src}' is not in the package (or is not a supported image type): left out")
+        return ImportBundle(self.source, tuple(decks), tuple(self.media.files.values()), tuple(progress),
+                            tuple(self.warnings), self.rendered)
+
+    def progress(self, slug: str, notes) -> list[CardProgress]:
+        out = []
+        for note, cards in notes:
+            for key, card in cards.items():
+                state = card_progress(card, self.col.crt)
+                if state is not None:
+                    out.append(CardProgress(slug, note.id, key, state[0], state[1], state[2],
+                                            reviews=card[8], lapses=card[9], suspended=state[3]))
+        return out
+
+    def note(self, note: tuple, cards: list[tuple]) -> tuple[NoteSpec, dict[str, tuple]] | None:
+        note_id, guid, mid, tags, flds = note
+        note_type = self.col.note_types.get(mid)
+        if note_type is None:
+            self.warn(f"note {note_id}: unknown note type {mid}: left out")
+            return None
+        values = flds.split("\x1f")
+        common = {"id": note_id_from_guid(guid), "line": 0, "tags": tag_names(tags.split())}
+        if note_type.is_cloze:
+            return self.cloze_note(note_id, values, common, cards)
+        return self.basic_note(note_id, note_type, values, common, cards)
+
+    def cloze_note(self, note_id: int, values: list[str], common: dict, cards: list[tuple]):
+        text = self.convert(values[0]).markdown
+        if not cloze_numbers(text):
+            self.warn(f"note {note_id}: cloze note without deletions: left out")
+            return None
+        extra = self.convert(values[1]).markdown if len(values) > 1 else ""
+        spec = NoteSpec(cloze=text, explanation=extra or None, **common)
+        return spec, {f"c{card[2] + 1}": card for card in cards}
+
+    def basic_note(self, note_id: int, note_type: NoteType, values: list[str], common: dict,
+                   cards: list[tuple]):
+        question = self.convert(values[0]).markdown
+        answer = self.convert(values[1]).markdown if len(values) > 1 else ""
+        if not question or not answer:
+            self.warn(f"note {note_id} ({note_type.name}): empty {'question' if not question else 'answer'}"
+                      ": left out")
+            return None
+        by_ord = {card[2]: card for card in cards}
+        reverse = 1 in by_ord and len(note_type.fronts) > 1 and note_type.fields[1] in note_type.fronts[1]
+        keyed = {"front": by_ord[0]} if 0 in by_ord else {}
+        if reverse:
+            keyed["reverse"] = by_ord[1]
+        return NoteSpec(question=question, answer=answer, reverse=reverse, **common), keyed

@@ -1,0 +1,117 @@
+"""Zip archives from strangers: refuse bombs, unsafe member paths and non-zips.
+
+Limits apply to what is actually decompressed, not to the sizes the archive
+claims: every read is streamed and counted against a per-archive budget, and a
+member that expands more than ``max_ratio`` times its compressed size is refused.
+zstd-compressed members (Anki's newer packages) go through the same budget.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import PurePosixPath
+
+import zstandard
+
+from quizzer.deck_format import DeckError, Problem
+
+_CHUNK = 1 << 20
+_SMALL = 1 << 20  # members up to this size may compress arbitrarily well
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_total: int = 1 << 30  # bytes decompressed from one archive, all members together
+    max_ratio: int = 200  # uncompressed / compressed, for members over 1 MB
+    max_members: int = 100_000
+
+
+class ArchiveTooLarge(DeckError):
+    """The archive expands past a limit (a zip bomb, or simply too big)."""
+
+
+def problem(filename: str, message: str, cls=DeckError) -> DeckError:
+    return cls([Problem(filename, 1, 1, "", message)])
+
+
+def unsafe_name(name: str) -> bool:
+    """True for member paths that could escape a folder: absolute, drive, '..', NUL."""
+    if not name or "\x00" in name or name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+        return True
+    return ".." in PurePosixPath(name.replace("\\", "/")).parts
+
+
+class SafeZip:
+    """A zip archive opened with checks; read members with ``read``."""
+
+    def __init__(self, source: bytes | str | PathLike[str], filename: str, limits: Limits = Limits()):
+        self.filename, self.limits, self._used = filename, limits, 0
+        try:
+            self._zip = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
+            raise problem(filename, "not a zip archive (the file is damaged or of another kind)") from None
+        self._infos = {info.filename: info for info in self._zip.infolist()}
+        self._check_members()
+
+    def _check_members(self) -> None:
+        if len(self._infos) > self.limits.max_members:
+            raise problem(self.filename, f"has {len(self._infos):,} members; at most "
+                          f"{self.limits.max_members:,} are allowed", ArchiveTooLarge)
+        bad = sorted(name for name in self._infos if unsafe_name(name))
+        if bad:
+            raise DeckError([Problem(f"{self.filename}:{name}", 1, 1, "", "unsafe member path (absolute "
+                                     "or containing '..'): refused") for name in bad])
+        total = sum(info.file_size for info in self._infos.values())
+        if total > self.limits.max_total:
+            raise problem(self.filename, f"expands to {total:,} bytes; at most "
+                          f"{self.limits.max_total:,} are allowed", ArchiveTooLarge)
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name, info in self._infos.items() if not info.is_dir()]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._infos
+
+    def where(self, name: str) -> str:
+        return f"{self.filename}:{name}"
+
+    def _charge(self, name: str, size: int, compressed: int, chunk: int) -> None:
+        """Count ``chunk`` more decompressed bytes (``size`` so far) of a member against the limits."""
+        self._used += chunk
+        if self._used > self.limits.max_total:
+            raise problem(self.where(name), f"the archive expands past {self.limits.max_total:,} "
+                          "bytes: refused as a possible zip bomb", ArchiveTooLarge)
+        if size > _SMALL and size > self.limits.max_ratio * max(compressed, 1):
+            raise problem(self.where(name), f"expands more than {self.limits.max_ratio} times: "
+                          "refused as a possible zip bomb", ArchiveTooLarge)
+
+    def read(self, name: str) -> bytes:
+        """The member's bytes; DeckError if damaged, ArchiveTooLarge past a limit."""
+        info = self._infos[name]
+        chunks, size = [], 0
+        try:
+            with self._zip.open(info) as member:
+                while chunk := member.read(_CHUNK):
+                    size += len(chunk)
+                    self._charge(name, size, info.compress_size, len(chunk))
+                    chunks.append(chunk)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError) as exc:
+            raise problem(self.where(name), f"damaged member: {exc}") from None
+        return b"".join(chunks)
+
+    def read_zstd(self, name: str) -> bytes:
+        """A zstd-compressed member, decompressed under the same limits."""
+        raw = self.read(name)
+        out, size = [], 0
+        try:
+            with zstandard.ZstdDecompressor().stream_reader(raw) as reader:
+                while chunk := reader.read(_CHUNK):
+                    size += len(chunk)
+                    self._charge(name, size, len(raw), len(chunk))
+                    out.append(chunk)
+        except zstandard.ZstdError as exc:
+            raise problem(self.where(name), f"not valid zstd data: {exc}") from None
+        return b"".join(out)

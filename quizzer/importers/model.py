@@ -1,0 +1,75 @@
+"""Neutral import data: what every reader produces and the one writer applies.
+
+Readers turn a file into an ImportBundle of decks in our own format (DeckSpec),
+the media files their cards show, and (for Anki packages) each card's
+scheduling state. Nothing here knows about the database or the web.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+
+from quizzer.deck_format import DeckSpec, Problem
+
+MEDIA_URL = "/media/"  # where the web app serves stored media; card HTML points here
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """One image a card shows, stored under a content-addressed name."""
+
+    name: str  # as in the package
+    stored_name: str  # sha256 of the content + a lowercase extension
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class CardProgress:
+    """One card's scheduling state carried over from another program."""
+
+    deck_id: str
+    note_id: str
+    card_key: str
+    interval: int  # days; 0 for a card never reviewed
+    due: date | None  # None: not scheduled (new)
+    easiness_x100: int
+    reviews: int
+    lapses: int
+    suspended: bool
+
+
+def _frozen(mapping: Mapping[str, str] | None = None) -> Mapping[str, str]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True)
+class ImportBundle:
+    """Everything one upload holds. ``rendered`` maps markdown the reader wrote to the
+    exact HTML ``render_markdown`` gives for it, so the writer can skip rendering it."""
+
+    source: str
+    decks: tuple[DeckSpec, ...] = ()
+    media: tuple[MediaFile, ...] = ()
+    progress: tuple[CardProgress, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    rendered: Mapping[str, str] = field(default_factory=_frozen, hash=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rendered", _frozen(self.rendered))
+
+
+def merge(bundles: list[ImportBundle], source: str) -> ImportBundle:
+    """Several bundles as one, applied together."""
+    rendered: dict[str, str] = {}
+    for bundle in bundles:
+        rendered.update(bundle.rendered)
+    return ImportBundle(
+        source=source,
+        decks=tuple(d for b in bundles for d in b.decks),
+        media=tuple({m.stored_name: m for b in bundles for m in b.media}.values()),
+        progress=tuple(p for b in bundles for p in b.progress),
+        warnings=tuple(w for b in bundles for w in b.warnings),
+        rendered=rendered,
+    )

@@ -1,0 +1,56 @@
+"""Names from other programs made valid in our format: deck slugs, tags, card ids."""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from functools import lru_cache
+
+from quizzer.deck_format.parser import MAX_NAME_LENGTH
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_NOT_TAG = re.compile(r"[^a-z0-9_:-]+")
+# Control characters our deck files refuse (the parser's rule); imported text drops them.
+_UNPRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+
+
+def _ascii_lower(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def slugify(text: str, fallback: str = "deck") -> str:
+    """A deck or card id: lowercase ASCII letters, digits and '-', at most 64 characters."""
+    slug = _NOT_SLUG.sub("-", _ascii_lower(text)).strip("-")[:MAX_NAME_LENGTH].rstrip("-")
+    return slug or fallback
+
+
+def unique(base: str, taken: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3``... whichever is not taken yet; records it as taken."""
+    name, number = base, 1
+    while name in taken:
+        number += 1
+        suffix = f"-{number}"
+        name = base[: MAX_NAME_LENGTH - len(suffix)] + suffix
+    taken.add(name)
+    return name
+
+
+@lru_cache(maxsize=4096)  # an import repeats a few tags on every note
+def tag_name(text: str) -> str | None:
+    """A tag in our rules (lowercase letters, digits, '-', '_', ':'), or None if nothing is left."""
+    tag = _NOT_TAG.sub("-", _ascii_lower(text)).lstrip("-_:")[:MAX_NAME_LENGTH]
+    return tag or None
+
+
+def tag_names(texts) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t for t in map(tag_name, texts) if t))
+
+
+def note_id_from_guid(guid: str) -> str:
+    """A stable card id for an Anki note: the same guid always gives the same id."""
+    return "anki-" + hashlib.sha256(guid.encode("utf-8")).hexdigest()[:16]
+
+
+def printable(text: str) -> str:
+    """``text`` without the control characters a deck file may not hold."""
+    return text if text.isascii() and text.isprintable() else _UNPRINTABLE.sub("", text)

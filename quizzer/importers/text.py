@@ -1,0 +1,237 @@
+"""Text exports to an ImportBundle: Anki's "Notes in Plain Text", Quizlet, and CSV with a header.
+
+Anki's and our CSV go through the csv module (quoted cells may hold separators
+and line breaks). Quizlet writes no quotes at all, so a definition may itself
+contain the separator: only the first separator of a row splits it.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import io
+import re
+from pathlib import PurePath
+
+from quizzer.deck_format import DeckError, DeckSpec, NoteSpec, Problem, cloze_numbers
+from quizzer.deck_format.parser import derive_card_id
+from quizzer.importers.html_md import Converted, html_to_markdown, text_to_markdown
+from quizzer.importers.model import ImportBundle
+from quizzer.importers.names import note_id_from_guid, printable, slugify, tag_names, unique
+
+SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":"}
+CSV_COLUMNS = ("id", "question", "answer", "cloze", "explanation", "tags", "reverse")
+_ANKI_HEADER = re.compile(r"#(separator|html|tags|columns|notetype|deck|notetype column|deck column"
+                          r"|tags column|guid column|if matches):(.*)")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+_BOOLEAN = {"": False, "0": False, "false": False, "no": False, "1": True, "true": True, "yes": True}
+
+
+def decode(data: bytes, filename: str) -> str:
+    """UTF-8 text (a BOM is fine); DeckError with line and column of the first bad byte."""
+    data = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise DeckError([Problem(filename, line, column, "", f"invalid UTF-8 byte 0x{data[exc.start]:02x}: "
+                                 "save the file as UTF-8")]) from None
+
+
+def is_anki_text(text: str) -> bool:
+    return bool(_ANKI_HEADER.match(text.lstrip("\ufeff")))
+
+
+class _Notes:
+    """Collects notes per deck name, with every problem."""
+
+    def __init__(self, filename: str, default_deck: str):
+        self.filename, self.default_deck = filename, default_deck
+        self.by_deck: dict[str, list[NoteSpec]] = {}
+        self.ids: dict[str, set[str]] = {}
+        self.problems: list[Problem] = []
+        self.rendered: dict[str, str] = {}
+
+    def error(self, line: int, path: str, message: str) -> None:
+        self.problems.append(Problem(self.filename, line, 1, path, message))
+
+    def text(self, converted: Converted) -> str:
+        if converted.html is not None:
+            self.rendered[converted.markdown] = converted.html
+        return converted.markdown
+
+    def add(self, line: int, deck: str | None, given_id: str | None, **fields) -> None:
+        deck = deck or self.default_deck
+        taken = self.ids.setdefault(deck, set())
+        if given_id in taken:
+            self.error(line, "id", f"duplicate card id '{given_id}'")
+            return
+        text = fields.get("question") or fields.get("cloze") or ""
+        note_id = given_id if given_id else unique(derive_card_id(text), taken)
+        taken.add(note_id)
+        self.by_deck.setdefault(deck, []).append(NoteSpec(id=note_id, line=line, **fields))
+
+    def bundle(self) -> ImportBundle:
+        if self.problems:
+            raise DeckError(self.problems)
+        taken: set[str] = set()
+        decks = tuple(DeckSpec(unique(slugify(name), taken), name[:200], notes=tuple(notes))
+                      for name, notes in self.by_deck.items())
+        return ImportBundle(self.filename, decks, rendered=self.rendered)
+
+
+def _note_fields(notes: _Notes, line: int, values: list[str], kind: str) -> dict | None:
+    """question/answer (and reverse) or cloze/explanation from a row's converted fields."""
+    if kind == "cloze":
+        if not cloze_numbers(values[0] if values else ""):
+            notes.error(line, "cloze", "no deletions: mark each as {{c1::text}} or {{c1::text::hint}}")
+            return None
+        return {"cloze": values[0], "explanation": (values[1] if len(values) > 1 else "") or None}
+    question, answer = (values + ["", ""])[:2]
+    for name, value in (("question", question), ("answer", answer)):
+        if not value:
+            notes.error(line, name, "must not be empty")
+    return {"question": question, "answer": answer} if question and answer else None
+
+
+def default_deck(filename: str) -> str:
+    return PurePath(filename).stem or "Imported"
+
+
+def _no_images(_src: str) -> None:
+    return None  # a text export carries no media
+
+
+def read_anki_text(data: bytes, filename: str, deck: str | None = None) -> ImportBundle:
+    """Anki's "Notes in Plain Text" export, with its ``#key:value`` header lines."""
+    text = decode(data, filename)
+    lines = text.splitlines(keepends=True)
+    count = next((i for i, line in enumerate(lines) if not _ANKI_HEADER.match(line.rstrip("\r\n"))), len(lines))
+    headers = {m.group(1): m.group(2).strip() for m in (_ANKI_HEADER.match(line.rstrip("\r\n"))
+                                                         for line in lines[:count])}
+    separator = SEPARATORS.get(headers.get("separator", "tab").lower(), headers.get("separator", "\t"))
+    notes = _Notes(filename, deck or headers.get("deck") or default_deck(filename))
+    columns = {}
+    for key in ("guid column", "notetype column", "deck column", "tags column"):
+        value = headers.get(key)
+        if value is not None and not (value.isdigit() and int(value) >= 1):
+            notes.error(1 + [line.startswith(f"#{key}:") for line in lines].index(True), key,
+                        f"'{value}' is not a column number")
+        elif value is not None:
+            columns[key] = int(value) - 1
+    if len(separator) != 1:
+        notes.error(1, "separator", f"'{separator}' is not a single character or a separator name")
+        return notes.bundle()
+    reader = csv.reader(io.StringIO("".join(lines[count:]), newline=""), delimiter=separator, strict=True)
+    _rows(notes, reader, count, lambda line, row: _anki_row(notes, line, row, columns, headers))
+    return notes.bundle()
+
+
+def _rows(notes: _Notes, reader, offset: int, handle) -> None:
+    """Feed each non-empty row, with the line it starts on, to ``handle``; csv errors are problems."""
+    previous = reader.line_num  # lines the reader has consumed already (a header)
+    try:
+        for row in reader:
+            line, previous = offset + previous + 1, reader.line_num
+            if any(cell.strip() for cell in row):
+                handle(line, row)
+    except csv.Error as exc:
+        notes.error(offset + reader.line_num, "", f"cannot read the row: {exc}")
+
+
+def _anki_row(notes: _Notes, line: int, row: list[str], columns: dict[str, int], headers: dict) -> None:
+    def cell(key: str) -> str:
+        index = columns.get(key)
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+    values = [value for index, value in enumerate(row) if index not in columns.values()]
+    notetype = (cell("notetype column") or headers.get("notetype") or "Basic").lower()
+    kind = "cloze" if "cloze" in notetype or cloze_numbers(values[0] if values else "") else "basic"
+    as_html = headers.get("html", "false").lower() == "true"
+    converted = [notes.text(html_to_markdown(v, _no_images) if as_html else text_to_markdown(v)) for v in values]
+    fields = _note_fields(notes, line, converted, kind)
+    if fields is None:
+        return
+    if kind == "basic":
+        optional = "optional reversed" in notetype and len(converted) > 2 and bool(converted[2])
+        fields["reverse"] = "and reversed" in notetype or optional
+    guid = cell("guid column")
+    notes.add(line, cell("deck column") or None, note_id_from_guid(guid) if guid else None,
+              tags=tag_names(cell("tags column").split() + headers.get("tags", "").split()), **fields)
+
+
+def read_quizlet(data: bytes, filename: str, deck: str | None = None, separator: str = "\t",
+                 row_separator: str = "\n") -> ImportBundle:
+    """Quizlet's export: term, separator, definition; rows split by ``row_separator``."""
+    text = decode(data, filename)
+    notes = _Notes(filename, deck or default_deck(filename))
+    if not separator or not row_separator:
+        notes.error(1, "separator", "the separators must not be empty")
+        return notes.bundle()
+    newline = row_separator == "\n"
+    rows = text.splitlines(keepends=True) if newline else text.split(row_separator)
+    next_line = 1
+    for row in rows:
+        line, next_line = next_line, next_line + row.count("\n") + (0 if newline else row_separator.count("\n"))
+        row = row.rstrip("\r\n") if newline else row
+        if not row.strip():
+            continue
+        term, found, definition = row.partition(separator)
+        if not found:
+            notes.error(line, "", f"no separator {separator!r} between term and definition")
+            continue
+        fields = _note_fields(notes, line, [notes.text(text_to_markdown(term)),
+                                            notes.text(text_to_markdown(definition))], "basic")
+        if fields:
+            notes.add(line, None, None, **fields)
+    return notes.bundle()
+
+
+def read_csv(data: bytes, filename: str, deck: str | None = None) -> ImportBundle:
+    """CSV with a header row naming the columns (see CSV_COLUMNS); cells are markdown."""
+    text = decode(data, filename)
+    notes = _Notes(filename, deck or default_deck(filename))
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    header = [name.strip().lower() for name in next(reader, [])]
+    if not _check_header(notes, header):
+        return notes.bundle()
+    _rows(notes, reader, 0, lambda line, row: _csv_row(notes, line, row, header))
+    return notes.bundle()
+
+
+def _check_header(notes: _Notes, header: list[str]) -> bool:
+    for name in header:
+        if name not in CSV_COLUMNS:
+            close = difflib.get_close_matches(name, CSV_COLUMNS, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(CSV_COLUMNS)
+            notes.error(1, name, f"unknown column '{name}'; {hint}")
+    for name in {n for n in header if header.count(n) > 1}:
+        notes.error(1, name, f"column '{name}' appears more than once")
+    if "cloze" not in header and not {"question", "answer"} <= set(header):
+        notes.error(1, "", "the header needs 'question' and 'answer' columns, or 'cloze'")
+    return not notes.problems
+
+
+def _csv_row(notes: _Notes, line: int, row: list[str], header: list[str]) -> None:
+    if len(row) != len(header):
+        notes.error(line, "", f"row has {len(row)} cells but the header has {len(header)}")
+        return
+    cells = {name: printable(value).strip() for name, value in zip(header, row)}
+    kind = "cloze" if cells.get("cloze") else "basic"
+    values = [cells.get("cloze", ""), cells.get("explanation", "")] if kind == "cloze" else \
+        [cells.get("question", ""), cells.get("answer", "")]
+    fields = _note_fields(notes, line, values, kind)
+    reverse = _BOOLEAN.get(cells.get("reverse", "").lower())
+    given = cells.get("id") or None
+    if reverse is None:
+        notes.error(line, "reverse", f"'{cells['reverse']}' is not true or false")
+    if given is not None and not _SLUG.fullmatch(given):
+        notes.error(line, "id", f"'{given}' is not valid: use lowercase letters, digits and '-'")
+    if fields is None or reverse is None or (given is not None and not _SLUG.fullmatch(given)):
+        return
+    if kind == "basic":
+        fields.update(reverse=reverse, explanation=cells.get("explanation") or None)
+    notes.add(line, None, given, tags=tag_names(re.split(r"[\s,]+", cells.get("tags", ""))), **fields)

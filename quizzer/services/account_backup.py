@@ -1,0 +1,188 @@
+"""Whole-account backup in one file, and its restore into an empty account or instance.
+
+The backup is a zip: ``quizzer-backup.json`` (the account, its decks with every
+note and card, retired ones included, the shared decks it has progress on, its
+card states and its review log, all keyed by deck/card ids rather than database
+ids) plus ``media/own/`` and ``media/shared/`` with the images the cards show.
+"""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import peewee as pw
+
+from quizzer.importers import MediaFile
+from quizzer.importers.archive import SafeZip, problem
+from quizzer.services.errors import Conflict
+from quizzer.services.media import find_media, referenced_media, store_media
+from quizzer.store.db import database_proxy as db
+from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
+
+MANIFEST = "quizzer-backup.json"
+FORMAT, VERSION = "quizzer-account-backup", 1
+_BATCH = 500
+
+
+def _dump(row: pw.Model, skip: tuple[str, ...] = ()) -> dict:
+    """A row's own columns (no id, no foreign keys) as JSON-ready values."""
+    out = {}
+    for f in row._meta.sorted_fields:
+        if f.name == "id" or isinstance(f, pw.ForeignKeyField) or f.name in skip:
+            continue
+        value = getattr(row, f.name)
+        out[f.name] = value.isoformat() if isinstance(value, (date, datetime)) else value
+    return out
+
+
+def _load(model: type[pw.Model], data: dict) -> dict:
+    """Column values for ``model`` from a dumped row (unknown keys ignored)."""
+    out = {}
+    for name, value in data.items():
+        f = model._meta.fields.get(name)
+        if f is None or isinstance(f, pw.ForeignKeyField) or name == "id":
+            continue
+        if value is not None and isinstance(f, pw.DateTimeField):
+            value = datetime.fromisoformat(value)
+        elif value is not None and isinstance(f, pw.DateField):
+            value = date.fromisoformat(value)
+        out[name] = value
+    return out
+
+
+def _card_key(deck: Deck, note_slug: str, key: str) -> list:
+    return [deck.is_shared, deck.slug, note_slug, key]
+
+
+def _deck_entry(deck: Deck, media: set[str]) -> dict:
+    notes = []
+    cards_by_note: dict[int, list[Card]] = {}
+    for card in Card.select().where(Card.deck == deck.id).order_by(Card.position, Card.id):
+        cards_by_note.setdefault(card.note_id, []).append(card)
+    for note in Note.select().where(Note.deck == deck.id).order_by(Note.position, Note.id):
+        cards = cards_by_note.get(note.id, [])
+        media.update(referenced_media([note.explanation_html] + [c.prompt_html + c.answer_html for c in cards]))
+        notes.append({**_dump(note), "cards": [_dump(card) for card in cards]})
+    return {"shared": deck.is_shared, **_dump(deck), "notes": notes}
+
+
+def backup_document(user: User) -> tuple[dict, set[str], set[str]]:
+    """The backup's JSON document, and the media names of own and shared decks."""
+    progress_decks = {d for (d,) in CardState.select(CardState.deck).distinct()
+                      .where(CardState.user == user.id).tuples()}
+    progress_decks |= {d for (d,) in ReviewLog.select(ReviewLog.deck).distinct()
+                       .where(ReviewLog.user == user.id).tuples()}
+    decks = list(Deck.select().where((Deck.owner == user.id) | (Deck.owner.is_null() & Deck.id.in_(
+        list(progress_decks) or [0]))).order_by(Deck.owner.is_null(), Deck.slug))
+    own_media, shared_media = set(), set()
+    entries = [_deck_entry(deck, shared_media if deck.is_shared else own_media) for deck in decks]
+    by_card = {card_id: _card_key(deck, note_slug, key) for card_id, deck, note_slug, key in (
+        (c.id, c.deck, c.note.slug, c.key) for c in Card.select(Card.id, Card.key, Note.slug, Deck)
+        .join(Note, on=(Card.note == Note.id)).switch(Card).join(Deck, on=(Card.deck == Deck.id))
+        .where(Card.deck.in_([d.id for d in decks] or [0])))}
+    states = [{"card": by_card[s.card_id], **_dump(s)} for s in
+              CardState.select().where(CardState.user == user.id).order_by(CardState.id)]
+    logs = [{"card": by_card[log.card_id], **_dump(log)} for log in
+            ReviewLog.select().where(ReviewLog.user == user.id).order_by(ReviewLog.id)]
+    document = {"format": FORMAT, "version": VERSION, "exported_at": datetime.now(timezone.utc).isoformat(),
+                "user": _dump(user, skip=("session_version",)), "decks": entries,
+                "card_states": states, "review_log": logs}
+    return document, own_media, shared_media
+
+
+def export_backup(user: User, media_root: Path) -> bytes:
+    """The account as one zip file."""
+    document, own_media, shared_media = backup_document(user)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(MANIFEST, json.dumps(document, ensure_ascii=False, indent=1))
+        for folder, names in (("own", own_media), ("shared", shared_media)):
+            for name in sorted(names):
+                path = find_media(media_root, user.id, name)
+                if path is not None:
+                    archive.write(path, f"media/{folder}/{name}")
+    return out.getvalue()
+
+
+def is_backup(data: bytes) -> bool:
+    try:
+        return MANIFEST in zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except (zipfile.BadZipFile, OSError, EOFError):
+        return False
+
+
+def _read_document(archive: SafeZip) -> dict:
+    if MANIFEST not in archive:
+        raise problem(archive.filename, f"not a Quizzer account backup (no {MANIFEST})")
+    try:
+        document = json.loads(archive.read(MANIFEST))
+    except ValueError as exc:
+        raise problem(archive.where(MANIFEST), f"unreadable backup ({exc})") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise problem(archive.where(MANIFEST), "not a Quizzer account backup")
+    if document.get("version") != VERSION:
+        raise problem(archive.where(MANIFEST), f"backup version {document.get('version')!r} is not supported")
+    return document
+
+
+def _target_user(data: dict, username: str | None) -> User:
+    """A new account from the backup, or an existing one without any data of its own."""
+    name = username or data["username"]
+    user = User.get_or_none(User.username == name)
+    if user is None:
+        return User.create(**{**_load(User, data), "username": name})
+    has_data = (Deck.select().where(Deck.owner == user.id).exists()
+                or CardState.select().where(CardState.user == user.id).exists()
+                or ReviewLog.select().where(ReviewLog.user == user.id).exists())
+    if has_data:
+        raise Conflict(f"user {name!r} already has decks or progress: restore into a new or empty account")
+    settings = {k: v for k, v in _load(User, data).items() if k not in ("username", "password_hash", "is_admin")}
+    User.update(**settings).where(User.id == user.id).execute()
+    return User.get_by_id(user.id)
+
+
+def _insert(model: type[pw.Model], rows: list[dict]) -> None:
+    for start in range(0, len(rows), _BATCH):
+        model.insert_many(rows[start:start + _BATCH]).execute()
+
+
+def _restore_deck(entry: dict, owner_id: int | None, cards: dict[tuple, tuple[int, int]]) -> None:
+    """Create the deck with its notes and cards (a shared deck that exists is only mapped)."""
+    slug = entry["slug"]
+    existing = Deck.get_or_none(Deck.owner.is_null() & (Deck.slug == slug)) if owner_id is None else None
+    if existing is None:
+        deck = Deck.create(owner=owner_id, **_load(Deck, entry))
+        for note_entry in entry["notes"]:
+            note = Note.create(deck=deck.id, **_load(Note, note_entry))
+            _insert(Card, [{**_load(Card, c), "note": note.id, "deck": deck.id} for c in note_entry["cards"]])
+    else:
+        deck = existing
+    rows = (Card.select(Card.id, Card.key, Note.slug).join(Note, on=(Card.note == Note.id))
+            .where(Card.deck == deck.id).tuples())
+    for card_id, key, note_slug in rows:
+        cards[(owner_id is None, slug, note_slug, key)] = (card_id, deck.id)
+
+
+def restore_backup(data: bytes, filename: str, media_root: Path, username: str | None = None) -> User:
+    """Restore a backup into a new (or empty) account, all or nothing; returns the account."""
+    archive = SafeZip(data, filename)
+    document = _read_document(archive)
+    try:
+        with db.atomic():
+            user = _target_user(document["user"], username)
+            cards: dict[tuple, tuple[int, int]] = {}
+            for entry in document["decks"]:
+                _restore_deck(entry, None if entry["shared"] else user.id, cards)
+            for model, key in ((CardState, "card_states"), (ReviewLog, "review_log")):
+                _insert(model, [{**_load(model, row), "user": user.id, "card": cards[tuple(row["card"])][0],
+                                 "deck": cards[tuple(row["card"])][1]} for row in document[key]])
+    except (KeyError, TypeError, ValueError, pw.IntegrityError) as exc:
+        raise problem(archive.where(MANIFEST), f"inconsistent backup ({type(exc).__name__}: {exc})") from None
+    for folder, owner in (("own", user.id), ("shared", None)):
+        names = [n for n in archive.names if n.startswith(f"media/{folder}/")]
+        store_media(media_root, owner, [MediaFile(n, n.rsplit("/", 1)[1], archive.read(n)) for n in names])
+    return user
+

@@ -1,0 +1,154 @@
+"""Exports of what a user can see: a deck as YAML or .apkg, their review log and card states.
+
+Decks are exported only when visible to the user (shared or their own); review
+data only ever the user's own. CSV cells that a spreadsheet would run as a formula
+are neutralised.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import yaml
+
+from quizzer.services.account_backup import export_backup
+from quizzer.services.anki_export import deck_apkg
+from quizzer.services.study import get_visible_deck, visible_deck_by_slug
+from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _DeckDumper(yaml.SafeDumper):
+    """Multi-line texts as literal blocks, so an exported deck reads like a hand-written one."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_DeckDumper.add_representer(str, _text)
+
+
+def deck_document(deck: Deck) -> dict:
+    """The deck's active cards as a deck-format mapping (what the YAML parser reads back)."""
+    deck_tags = list(deck.tags or [])
+    key_of_label = {label: key for key, label in reversed(list((deck.sources or {}).items()))}
+    cards = []
+    for note in Note.select().where((Note.deck == deck.id) & ~Note.retired).order_by(Note.position):
+        card: dict = {"id": note.slug}
+        if note.kind == "cloze":
+            card["cloze"] = note.cloze
+        else:
+            card.update(question=note.question, answer=note.answer)
+        if note.explanation:
+            card["explanation"] = note.explanation
+        own_tags = [tag for tag in note.tag_list if tag not in deck_tags]
+        if own_tags:
+            card["tags"] = own_tags
+        if note.source and note.source in key_of_label:
+            card["source"] = key_of_label[note.source]
+        if note.reverse:
+            card["reverse"] = True
+        if note.choices:
+            card["choices"] = list(note.choices)
+        if note.accept:
+            card["accept"] = list(note.accept)
+        cards.append(card)
+    document = {"id": deck.slug, "title": deck.title}
+    if deck.description:
+        document["description"] = deck.description
+    if deck_tags:
+        document["tags"] = deck_tags
+    if deck.sources:
+        document["sources"] = dict(deck.sources)
+    document["cards"] = cards
+    return document
+
+
+def deck_yaml(user: User, deck_id: int) -> tuple[Deck, str]:
+    """A visible deck in deck format v1 (NotFound otherwise)."""
+    deck = get_visible_deck(user, deck_id)
+    text = yaml.dump(deck_document(deck), Dumper=_DeckDumper, sort_keys=False, allow_unicode=True, width=100)
+    return deck, text
+
+
+def spreadsheet_safe(value):
+    """Text that a spreadsheet would read as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, (date, datetime)) else value
+
+
+REVIEW_COLUMNS = ("reviewed_at", "day", "deck", "card", "face", "prompt", "quality", "applied", "kind",
+                  "time_ms", "interval_before", "interval_after", "easiness_after", "repetitions_after",
+                  "due_after")
+CARD_COLUMNS = ("deck", "card", "face", "prompt", "repetitions", "interval", "easiness", "due",
+                "last_review", "lapses", "reviews", "suspended", "buried_until", "retired")
+
+
+def review_rows(user: User) -> list[dict]:
+    """Every answer the user gave, oldest first."""
+    query = (ReviewLog.select(ReviewLog, Card.key, Card.prompt, Note.slug, Deck.slug)
+             .join(Card, on=(ReviewLog.card == Card.id)).join(Note, on=(Card.note == Note.id))
+             .switch(ReviewLog).join(Deck, on=(ReviewLog.deck == Deck.id))
+             .where(ReviewLog.user == user.id).order_by(ReviewLog.reviewed_at, ReviewLog.id))
+    return [dict(zip(REVIEW_COLUMNS, map(_plain, (
+        log.reviewed_at, log.day, log.deck.slug, log.card.note.slug, log.card.key, log.card.prompt,
+        log.quality, log.applied, log.kind, log.time_ms, log.interval_before, log.interval_after,
+        log.easiness_x100_after / 100, log.repetitions_after, log.due_after)))) for log in query]
+
+
+def card_rows(user: User) -> list[dict]:
+    """The user's state of every card they have studied (or suspended)."""
+    query = (CardState.select(CardState, Card.key, Card.prompt, Note.slug, Deck.slug)
+             .join(Card, on=(CardState.card == Card.id)).join(Note, on=(Card.note == Note.id))
+             .switch(CardState).join(Deck, on=(CardState.deck == Deck.id))
+             .where(CardState.user == user.id).order_by(Deck.slug, Card.position))
+    return [dict(zip(CARD_COLUMNS, map(_plain, (
+        s.deck.slug, s.card.note.slug, s.card.key, s.card.prompt, s.repetitions, s.interval, s.easiness,
+        s.due, s.last_review, s.lapses, s.reviews, s.suspended, s.buried_until, s.retired)))) for s in query]
+
+
+def to_csv(rows: list[dict], columns: tuple[str, ...]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([spreadsheet_safe(row[column]) for column in columns])
+    return out.getvalue()
+
+
+def reviews_csv(user: User) -> str:
+    return to_csv(review_rows(user), REVIEW_COLUMNS)
+
+
+def cards_csv(user: User) -> str:
+    return to_csv(card_rows(user), CARD_COLUMNS)
+
+
+def progress_json(user: User) -> str:
+    """Review log and card states in one JSON document."""
+    return json.dumps({"user": user.username, "exported_at": datetime.now(timezone.utc).isoformat(),
+                       "reviews": review_rows(user), "cards": card_rows(user)}, ensure_ascii=False, indent=1)
+
+
+def export_bytes(user: User, file_format: str, media_root: Path, deck_slug: str | None = None) -> bytes:
+    """One export as bytes (the CLI's entry point); NotFound for a deck the user cannot see."""
+    if file_format in ("yaml", "apkg"):
+        deck = visible_deck_by_slug(user, deck_slug or "")
+        if file_format == "yaml":
+            return deck_yaml(user, deck.id)[1].encode("utf-8")
+        return deck_apkg(user, deck.id, media_root)[1]
+    if file_format == "backup":
+        return export_backup(user, media_root)
+    text = {"reviews-csv": reviews_csv, "cards-csv": cards_csv, "json": progress_json}[file_format](user)
+    return text.encode("utf-8")

@@ -1,0 +1,89 @@
+"""Exactly-once job runs across processes: a lease row per job in the database, and the run history.
+
+Every process may schedule the same jobs (gunicorn workers, several machines
+on one PostgreSQL). A run is tied to a *slot*, the scheduled time it stands
+for. Before running, a process claims the job's lease row with one UPDATE
+that succeeds only if the slot moves forward and the previous lease has
+expired; the database applies concurrent UPDATEs of one row one after the
+other, so exactly one process sees rowcount 1 for a slot and runs it.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+
+import peewee as pw
+
+from quizzer.store.db import database_proxy as db
+from quizzer.store.job_models import JobLease, JobRun
+from quizzer.store.models import utcnow
+
+log = logging.getLogger("quizzer.jobs")
+NEVER = datetime(2000, 1, 1)
+
+
+def holder_name() -> str:
+    """Who holds a lease: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def claim(job_id: str, slot: datetime, lease: timedelta, holder: str, now: datetime | None = None) -> bool:
+    """Take the job's lease for ``slot``; False if that slot (or a later one) was taken, or a run is on."""
+    now = now or utcnow()
+    JobLease.insert(job_id=job_id, slot=NEVER, holder="", lease_until=NEVER).on_conflict_ignore().execute()
+    changed = (JobLease.update(slot=slot, holder=holder, lease_until=now + lease)
+               .where((JobLease.job_id == job_id) & (JobLease.slot < slot) & (JobLease.lease_until <= now))
+               .execute())
+    return changed == 1
+
+
+def release(job_id: str, slot: datetime, holder: str) -> None:
+    """End our lease early, so the next slot need not wait for it to expire."""
+    (JobLease.update(lease_until=utcnow())
+     .where((JobLease.job_id == job_id) & (JobLease.slot == slot) & (JobLease.holder == holder)).execute())
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a job function reports: a one-line result, and whether all went well."""
+
+    result: str
+    ok: bool = True
+
+
+def run_once(job_id: str, slot: datetime, lease: timedelta, work: Callable[[], Outcome]) -> JobRun | None:
+    """Run ``work`` for ``slot`` unless another process has it; record and return the run (None if skipped).
+
+    An exception in ``work`` is logged and recorded as a failed run, never raised.
+    """
+    holder = holder_name()
+    with db.connection_context():
+        if not claim(job_id, slot, lease, holder):
+            return None
+        started, clock = utcnow(), time.perf_counter()
+        try:
+            outcome = work()
+        except Exception as err:  # a job must not kill the scheduler thread: record it instead
+            log.exception("job %s failed", job_id)
+            outcome = Outcome(f"{type(err).__name__}: {err}", ok=False)
+        finally:
+            release(job_id, slot, holder)
+        duration_ms = round((time.perf_counter() - clock) * 1000)
+        (log.info if outcome.ok else log.warning)("job %s (%s): %s", job_id, slot.isoformat(), outcome.result)
+        return JobRun.create(job_id=job_id, slot=slot, holder=holder, started_at=started, duration_ms=duration_ms,
+                             ok=outcome.ok, result=outcome.result[:4000])
+
+
+def last_runs(job_ids: list[str]) -> dict[str, JobRun]:
+    """The latest run of each job that has run."""
+    newest = JobRun.select(pw.fn.MAX(JobRun.id)).where(JobRun.job_id.in_(job_ids)).group_by(JobRun.job_id)
+    return {run.job_id: run for run in JobRun.select().where(JobRun.id.in_(newest))}
+
+
+def recent_runs(limit: int = 30) -> list[JobRun]:
+    return list(JobRun.select().order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(limit))

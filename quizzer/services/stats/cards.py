@@ -1,0 +1,94 @@
+"""Card-state figures: cards due each of the next 30 days, interval and easiness distributions."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import peewee as pw
+
+from quizzer.services.stats.scope import MATURE_DAYS, StatsScope, as_date, day_range, star_count
+from quizzer.store.models import CardState
+
+FORECAST_DAYS = 30
+# (label, lowest interval in days); each bucket runs up to the next one's lowest.
+INTERVAL_BUCKETS = (("1 d", 1), ("2–3 d", 2), ("4–7 d", 4), ("1–2 wk", 8), ("15–20 d", 15), ("3–4 wk", 21),
+                    ("1–3 mo", 31), ("3–6 mo", 91), ("6–12 mo", 181), ("1 y+", 366))
+EASE_LOW, EASE_HIGH = 13, 30  # easiness buckets of 0.1 from 1.3; the last one holds 3.0 and above
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Cards falling due on each of the next 30 study days; the first day includes the overdue ones."""
+
+    start: date
+    counts: tuple[int, ...]
+    overdue: int
+
+    @property
+    def days(self) -> list[date]:
+        return day_range(self.start, len(self.counts))
+
+    def as_json(self) -> dict:
+        return {"start": self.start.isoformat(), "overdue": self.overdue,
+                "days": [{"day": d.isoformat(), "due": n} for d, n in zip(self.days, self.counts)]}
+
+
+def forecast(scope: StatsScope) -> Forecast:
+    """One aggregate over the card states (suspended and retired cards left out), grouped by due date."""
+    end = scope.today + timedelta(days=FORECAST_DAYS - 1)
+    query = (scope.states(CardState.due, star_count())
+             .where((CardState.suspended == False) & (CardState.due <= end))  # noqa: E712
+             .group_by(CardState.due).tuples())
+    by_day = {as_date(due): n for due, n in query}
+    overdue = sum(n for day, n in by_day.items() if day < scope.today)
+    counts = [by_day.get(d, 0) for d in day_range(scope.today, FORECAST_DAYS)]
+    counts[0] += overdue
+    return Forecast(scope.today, tuple(counts), overdue)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """How many cards fall in each bucket."""
+
+    title: str
+    labels: tuple[str, ...]
+    counts: tuple[int, ...]
+
+    def as_json(self) -> dict:
+        return {"title": self.title, "total": sum(self.counts),
+                "buckets": [{"label": label, "cards": n} for label, n in zip(self.labels, self.counts)]}
+
+
+@dataclass(frozen=True)
+class CardDistributions:
+    intervals: Distribution
+    easiness: Distribution
+
+    @property
+    def mature(self) -> int:
+        return sum(n for (_, low), n in zip(INTERVAL_BUCKETS, self.intervals.counts) if low >= MATURE_DAYS)
+
+
+def card_distributions(scope: StatsScope) -> CardDistributions:
+    """Intervals and easiness of the cards in review (suspended ones included): one aggregate each.
+
+    Each counts cards per distinct value in index order, then buckets those few rows.
+    """
+    intervals = _bucketed(scope, CardState.interval, lambda v: pw.Case(None, [
+        (v < low, i - 1) for i, (_, low) in enumerate(INTERVAL_BUCKETS) if i], len(INTERVAL_BUCKETS) - 1))
+    easiness = _bucketed(scope, CardState.easiness_x100, lambda v: pw.Case(None, [(v >= EASE_HIGH * 10, EASE_HIGH)],
+                                                                           v / 10))
+    ease_labels = tuple(f"{b / 10:.1f}" for b in range(EASE_LOW, EASE_HIGH)) + (f"{EASE_HIGH / 10:.1f}+",)
+    return CardDistributions(
+        Distribution("Intervals", tuple(label for label, _ in INTERVAL_BUCKETS),
+                     tuple(intervals.get(b, 0) for b in range(len(INTERVAL_BUCKETS)))),
+        Distribution("Easiness", ease_labels, tuple(easiness.get(b, 0) for b in range(EASE_LOW, EASE_HIGH + 1))))
+
+
+def _bucketed(scope: StatsScope, column: pw.Field, bucket) -> dict[int, int]:
+    """{bucket: cards} for the cards in review: COUNT per value of ``column``, then SUM per ``bucket(value)``."""
+    per_value = (scope.states(column.alias("value"), star_count().alias("cards"))
+                 .where(CardState.interval > 0).group_by(column).alias("per_value"))
+    query = (pw.Select([per_value], [bucket(per_value.c.value), pw.fn.SUM(per_value.c.cards)])
+             .group_by(pw.SQL("1")).bind(CardState._meta.database).tuples())
+    return {int(b): int(n) for b, n in query}

@@ -1,0 +1,164 @@
+"""Import (upload, dry-run preview, apply) and export pages, and the media route."""
+from __future__ import annotations
+
+from pathlib import Path, PurePath
+
+from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request,
+                   send_file, url_for)
+from flask_login import current_user, login_required
+from werkzeug.utils import secure_filename
+
+from quizzer.deck_format import DeckError, Problem
+from quizzer.importers import FORMATS, ArchiveTooLarge, ReadOptions, read_file
+from quizzer.services import account_backup, exports, imports
+from quizzer.services.anki_export import deck_apkg
+from quizzer.services.errors import NotFound
+from quizzer.services.media import find_media
+from quizzer.services.pending_uploads import discard_pending, load_pending, save_pending
+from quizzer.services.study import visible_decks
+
+bp = Blueprint("transfer", __name__)
+_SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "newline": "\n"}
+
+
+def _instance() -> Path:
+    return current_app.config["QUIZZER"].instance_dir
+
+
+def _form_options() -> dict:
+    form = request.form
+    file_format = form.get("format", "auto")
+    return {
+        "format": file_format if file_format in FORMATS else "auto",
+        "deck": (form.get("deck") or "").strip() or None,
+        "separator": _SEPARATORS.get(form.get("separator", "tab"), form.get("separator_custom") or "\t"),
+        "row_separator": _SEPARATORS.get(form.get("row_separator", "newline"),
+                                         form.get("row_separator_custom") or "\n"),
+        "with_progress": form.get("with_progress") == "1",
+        "reset_changed": form.get("reset_changed") == "1",
+    }
+
+
+def _run(filename: str, data: bytes, options: dict, *, dry_run: bool) -> imports.ImportResult:
+    if filename.lower().endswith(".zip") and account_backup.is_backup(data):
+        raise DeckError([Problem(filename, 1, 1, "", "this is an account backup: an administrator "
+                                                             "restores it with `quizzer import` on the server")])
+    read = ReadOptions(options["format"], options["deck"], options["separator"], options["row_separator"])
+    bundle = read_file(data, filename, read)
+    user = current_user.user
+    return imports.apply_bundle(bundle, user.id, media_root=_instance() / "media", user=user,
+                                with_progress=options["with_progress"], reset_changed=options["reset_changed"],
+                                dry_run=dry_run)
+
+
+def _failed(err: DeckError, options: dict):
+    status = 413 if isinstance(err, ArchiveTooLarge) else 400
+    return render_template("transfer/import.html", problems=err.problems, options=options,
+                           formats=FORMATS), status
+
+
+def _upload_name(raw: str) -> str:
+    """A safe file name that keeps the extension the format is told by (even for non-ASCII names)."""
+    path = PurePath(raw.replace("\\", "/"))
+    suffix = secure_filename(path.suffix.lstrip("."))
+    return (secure_filename(path.stem) or "upload") + (f".{suffix}" if suffix else "")
+
+
+@bp.get("/import")
+@login_required
+def import_page():
+    return render_template("transfer/import.html", problems=[], options={}, formats=FORMATS)
+
+
+@bp.post("/import")
+@login_required
+def import_preview():
+    options = _form_options()
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _failed(DeckError([Problem("upload", 1, 1, "file", "choose a file to import")]), options)
+    filename, data = _upload_name(upload.filename), upload.read()
+    try:
+        result = _run(filename, data, options, dry_run=True)
+    except DeckError as err:
+        return _failed(err, options)
+    token = save_pending(_instance() / "uploads", current_user.id, filename, data, options)
+    return render_template("transfer/preview.html", result=result, filename=filename, token=token,
+                           options=options)
+
+
+@bp.post("/import/apply")
+@login_required
+def import_apply():
+    token = request.form.get("token", "")
+    filename, data, options = load_pending(_instance() / "uploads", current_user.id, token)
+    try:
+        result = _run(filename, data, options, dry_run=False)
+    except DeckError as err:
+        return _failed(err, options)
+    discard_pending(_instance() / "uploads", current_user.id, token)
+    for plan in result.plans:
+        flash("Imported " + plan.summary())
+    if result.progress or result.progress_kept:
+        flash(f"Progress carried over for {result.progress} card(s), kept for {result.progress_kept}.")
+    return redirect(url_for("pages.dashboard"))
+
+
+@bp.get("/export")
+@login_required
+def export_page():
+    return render_template("transfer/export.html", decks=list(visible_decks(current_user.user)))
+
+
+def _download(data: bytes | str, filename: str, mimetype: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/export/decks/<int:deck_id>.yaml")
+@login_required
+def export_yaml(deck_id: int):
+    deck, text = exports.deck_yaml(current_user.user, deck_id)
+    return _download(text, f"{deck.slug}.yaml", "application/yaml")
+
+
+@bp.get("/export/decks/<int:deck_id>.apkg")
+@login_required
+def export_apkg(deck_id: int):
+    deck, data = deck_apkg(current_user.user, deck_id, _instance() / "media")
+    return _download(data, f"{deck.slug}.apkg", "application/octet-stream")
+
+
+@bp.get("/export/reviews.csv")
+@login_required
+def export_reviews_csv():
+    return _download(exports.reviews_csv(current_user.user), "reviews.csv", "text/csv")
+
+
+@bp.get("/export/cards.csv")
+@login_required
+def export_cards_csv():
+    return _download(exports.cards_csv(current_user.user), "cards.csv", "text/csv")
+
+
+@bp.get("/export/progress.json")
+@login_required
+def export_progress_json():
+    return _download(exports.progress_json(current_user.user), "progress.json", "application/json")
+
+
+@bp.get("/export/backup.zip")
+@login_required
+def export_backup():
+    data = account_backup.export_backup(current_user.user, _instance() / "media")
+    return _download(data, f"quizzer-{current_user.username}-backup.zip", "application/zip")
+
+
+@bp.get("/media/<name>")
+@login_required
+def media(name: str):
+    path = find_media(_instance() / "media", current_user.id, name)
+    if path is None:
+        raise NotFound("no such image")
+    return send_file(path, max_age=31536000)

@@ -1,0 +1,85 @@
+"""Real Anki files for the import tests, made with the PyPI packages ``anki`` and ``genanki``.
+
+``build_collection`` fills a collection through Anki's own API; ``export_package``
+writes it as current Anki does (collection.anki21b, zstd, protobuf media map) or, with
+``legacy``, as older Anki did (collection.anki21, JSON media map). ``genanki_package``
+writes what genanki writes (collection.anki2). EXPECTED says what each must import as.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import genanki
+from anki.collection import Collection, ExportAnkiPackageOptions
+
+# A 1x1 PNG: media must survive byte for byte.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                    "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+FRENCH, SCIENCE = "Languages::French", "Science"
+EXPECTED = {
+    "decks": {"languages-french": FRENCH, "science": SCIENCE},
+    "notes": {"languages-french": 7, "science": 2},
+    "cards": {"languages-french": 11, "science": 2},  # 3 basic + 2x2 reversed + 2+2 cloze; 2 basic
+    "cloze_keys": [["c1", "c2"], ["c1", "c3"]],
+    "tags": {"french", "vocab", "geo", "lang::fr", "science"},
+    "media": 1,
+    "review": {"interval": 15, "easiness": 2.3, "days_ahead": 3},
+    "clamped_easiness": 1.3,
+}
+
+
+def _add(col: Collection, notetype: str, deck: str, fields: list[str], tags: list[str]):
+    note = col.new_note(col.models.by_name(notetype))
+    for index, value in enumerate(fields):
+        note.fields[index] = value
+    note.tags = tags
+    col.add_note(note, col.decks.id(deck))
+    return note
+
+
+def build_collection(path: Path) -> Collection:
+    """A collection with Basic, reversed, cloze and "type in the answer" notes in a nested deck and
+    a plain one, an image, one card in review, one with a too-low ease, and one suspended card."""
+    col = Collection(str(path))
+    col.media.write_data("pic.png", PNG)
+    review = _add(col, "Basic", FRENCH, ["<b>chat</b>", "cat"], ["french", "vocab"])
+    _add(col, "Basic", FRENCH, ["chien", 'dog <img src="pic.png">'], ["french", "vocab"])
+    suspended = _add(col, "Basic", FRENCH, ["maison", "house<br>home"], ["french"])
+    low_ease = _add(col, "Basic (and reversed card)", FRENCH, ["rouge", "red"], ["french"])
+    _add(col, "Basic (and reversed card)", FRENCH, ["bleu", "blue"], ["french"])
+    _add(col, "Cloze", FRENCH, ["{{c1::Paris}} is the capital of {{c2::France::country}}", "extra"], ["geo"])
+    _add(col, "Cloze", FRENCH, ["{{c1::un}}, {{c1::deux}}, {{c3::trois}}", ""], ["Lang::FR"])
+    _add(col, "Basic (type in the answer)", SCIENCE, ["H2O is", "water"], ["science"])
+    _add(col, "Basic", SCIENCE, ["2 * 3 = ?", "6"], ["science"])
+    today = col.sched.today
+    _review(col, review.cards()[0], interval=15, due=today + 3, factor=2300)
+    _review(col, low_ease.cards()[1], interval=4, due=today + 1, factor=1100)
+    col.sched.suspend_cards([suspended.cards()[0].id])
+    return col
+
+
+def _review(col: Collection, card, *, interval: int, due: int, factor: int) -> None:
+    card.type, card.queue, card.ivl, card.due, card.factor, card.reps, card.lapses = 2, 2, interval, due, factor, 5, 1
+    col.update_card(card)
+
+
+def export_package(col: Collection, out: Path, *, legacy: bool) -> Path:
+    options = ExportAnkiPackageOptions(with_scheduling=True, with_deck_configs=False, with_media=True,
+                                       legacy=legacy)
+    col.export_anki_package(out_path=str(out), options=options, limit=None)
+    return out
+
+
+def genanki_package(out: Path, media_dir: Path) -> Path:
+    """What genanki writes: 2 Basic notes, 1 reversed, 1 cloze with 2 deletions, one image."""
+    media_dir.mkdir(parents=True, exist_ok=True)
+    (media_dir / "g.png").write_bytes(PNG)
+    deck = genanki.Deck(2059400110, "Capitals::Europe")
+    basic = genanki.BASIC_MODEL
+    deck.add_note(genanki.Note(basic, ["Capital of Italy?", 'Rome <img src="g.png">'], tags=["geo"]))
+    deck.add_note(genanki.Note(basic, ["Capital of Spain?", "Madrid"], tags=["geo", "spain"]))
+    deck.add_note(genanki.Note(genanki.BASIC_AND_REVERSED_CARD_MODEL, ["Berlin", "Germany"]))
+    deck.add_note(genanki.Note(genanki.CLOZE_MODEL, ["{{c1::Vienna}} is in {{c2::Austria}}", ""]))
+    genanki.Package(deck, media_files=[str(media_dir / "g.png")]).write_to_file(str(out))
+    return out

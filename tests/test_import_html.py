@@ -1,0 +1,79 @@
+"""Anki HTML to markdown: readable markdown, sanitised output, and an HTML prediction that is exact."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from quizzer.deck_format.render import render_markdown
+from quizzer.importers.html_md import escape_markdown, html_to_markdown, text_to_markdown
+
+
+def images(src: str) -> str | None:
+    return None if src == "missing.png" else f"/media/{'a' * 64}.png"
+
+
+@pytest.mark.parametrize("html, markdown", [
+    ("hello <b>bold</b> and <i>it</i>", "hello **bold** and *it*"),
+    ("line<br>next<div>block</div><div><br></div><div>para</div>", "line\\\nnext\\\nblock\n\npara"),
+    ("1. not a list<br># nor a heading<br>- nor an item", "1\\. not a list\\\n\\# nor a heading\\\n\\- nor an item"),
+    ("*star* _u_ $5 & &lt;tag&gt; [x](y) `code`",
+     "\\*star\\* \\_u\\_ \\$5 \\& \\<tag\\> \\[x\\](y) \\`code\\`"),
+    ('see <img src="pic.png"> and <img src="missing.png">', f"see ![](/media/{'a' * 64}.png) and"),
+    ("<b>(x)</b> <b>bold <i>both</i></b>", "<strong>(x)</strong> **bold** <strong><em>both</em></strong>"),
+    ("a&nbsp;&nbsp;b <span>plain</span>", "a b plain"),
+    ("<script>alert(1)</script>safe", "safe"),
+])
+def test_simple_fields_become_markdown_with_their_exact_rendering(html, markdown):
+    converted = html_to_markdown(html, images)
+    assert converted.markdown == markdown
+    assert converted.html == render_markdown(markdown)
+
+
+def test_other_inline_tags_stay_html_and_are_sanitised_when_rendered():
+    converted = html_to_markdown('<u>under</u> <span style="color:red" onclick="x()">red</span> *', images)
+    assert converted.markdown == '<u>under</u> <span style="color:red" onclick="x()">red</span> \\*'
+    assert converted.html is None
+    assert render_markdown(converted.markdown) == "<p><u>under</u> <span>red</span> *</p>\n"
+
+
+def test_block_tags_keep_the_sanitised_html():
+    converted = html_to_markdown('<ul><li>one *</li><li onclick="x()">two</li></ul>'
+                                 '<img src="pic.png" onerror="x()">', images)
+    assert converted.markdown == f'<div><ul><li>one *</li><li>two</li></ul><img src="/media/{"a" * 64}.png" alt=""></div>'
+    assert "onclick" not in render_markdown(converted.markdown)
+
+
+def test_plain_text_keeps_lines_and_takes_every_character_literally():
+    converted = text_to_markdown("2 * 3\n# six\n\nend")
+    assert converted.markdown == "2 \\* 3\\\n\\# six\n\nend"
+    assert converted.html == render_markdown(converted.markdown) == "<p>2 * 3<br>\n# six</p>\n<p>end</p>\n"
+
+
+_TEXT = st.text(alphabet=st.sampled_from(list("ab1. *_-#>+=`~|$&<>[]!\\(){}:\u00e9\u00a0\t\n")), max_size=12)
+_TAGS = st.sampled_from(["b", "strong", "i", "em", "div", "p", "span"])
+
+
+def _fragment(depth: int = 2):
+    leaf = st.one_of(_TEXT.map(lambda t: t.replace("<", "&lt;").replace(">", "&gt;")), st.just("<br>"),
+                     st.just('<img src="pic.png">'))
+    if depth == 0:
+        return leaf
+    nested = st.tuples(_TAGS, st.lists(_fragment(depth - 1), max_size=3)).map(
+        lambda pair: f"<{pair[0]}>{''.join(pair[1])}</{pair[0]}>")
+    return st.one_of(leaf, nested)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_fragment(), max_size=5).map("".join))
+def test_the_predicted_html_is_what_the_renderer_produces(fragment):
+    converted = html_to_markdown(fragment, images)
+    assert converted.html is not None
+    assert converted.html == render_markdown(converted.markdown)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_escaped_plain_text_renders_as_itself(text):
+    converted = text_to_markdown(text)
+    assert converted.html == render_markdown(converted.markdown)
+    assert escape_markdown("*") == "\\*"

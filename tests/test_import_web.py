@@ -1,0 +1,124 @@
+"""The upload page: dry-run preview then apply, errors as 400/413 with nothing written, exports, media."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+
+from quizzer.store.models import CardState, Deck, Note
+from tests.anki_factory import build_collection, export_package
+
+DECK = "id: web\ntitle: Web deck\ncards:\n  - {id: a, question: Q?, answer: A.}\n"
+
+
+@pytest.fixture(scope="module")
+def apkg(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("web-anki")
+    col = build_collection(folder / "c.anki2")
+    path = export_package(col, folder / "french.apkg", legacy=False)
+    col.close()
+    return path.read_bytes()
+
+
+def upload(client, name: str, data: bytes, **fields):
+    client.refresh_csrf("/import")
+    return client.form("/import", {"file": (io.BytesIO(data), name), **fields},
+                       content_type="multipart/form-data")
+
+
+def apply(client, preview_html: str):
+    token = re.search(r'name="token" value="([0-9a-f]+)"', preview_html).group(1)
+    return client.form("/import/apply", {"token": token})
+
+
+def test_preview_then_apply(logged_in):
+    alice = logged_in("alice")
+    page = upload(alice, "web.yaml", DECK.encode())
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Preview: web.yaml" in html
+    assert re.search(r"web <span class=\"badge new\">new deck</span></th>\s*<td class=\"num\">1</td>", html)
+    assert Deck.select().count() == 0  # nothing until applied
+    done = apply(alice, html)
+    assert done.status_code == 302
+    assert Deck.get(Deck.slug == "web").owner.username == "alice"
+    edited = upload(alice, "web.yaml", DECK.replace("A.", "Changed.").encode()).get_data(as_text=True)
+    assert re.search(r"<td class=\"num\">0</td><td class=\"num\">1</td>", edited)  # 0 added, 1 changed
+
+
+def test_apkg_upload_with_progress_and_images(logged_in, apkg):
+    alice = logged_in("alice")
+    html = upload(alice, "french.apkg", apkg, with_progress="1").get_data(as_text=True)
+    assert "1 image(s)." in html and "Scheduling carried over for\n    3 card(s)" in html
+    assert apply(alice, html).status_code == 302
+    assert CardState.select().count() == 3
+    image = re.search(r'(/media/[0-9a-f]{64}\.png)', Note.get(Note.question == "chien").answer).group(1)
+    assert alice.get(image).status_code == 200 and alice.get(image).data.startswith(b"\x89PNG")
+    bob = logged_in("bob")
+    assert bob.get(image).status_code == 404  # someone else's image
+    alice.form("/logout")
+    assert alice.get(image).status_code == 302  # log in first
+
+
+@pytest.mark.parametrize("name, data, status, message", [
+    ("deck.apkg", b"not a zip", 400, "deck.apkg:1:1: not a zip archive"),
+    ("web.yaml", b"id: x\ntitle: [\n", 400, "web.yaml:3:1: invalid YAML"),
+    ("words.csv", b"question,answer\nq\n", 400, "words.csv:2:1: row has 1 cells but the header has 2"),
+    ("words.txt", b"caf\xe9\tcoffee\n", 400, "words.txt:1:4: invalid UTF-8 byte 0xe9"),
+    ("deck.pdf", b"%PDF", 400, "deck.pdf:1:1: unsupported file type"),
+])
+def test_bad_uploads_are_400_with_the_problem_and_write_nothing(logged_in, name, data, status, message):
+    alice = logged_in("alice")
+    response = upload(alice, name, data)
+    assert response.status_code == status
+    assert message in response.get_data(as_text=True)
+    assert Deck.select().count() == 0
+
+
+def test_a_zip_bomb_is_413(logged_in):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("decks/huge.yaml", bytes(300 << 20))  # 300 MB of zeros in about 300 KB
+    response = upload(logged_in("alice"), "decks.zip", out.getvalue())
+    assert response.status_code == 413
+    assert "expands more than 200 times" in response.get_data(as_text=True)
+
+
+def test_an_upload_over_the_limit_is_413(make_app):
+    app = make_app(env={"QUIZZER_MAX_UPLOAD_MB": "1"})
+    client = app.test_client()
+    assert client.signup("alice").status_code == 302
+    response = upload(client, "big.yaml", b"#" * (1024 * 1024 + 10))
+    assert response.status_code == 413
+    assert Deck.select().count() == 0
+
+
+def test_apply_needs_the_users_own_token(logged_in):
+    alice = logged_in("alice")
+    html = upload(alice, "web.yaml", DECK.encode()).get_data(as_text=True)
+    bob = logged_in("bob")
+    bob.refresh_csrf("/import")
+    assert apply(bob, html).status_code == 404
+    assert Deck.select().count() == 0
+
+
+def test_export_page_and_downloads(logged_in):
+    alice = logged_in("alice")
+    apply(alice, upload(alice, "web.yaml", DECK.encode()).get_data(as_text=True))
+    deck = Deck.get(Deck.slug == "web")
+    page = alice.get("/export").get_data(as_text=True)
+    assert f"/export/decks/{deck.id}.yaml" in page and f"/export/decks/{deck.id}.apkg" in page
+    yaml_download = alice.get(f"/export/decks/{deck.id}.yaml")
+    assert yaml_download.headers["Content-Disposition"] == 'attachment; filename="web.yaml"'
+    assert "question: Q?" in yaml_download.get_data(as_text=True)
+    assert alice.get(f"/export/decks/{deck.id}.apkg").data[:2] == b"PK"
+    assert alice.get("/export/reviews.csv").get_data(as_text=True).startswith("reviewed_at,day,deck")
+    assert alice.get("/export/backup.zip").data[:2] == b"PK"
+    bob = logged_in("bob")
+    assert bob.get(f"/export/decks/{deck.id}.yaml").status_code == 404
+
+
+def test_pages_need_login(client):
+    for path in ("/import", "/export", "/export/reviews.csv", "/export/backup.zip"):
+        assert client.get(path).status_code == 302
