@@ -12,6 +12,7 @@ import peewee
 from quizzer.config import ConfigError, load_settings
 from quizzer.deck_format import DeckError, parse_deck_file
 from quizzer.importers import FORMATS, ReadOptions
+from quizzer.importers.text import separator_named
 from quizzer.services import account_backup
 from quizzer.services import decks as deck_service
 from quizzer.services import exports as export_service
@@ -115,8 +116,10 @@ def user_create(name, admin, password_env):
 @click.option("--format", "file_format", type=click.Choice(FORMATS), default="auto", show_default=True,
               help="File format (auto: from the file name).")
 @click.option("--deck", "deck_name", help="Deck name for text files (default: the file's name).")
-@click.option("--separator", default="\t", show_default="tab", help="Quizlet: between term and definition.")
-@click.option("--row-separator", default="\n", show_default="new line", help="Quizlet: between rows.")
+@click.option("--separator", default="tab", show_default=True,
+              help="Quizlet: between term and definition (tab, comma, semicolon, or the text itself).")
+@click.option("--row-separator", default="newline", show_default=True,
+              help="Quizlet: between rows (newline, semicolon, or the text itself).")
 @friendly_errors
 def import_(paths, username, shared, dry_run, reset_changed, with_progress, file_format, deck_name,
             separator, row_separator):
@@ -131,8 +134,8 @@ def import_(paths, username, shared, dry_run, reset_changed, with_progress, file
     if bool(username) == bool(shared):
         _fail("say where to import: --user NAME or --shared")
     account = None if shared else user_service.get_user(username)
-    options = ReadOptions(format=file_format, deck=deck_name, separator=separator,
-                          row_separator=row_separator, require_ids=shared)
+    options = ReadOptions(format=file_format, deck=deck_name, separator=separator_named(separator),
+                          row_separator=separator_named(row_separator), require_ids=shared)
     result = import_service.import_paths(paths, account.id if account else None, media_root=media_root,
                                          options=options, user=account, with_progress=with_progress,
                                          reset_changed=reset_changed, dry_run=dry_run)

@@ -123,9 +123,11 @@ def test_import_shared_decks_then_due_shows_every_bundled_deck(cli, write_deck):
     for slug in expected:
         assert f"loaded {slug}: new deck, " in imported.stdout
     private = cli.run("import", "--user", "alice", str(write_deck(GOOD_DECK)))
-    assert private.stdout.strip() == "loaded tiny: new deck, 1 added, 0 changed, 0 restored, 0 retired, 0 unchanged"
+    assert private.stdout.strip() == \
+        "loaded tiny: new deck, 1 added, 0 changed, 0 restored, 0 retired, 0 unchanged"
 
-    anyone, alice = run_all(cli, {"anyone": (["due"], {}), "alice": (["due", "--user", "alice"], {})}).values()
+    anyone, alice = run_all(cli, {"anyone": (["due"], {}),
+                                  "alice": (["due", "--user", "alice"], {})}).values()
 
     assert anyone.returncode == 0, anyone.stderr
     assert anyone.stdout.splitlines()[0].split()[:4] == ["deck", "new", "due", "total"]
@@ -149,7 +151,8 @@ def test_lint_prints_every_problem_with_its_position(cli, write_deck):
     broken = write_deck(BROKEN_DECK, "broken.yaml")
     good = write_deck(GOOD_DECK, "good.yaml")
 
-    results = run_all(cli, {"broken": (["lint", str(broken), str(good)], {}), "good": (["lint", str(good)], {})})
+    results = run_all(cli, {"broken": (["lint", str(broken), str(good)], {}),
+                            "good": (["lint", str(good)], {})})
 
     failed = results["broken"]
     assert failed.returncode == 1

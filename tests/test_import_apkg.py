@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from quizzer.deck_format import DeckError
+from quizzer.deck_format.render import render_markdown
 from quizzer.importers import read_file
 from quizzer.services.imports import apply_bundle
 from quizzer.store.models import Card, CardState, Deck, Note
@@ -79,6 +80,9 @@ def test_anki_package_imports_every_note_card_tag_deck_and_image(kind, packages,
     science = {n.question: n.answer for n in stored["notes"]["science"]}
     assert science == {"H2O is": "water", "2 \\* 3 = ?": "6"}  # "type in the answer": first two fields
     assert CardState.select().count() == 0  # no progress unless asked
+    # The HTML the importer predicted (to skip rendering) is exactly what rendering gives.
+    assert all(c.prompt_html == render_markdown(c.prompt) and c.answer_html == render_markdown(c.answer)
+               for c in Card.select())
 
 
 def test_genanki_package(packages, db, user, tmp_path):

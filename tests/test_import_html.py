@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from quizzer.deck_format.render import render_markdown
-from quizzer.importers.html_md import escape_markdown, html_to_markdown, text_to_markdown
+from quizzer.importers.html_md import (_Events, _lines, _simple_lines, escape_markdown, html_to_markdown,
+                                       text_to_markdown)
 
 
 def images(src: str) -> str | None:
@@ -77,3 +78,14 @@ def test_escaped_plain_text_renders_as_itself(text):
     converted = text_to_markdown(text)
     assert converted.html == render_markdown(converted.markdown)
     assert escape_markdown("*") == "\\*"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_fragment(), max_size=5).map("".join))
+def test_the_fast_tokenizer_reads_simple_fields_as_the_html_parser_does(fragment):
+    parser = _Events()
+    parser.feed(fragment)
+    parser.close()
+    fast = _simple_lines(fragment, images)
+    assert fast is not None
+    assert fast == _lines(parser.events, images, True)

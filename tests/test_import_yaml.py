@@ -129,3 +129,15 @@ def test_zip_bytes_with_traversal_are_refused_by_the_cli(cli, tmp_path):
     code, _, err = cli("import", "--user", "alice", str(archive))
     assert code == 1 and "evil.zip:../../escape.yaml:1:1: unsafe member path" in err
     assert not (tmp_path.parent / "escape.yaml").exists()
+
+
+def test_cli_reads_quizlet_with_named_separators_and_a_deck_name(cli, tmp_path):
+    words = tmp_path / "words.txt"
+    words.write_text("chat, cat;chien, dog, a pet;")
+    code, out, _ = cli("import", "--user", "alice", "--format", "quizlet", "--separator", "comma",
+                       "--row-separator", "semicolon", "--deck", "French Words", str(words))
+    assert code == 0 and out == ("loaded french-words: new deck, 2 added, 0 changed, 0 restored, 0 retired, "
+                                 "0 unchanged\n")
+    assert [(n.question, n.answer) for n in Note.select().order_by(Note.position)] == [
+        ("chat", "cat"), ("chien", "dog, a pet")]
+    assert Deck.get().title == "French Words"

@@ -1,4 +1,4 @@
-"""Loading YAML decks into the database: counts, idempotence, edits, retire/restore, dry runs, all-or-nothing."""
+"""Loading YAML decks: counts, idempotence, edits, retire/restore, dry runs, all or nothing."""
 from __future__ import annotations
 
 import pytest
@@ -217,7 +217,8 @@ def test_reset_changed_leaves_a_restored_cards_history_alone(db, import_deck, us
     plan = import_deck(EDITED, reset_changed=True)  # both-ways comes back unchanged; plain was edited
 
     assert (plan.restored, sorted(plan.changed)) == (["both-ways"], ["gaps", "plain"])
-    assert states_by_card() == {cid: data for cid, data in before.items() if cid != card_id("basics", "plain")}
+    plain = card_id("basics", "plain")
+    assert states_by_card() == {cid: data for cid, data in before.items() if cid != plain}
 
 
 def test_a_note_that_loses_its_reverse_retires_only_that_card(db, import_deck, user):

@@ -13,7 +13,7 @@ from quizzer.services.errors import InvalidInput, NotFound
 from quizzer.services.study import queue_counts, study_day_for
 from quizzer.srs import MAX_INTERVAL_DAYS, format_interval
 from quizzer.store.db import database_proxy
-from quizzer.store.models import CardState, ReviewLog, User
+from quizzer.store.models import CardState, Deck, ReviewLog, User
 from tests.conftest import at, card_id
 
 FIVE = """
@@ -79,6 +79,11 @@ def test_new_cards_follow_deck_order_shared_decks_first(db, import_deck, user):
         decks.append(view.deck.title)
         review.answer(user, view.card.id, 4, now=now)
     assert decks == ["Alpha"] * 5 + ["Zeta"] * 5 + ["Aardvark"] * 5
+    # A queue for one deck stays in that deck.
+    zeta = Deck.get(Deck.slug == "zeta")
+    assert drain(user, at("2026-01-06 10:00"), deck_id=zeta.id) == ["n1", "n2", "n3", "n4", "n5"]
+    assert review.next_card(user, zeta.id, now=at("2026-01-06 12:00")) is None
+    assert review.next_card(user, now=at("2026-01-06 12:00")).deck.title == "Alpha"
 
 
 def test_new_cards_per_day_limit(five, user):

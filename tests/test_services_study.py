@@ -102,7 +102,8 @@ def history(db, import_deck, user):
     alpha, beta = Deck.get(Deck.slug == "a"), Deck.get(Deck.slug == "b")
     today = date(2026, 1, 10)
     built = {"a1": (alpha, -2, {}), "a2": (alpha, 0, {}), "a3": (alpha, 1, {}),
-             "a4": (alpha, -1, {"suspended": True}), "a5": (alpha, -1, {"buried_until": today + timedelta(1)}),
+             "a4": (alpha, -1, {"suspended": True}),
+             "a5": (alpha, -1, {"buried_until": today + timedelta(1)}),
              "b1": (beta, -9, {})}
     for slug, (deck, offset, extra) in built.items():
         CardState.create(user=user, card=card_id(deck.slug, slug, owner=None if deck is alpha else user),

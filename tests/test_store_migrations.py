@@ -1,4 +1,4 @@
-"""Migrations on SQLite and PostgreSQL: upgrades keep data, the schema matches the models, reruns do nothing."""
+"""Migrations on both engines: upgrades keep data, the schema matches the models, reruns do nothing."""
 from __future__ import annotations
 
 import importlib

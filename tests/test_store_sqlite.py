@@ -86,7 +86,7 @@ def test_a_second_writer_waits_for_the_first_to_commit(tmp_path):
     second.close()
 
 
-def test_committed_grades_survive_reopening(sqlite_db, tmp_path):
+def test_committed_rows_survive_reopening(sqlite_db, tmp_path):
     User.create(username="durable")
     sqlite_db.close()
     reopened = open_database(f"sqlite:///{tmp_path / 'quizzer.db'}")

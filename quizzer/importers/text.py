@@ -20,11 +20,17 @@ from quizzer.importers.model import ImportBundle
 from quizzer.importers.names import note_id_from_guid, printable, slugify, tag_names, unique
 
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":"}
+_NAMED = {**SEPARATORS, "newline": "\n", "\\t": "\t", "\\n": "\n"}
 CSV_COLUMNS = ("id", "question", "answer", "cloze", "explanation", "tags", "reverse")
 _ANKI_HEADER = re.compile(r"#(separator|html|tags|columns|notetype|deck|notetype column|deck column"
                           r"|tags column|guid column|if matches):(.*)")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _BOOLEAN = {"": False, "0": False, "false": False, "no": False, "1": True, "true": True, "yes": True}
+
+
+def separator_named(text: str) -> str:
+    """A separator given by name ("tab", "comma", "newline", "\\t"...) or as itself."""
+    return _NAMED.get(text.lower(), text)
 
 
 def decode(data: bytes, filename: str) -> str:

@@ -155,7 +155,7 @@ def grade_choices(user: User, view: CardView, now: datetime | None = None) -> li
     if view.state is not None and view.state.last_review_day == today:
         return [(label, q, view.state.interval) for label, q in options]
     states = preview(view.sm2, [q for _, q in options])
-    return [(label, q, states[q].interval) for label, q in options]
+    return [(label, q, min(states[q].interval, MAX_INTERVAL_DAYS)) for label, q in options]
 
 
 def _snapshot(state: CardState | None) -> dict | None:

@@ -189,7 +189,10 @@ ALL_MODELS = (User, Deck, Note, Card, CardState, ReviewLog)
 Deck.add_index(Deck.index(Deck.owner, Deck.slug, unique=True, where=Deck.owner.is_null(False),
                           name="deck_owner_slug"))
 Deck.add_index(Deck.index(Deck.slug, unique=True, where=Deck.owner.is_null(), name="deck_shared_slug"))
-# The stats page's forecast and card distributions read only this index (0003_jobs).
+# The stats page's forecast and card distributions read only these indexes (0003_jobs).
 CardState.add_index(CardState.index(CardState.user, CardState.retired, CardState.suspended, CardState.due,
-                                    CardState.interval, CardState.easiness_x100, CardState.leech,
-                                    name="card_state_stats"))
+                                    name="card_state_stats_due"))
+CardState.add_index(CardState.index(CardState.user, CardState.retired, CardState.interval,
+                                    name="card_state_stats_interval"))
+CardState.add_index(CardState.index(CardState.user, CardState.retired, CardState.easiness_x100, CardState.interval,
+                                    name="card_state_stats_easiness"))

@@ -6,10 +6,12 @@ from pathlib import Path, PurePath
 from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request,
                    send_file, url_for)
 from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
 from quizzer.deck_format import DeckError, Problem
 from quizzer.importers import FORMATS, ArchiveTooLarge, ReadOptions, read_file
+from quizzer.importers.text import separator_named
 from quizzer.services import account_backup, exports, imports
 from quizzer.services.anki_export import deck_apkg
 from quizzer.services.errors import NotFound
@@ -18,11 +20,16 @@ from quizzer.services.pending_uploads import discard_pending, load_pending, save
 from quizzer.services.study import visible_decks
 
 bp = Blueprint("transfer", __name__)
-_SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "newline": "\n"}
 
 
 def _instance() -> Path:
     return current_app.config["QUIZZER"].instance_dir
+
+
+def _separator(choice: str, custom: str | None, default: str) -> str:
+    if choice == "custom":
+        return custom or default
+    return separator_named(choice) if choice in ("tab", "comma", "semicolon", "newline") else default
 
 
 def _form_options() -> dict:
@@ -31,9 +38,8 @@ def _form_options() -> dict:
     return {
         "format": file_format if file_format in FORMATS else "auto",
         "deck": (form.get("deck") or "").strip() or None,
-        "separator": _SEPARATORS.get(form.get("separator", "tab"), form.get("separator_custom") or "\t"),
-        "row_separator": _SEPARATORS.get(form.get("row_separator", "newline"),
-                                         form.get("row_separator_custom") or "\n"),
+        "separator": _separator(form.get("separator", "tab"), form.get("separator_custom"), "\t"),
+        "row_separator": _separator(form.get("row_separator", "newline"), form.get("row_separator_custom"), "\n"),
         "with_progress": form.get("with_progress") == "1",
         "reset_changed": form.get("reset_changed") == "1",
     }
@@ -62,6 +68,13 @@ def _upload_name(raw: str) -> str:
     path = PurePath(raw.replace("\\", "/"))
     suffix = secure_filename(path.suffix.lstrip("."))
     return (secure_filename(path.stem) or "upload") + (f".{suffix}" if suffix else "")
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_err):
+    limit = current_app.config["QUIZZER"].max_upload_mb
+    message = f"the file is larger than the upload limit of {limit} MB (QUIZZER_MAX_UPLOAD_MB)"
+    return _failed(ArchiveTooLarge([Problem("upload", 1, 1, "file", message)]), {})
 
 
 @bp.get("/import")
