@@ -35,43 +35,50 @@ class ReadinessOverview:
     weakest: list[Topic] = field(default_factory=list)  # studied topics only, lowest first
 
 
-def _recent_answers(user: User, since) -> dict[int, list[int]]:
-    """Per card: [review right, review total, quiz right, quiz total] since ``since``."""
-    passed = pw.fn.SUM(pw.Case(None, [(ReviewLog.quality >= PASSING_QUALITY, 1)], 0))
-    rows = (ReviewLog.select(ReviewLog.card, ReviewLog.kind, pw.fn.COUNT(ReviewLog.id), passed)
-            .where((ReviewLog.user == user.id) & (ReviewLog.day >= since))
-            .group_by(ReviewLog.card, ReviewLog.kind).tuples())
-    found: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for card_id, kind, total, right in rows:
-        offset = 2 if kind == "quiz" else 0
-        found[card_id][offset] += int(right or 0)
-        found[card_id][offset + 1] += total
-    return found
+def _active_cards(user: User, query):
+    """Restrict a query joined to Card, Note and the user's CardState to cards the user studies."""
+    return query.where(Card.deck.in_(visible_decks(user).select(Deck.id).order_by()) & ~Card.retired
+                       & (CardState.suspended.is_null() | ~CardState.suspended))
 
 
-def _card_rows(user: User):
+def _grouped(user: User, *columns):
+    """Card, Note and the user's CardState joined, selecting deck and tag string first."""
     join_state = (CardState.card == Card.id) & (CardState.user == user.id)
-    return (Card.select(Card.id, Card.deck, Note.tags, CardState.interval, CardState.reviews)
+    return (Card.select(Card.deck, Note.tags, *columns)
             .join(Note, on=(Card.note == Note.id)).switch(Card)
-            .join(CardState, pw.JOIN.LEFT_OUTER, on=join_state)
-            .where(Card.deck.in_(visible_decks(user).select(Deck.id).order_by()) & ~Card.retired
-                   & (CardState.suspended.is_null() | ~CardState.suspended))
-            .tuples())
+            .join(CardState, pw.JOIN.LEFT_OUTER, on=join_state))
+
+
+def _group_counts(user: User, since) -> dict[tuple[int, str], list[int]]:
+    """Per (deck, tag string): [cards, mature, seen, review right, review total, quiz right, quiz total].
+
+    Two aggregate queries; every card of a group shares its deck and tags, so topics are sums of groups."""
+    cards = _active_cards(user, _grouped(
+        user, pw.fn.COUNT(Card.id),
+        pw.fn.SUM(pw.Case(None, [(CardState.interval >= MATURE_DAYS, 1)], 0)),
+        pw.fn.SUM(pw.Case(None, [(CardState.reviews > 0, 1)], 0)))).group_by(Card.deck, Note.tags)
+    counts = {(deck, tags): [total, mature or 0, seen or 0, 0, 0, 0, 0]
+              for deck, tags, total, mature, seen in cards.tuples()}
+    passed = pw.fn.SUM(pw.Case(None, [(ReviewLog.quality >= PASSING_QUALITY, 1)], 0))
+    answers = _active_cards(user, _grouped(user, ReviewLog.kind, pw.fn.COUNT(ReviewLog.id), passed)
+                            .join(ReviewLog, on=(ReviewLog.card == Card.id))
+                            .where((ReviewLog.user == user.id) & (ReviewLog.day >= since))
+                            ).group_by(Card.deck, Note.tags, ReviewLog.kind)
+    for deck, tags, kind, total, right in answers.tuples():
+        offset = 5 if kind == "quiz" else 3
+        counts[(deck, tags)][offset] += int(right or 0)
+        counts[(deck, tags)][offset + 1] += total
+    return counts
 
 
 def _evidence(user: User, since):
-    """TopicEvidence per ("deck", id) and ("tag", name), and each topic's set of card ids.
-
-    Counts are summed as plain lists (TopicEvidence validates, too slowly for every card)."""
-    answers = _recent_answers(user, since)
-    sums, members = defaultdict(lambda: [0] * 7), defaultdict(set)
-    for card_id, deck_id, tags, interval, reviews in _card_rows(user):
-        row = (1, int((interval or 0) >= MATURE_DAYS), int((reviews or 0) > 0), *answers.get(card_id, (0, 0, 0, 0)))
+    """TopicEvidence per ("deck", id) and ("tag", name), and each topic's groups with their sizes."""
+    sums, members = defaultdict(lambda: [0] * 7), defaultdict(dict)
+    for group, row in _group_counts(user, since).items():
+        deck_id, tags = group
         for topic in [("deck", deck_id), *(("tag", tag) for tag in tags.split())]:
-            total = sums[topic]
-            for index, value in enumerate(row):
-                total[index] += value
-            members[topic].add(card_id)
+            sums[topic] = [a + b for a, b in zip(sums[topic], row)]
+            members[topic][group] = row[0]
     return {topic: TopicEvidence(*counts) for topic, counts in sums.items()}, members
 
 
@@ -86,26 +93,36 @@ def overview(user: User, now: datetime | None = None) -> ReadinessOverview:
     by_deck = {key: e for (kind, key), e in evidence.items() if kind == "deck"}
     by_tag = {key: e for (kind, key), e in evidence.items() if kind == "tag"}
     visible = [d for d in visible_decks(user) if d.id in by_deck]
-    deck_sets = {frozenset(members[("deck", d.id)]) for d in visible}
+    deck_sets = {frozenset(members[("deck", d.id)].items()) for d in visible}
     deck_tags = {tag for d in visible for tag in d.tags}
     decks = [Topic(d.title, readiness(by_deck[d.id]), by_deck[d.id].cards, by_deck[d.id].seen, deck_id=d.id)
              for d in visible]
     tags = [Topic(tag, readiness(e), e.cards, e.seen, tag=tag) for tag, e in sorted(by_tag.items())
             if e.cards >= MIN_TOPIC_CARDS and tag not in deck_tags
-            and frozenset(members[("tag", tag)]) not in deck_sets]
+            and frozenset(members[("tag", tag)].items()) not in deck_sets]
     # Ties: the topic studied most is the weaker one (it had its chance), then by name.
     studied = sorted((t for t in decks + tags if t.seen), key=lambda t: (t.score, -t.seen, t.label.casefold()))
     return ReadinessOverview(decks, tags, _distinct(studied, members))
 
 
 def _distinct(ranked: list[Topic], members) -> list[Topic]:
-    """The first WEAKEST_COUNT topics that are not near copies (Jaccard >= SAME_TOPIC) of one taken."""
-    picked, taken_sets = [], []
+    """The first WEAKEST_COUNT topics that are not near copies (Jaccard >= SAME_TOPIC) of one taken.
+
+    A topic's cards are a union of whole (deck, tags) groups, so overlaps are sums of group sizes."""
+    picked, taken = [], []
     for topic in ranked:
-        cards = members[("deck", topic.deck_id) if topic.deck_id else ("tag", topic.tag)]
-        if all(len(cards & other) < SAME_TOPIC * len(cards | other) for other in taken_sets):
-            taken_sets.append(cards)
+        groups = members[("deck", topic.deck_id) if topic.deck_id else ("tag", topic.tag)]
+        if all(_overlap(groups, other) < SAME_TOPIC * _union(groups, other) for other in taken):
+            taken.append(groups)
             picked.append(topic)
         if len(picked) == WEAKEST_COUNT:
             break
     return picked
+
+
+def _overlap(a: dict, b: dict) -> int:
+    return sum(size for group, size in a.items() if group in b)
+
+
+def _union(a: dict, b: dict) -> int:
+    return sum(a.values()) + sum(size for group, size in b.items() if group not in a)
