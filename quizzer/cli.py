@@ -100,7 +100,11 @@ def user():
 def user_create(name, admin, password_env):
     """Create an account (asks for the password unless the variable is set)."""
     _open()
-    password = os.environ.get(password_env) or getpass.getpass(f"Password for {name}: ")
+    password = os.environ.get(password_env)
+    if not password:
+        if not sys.stdin.isatty():
+            _fail(f"no password: set {password_env} or run in a terminal to be asked")
+        password = getpass.getpass(f"Password for {name}: ")
     created = user_service.create_user(name, password, is_admin=admin)
     click.echo(f"created user {created.username}")
 

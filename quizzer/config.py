@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,14 +58,24 @@ def _int(env, name: str, default: int, low: int = 0) -> int:
 
 
 def _secret_key(instance_dir: Path, env) -> str:
+    """QUIZZER_SECRET_KEY, else a key generated once into the instance folder.
+
+    Processes starting together must agree on one key: each writes a complete
+    temporary file and links it into place; the losers read the winner's key."""
     if env.get("QUIZZER_SECRET_KEY"):
         return env["QUIZZER_SECRET_KEY"]
     path = instance_dir / "secret_key"
     if not path.exists():
         instance_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd, temporary = tempfile.mkstemp(dir=instance_dir, prefix=".secret_key.")
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
     return path.read_text().strip()
 
 

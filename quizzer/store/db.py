@@ -36,7 +36,7 @@ def open_database(url: str) -> peewee.Database:
         return peewee.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
     if url.startswith(("postgresql://", "postgres://")):
         pooled = "postgresql+pool://" + url.split("://", 1)[1]
-        return connect(pooled, autorollback=True, max_connections=32, stale_timeout=300)
+        return connect(pooled, max_connections=32, stale_timeout=300)
     raise DatabaseUrlError(
         f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://USER@HOST/DB"
     )
