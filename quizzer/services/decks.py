@@ -125,23 +125,25 @@ def _note_row(spec: DeckSpec, note: NoteSpec, deck: Deck, position: int) -> dict
 
 def _write_notes(spec: DeckSpec, deck: Deck, plan: ImportPlan, reset_changed: bool, render) -> None:
     touched = set(plan.changed) | set(plan.restored)
-    rows = {n.id: _note_row(spec, n, deck, i) for i, n in enumerate(spec.notes)}
-    new_rows = [rows[slug] for slug in plan.added]
-    bulk_insert(Note, new_rows)
+    positions = {n.id: i for i, n in enumerate(spec.notes)}
+    wanted = touched | set(plan.added)  # unchanged notes are not rendered again
+    rows = {n.id: _note_row(spec, n, deck, positions[n.id]) for n in spec.notes if n.id in wanted}
+    bulk_insert(Note, [rows[slug] for slug in plan.added])
     for slug in touched:
         Note.update(**{k: v for k, v in rows[slug].items() if k != "deck"}).where(
             (Note.deck == deck) & (Note.slug == slug)).execute()
-    for slug in plan.unchanged:  # order may have moved
-        Note.update(position=rows[slug]["position"]).where(
-            (Note.deck == deck) & (Note.slug == slug) & (Note.position != rows[slug]["position"])).execute()
+    stored = dict(Note.select(Note.slug, Note.position).where(Note.deck == deck).tuples())
+    for slug in plan.unchanged:
+        if stored[slug] != positions[slug]:  # the card moved within the file
+            Note.update(position=positions[slug]).where((Note.deck == deck) & (Note.slug == slug)).execute()
     if plan.retired:
         _retire(deck, plan.retired)
     specs = {n.id: n for n in spec.notes}
     ids = dict(Note.select(Note.slug, Note.id).where(Note.deck == deck).tuples())
-    _insert_cards(deck, [(ids[s], specs[s], rows[s]["position"]) for s in plan.added], render)
+    _insert_cards(deck, [(ids[s], specs[s], positions[s]) for s in plan.added], render)
     restored = set(plan.restored)  # a restored card gets its history back, even with reset_changed
     for slug in touched:
-        _sync_cards(deck, ids[slug], specs[slug], rows[slug]["position"],
+        _sync_cards(deck, ids[slug], specs[slug], positions[slug],
                     reset_changed and slug not in restored, render)
 
 

@@ -136,7 +136,6 @@ class CardState(BaseModel):
     class Meta:
         indexes = (
             (("user", "card"), True),
-            (("user", "deck", "retired", "due", "suspended", "buried_until"), False),
             (("user", "due"), False),
             (("user", "first_review_day"), False),
         )
@@ -190,6 +189,15 @@ Deck.add_index(Deck.index(Deck.owner, Deck.slug, unique=True, where=Deck.owner.i
                           name="deck_owner_slug"))
 Deck.add_index(Deck.index(Deck.slug, unique=True, where=Deck.owner.is_null(), name="deck_shared_slug"))
 # The stats page's forecast and card distributions read only these indexes (0003_jobs).
+# The review queue and dashboard counts (0004_queue_indexes).
+CardState.add_index(CardState.index(CardState.user, CardState.deck, CardState.retired, CardState.reviews,
+                                    CardState.suspended, CardState.due, CardState.buried_until,
+                                    name="card_state_counts"))
+CardState.add_index(CardState.index(CardState.user, CardState.last_review_day, CardState.last_review,
+                                    where=CardState.relearn, name="card_state_relearn"))
+CardState.add_index(CardState.index(CardState.user, CardState.due, CardState.card,
+                                    where=(CardState.reviews > 0) & ~CardState.suspended & ~CardState.retired,
+                                    name="card_state_due_queue"))
 CardState.add_index(CardState.index(CardState.user, CardState.retired, CardState.suspended, CardState.due,
                                     name="card_state_stats_due"))
 CardState.add_index(CardState.index(CardState.user, CardState.retired, CardState.interval,
