@@ -1,29 +1,24 @@
 """YAML deck files to DeckSpec, with every problem's file:line:column and field path.
 
-Safe by construction: only the YAML parser's events are used (nothing is constructed
-from tags), only plain values (text, numbers, booleans, null, lists, mappings) are
-accepted, aliases are refused so alias bombs never expand, and input is capped.
+``yaml_tree`` turns the file into positioned nodes, safely and within limits; this
+module reads the deck and card fields from them. Only plain values (text, numbers,
+booleans, null, lists, mappings) are accepted.
 """
 from __future__ import annotations
 
-import codecs
 import difflib
 import hashlib
 import re
 import unicodedata
 from collections.abc import Callable
 from os import PathLike
-from typing import Any, NamedTuple, Union
-
-import yaml
-from yaml.composer import ComposerError
-from yaml.events import (AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
-                         SequenceEndEvent, SequenceStartEvent, StreamEndEvent)
+from typing import Any, NamedTuple
 
 from .cloze import cloze_numbers, render_cloze
 from .model import DeckError, DeckSpec, NoteSpec, Problem
+from .yaml_tree import (MAX_DECK_BYTES, Collection, Node, Scalar, join_path, node_problem,
+                        pairs, read_tree)
 
-MAX_DECK_BYTES = 5 * 1024 * 1024
 MAX_NAME_LENGTH = 64
 DECK_KEYS = ("id", "title", "description", "tags", "sources", "cards")
 CARD_KEYS = ("id", "question", "answer", "cloze", "explanation", "tags", "source",
@@ -34,9 +29,6 @@ _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _SLUG_RULE = "use lowercase letters, digits and '-', starting with a letter or digit"
 _TAG = re.compile(r"[a-z0-9][a-z0-9_:-]*")
 _TAG_RULE = "use lowercase letters, digits, '-', '_' and ':', starting with a letter or digit"
-# What YAML itself refuses (yaml.reader.Reader.NON_PRINTABLE); checked first to give positions.
-_NON_PRINTABLE = re.compile(
-    "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
 
 # Plain scalars are classified as PyYAML's safe resolver would (YAML 1.1), except that
 # numbers and dates stay the text written: ``answer: 42`` means "42".
@@ -47,45 +39,14 @@ _BOOL_WORDS = {word: value for value, words in ((True, "yes true on"), (False, "
 _TEXT_TAGS = {"!"} | {_YAML_TAG + name for name in ("str", "int", "float", "timestamp")}
 _MAP_TAGS = {None, "!", _YAML_TAG + "map"}
 _SEQ_TAGS = {None, "!", _YAML_TAG + "seq"}
-_SYNTAX_HINTS = (  # the usual causes in hand-written decks
-    ("mapping values are not allowed", "put text containing ': ' in quotes"),
-    ("scanning an alias", "put text that starts with '*' in quotes"),
-    ("scanning an anchor", "put text that starts with '&' in quotes"),
-    ("did not find expected key", "quote the whole text if it starts with '{', '[' or '\"'"),
-    ("cannot start any token", "indent with spaces, and quote text that starts with '`' or '@'"),
-)
-_ALIAS = object()  # the tag of an alias's placeholder node: equal to no YAML tag
+
+# Limits on the YAML tree, passed to read_tree by each parse.
 # Decks need 4 levels; libyaml's time grows with the square of flow nesting depth.
 MAX_DEPTH = 16
 # Bounds time and memory for a 5 MB file of tiny values like "[1,1,1,...]"; a real deck
 # of that size has a few hundred thousand.
 MAX_NODES = 500_000
-_LoaderClass = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # only its parser is used
 
-
-class _Scalar:
-    """A scalar (or, tagged _ALIAS, an alias) as written, with its 1-based position."""
-
-    __slots__ = ("value", "tag", "plain", "line", "column")
-
-    def __init__(self, value: str, tag: str | None, plain: bool, mark: yaml.Mark):
-        self.value, self.tag, self.plain = value, tag, plain
-        self.line, self.column = mark.line + 1, mark.column + 1
-
-
-class _Collection:
-    """A mapping or list; a mapping's items alternate key, value."""
-
-    __slots__ = ("tag", "flow_style", "is_mapping", "items", "line", "column")
-
-    def __init__(self, event: yaml.CollectionStartEvent, is_mapping: bool):
-        self.tag, self.flow_style, self.is_mapping = event.tag, event.flow_style, is_mapping
-        self.items: list[Node] = []
-        self.line, self.column = event.start_mark.line + 1, event.start_mark.column + 1
-
-
-# Small nodes instead of PyYAML's: parser events with their marks take ~3x the memory.
-Node = Union[_Scalar, _Collection]
 Fields = dict[str, tuple[Node, Node]]  # key -> (key node, value node)
 
 
@@ -103,7 +64,8 @@ def parse_deck(data: bytes | str, filename: str, *, require_ids: bool = True) ->
     a warning in ``DeckSpec.warnings``. Raises DeckError listing every problem found.
     """
     reader = _Reader(filename)
-    deck = _read_deck(reader, _compose(_decode(data, filename), filename), require_ids)
+    root = read_tree(data, filename, max_depth=MAX_DEPTH, max_nodes=MAX_NODES)
+    deck = _read_deck(reader, root, require_ids)
     if deck is None:
         raise DeckError(sorted(reader.errors, key=lambda p: (p.line, p.column)))
     return deck
@@ -116,148 +78,9 @@ def parse_deck_file(path: str | PathLike[str]) -> DeckSpec:
     return parse_deck(data, str(path))
 
 
-def _decode(data: bytes | str, filename: str) -> str:
-    """The deck's text without BOM; raises DeckError if too big, not UTF-8 or unprintable."""
-    size = len(data.encode("utf-8", "surrogatepass")) if isinstance(data, str) else len(data)
-    if size > MAX_DECK_BYTES:
-        raise DeckError([Problem(filename, 1, 1, "", "deck is larger than 5 MB")])
-    text = data if isinstance(data, str) else _utf8(bytes(data), filename)
-    text = text.removeprefix("\ufeff")
-    problems = [_text_problem(filename, text, match.start(),
-                              f"character U+{ord(match.group()):04X} is not allowed in a deck")
-                for match in _NON_PRINTABLE.finditer(text)]
-    if problems:
-        raise DeckError(problems)
-    return text
-
-
-def _utf8(data: bytes, filename: str) -> str:
-    data = data.removeprefix(codecs.BOM_UTF8)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = len(data[line_start:exc.start].decode("utf-8")) + 1
-        message = f"invalid UTF-8 byte 0x{data[exc.start]:02x}: save the deck as UTF-8"
-        raise DeckError([Problem(filename, line, column, "", message)]) from None
-
-
-def _text_problem(filename: str, text: str, index: int, message: str) -> Problem:
-    line_start = text.rfind("\n", 0, index) + 1
-    return Problem(filename, text.count("\n", 0, index) + 1, index - line_start + 1, "", message)
-
-
-def _compose(text: str, filename: str) -> Node:
-    """The document's root node; raises DeckError for syntax errors, aliases or no content."""
-    loader = _LoaderClass(text)
-    try:
-        root, has_aliases = _document_tree(loader, filename)
-    except yaml.MarkedYAMLError as exc:
-        raise DeckError([_syntax_problem(filename, exc)]) from None
-    finally:
-        loader.dispose()
-    if root is None:
-        raise DeckError([Problem(filename, 1, 1, "", "deck is empty")])
-    if has_aliases:
-        raise DeckError(_alias_problems(filename, root))
-    return root
-
-
-def _document_tree(loader: yaml.SafeLoader, filename: str) -> tuple[Node | None, bool]:
-    """The single document's tree and whether it has aliases; built without recursion.
-
-    Raises DeckError beyond MAX_DEPTH or MAX_NODES, yaml.MarkedYAMLError on bad syntax.
-    """
-    get_event = loader.get_event  # the hot loop: one pass per event of the file
-    get_event()  # stream start
-    if loader.check_event(StreamEndEvent):
-        return None, False
-    get_event()  # document start
-    open_collections: list[_Collection] = []
-    has_aliases, node_count = False, 0
-    while True:
-        event = get_event()
-        kind = type(event)
-        if kind is MappingEndEvent or kind is SequenceEndEvent:
-            node = open_collections.pop()
-        else:
-            node = _node(event, kind)
-            node_count += 1
-            has_aliases = has_aliases or node.tag is _ALIAS
-            if open_collections:
-                open_collections[-1].items.append(node)
-            if kind is MappingStartEvent or kind is SequenceStartEvent:
-                open_collections.append(node)
-            _check_limits(filename, node, len(open_collections), node_count)
-        if not open_collections:
-            break
-    get_event()  # document end
-    if not loader.check_event(StreamEndEvent):
-        raise ComposerError("expected a single document in the stream", None,
-                            "but found another document", get_event().start_mark)
-    return node, has_aliases
-
-
-def _node(event: yaml.NodeEvent, kind: type) -> Node:
-    if kind is ScalarEvent:
-        return _Scalar(event.value, event.tag, event.implicit[0], event.start_mark)
-    if kind is AliasEvent:
-        return _Scalar(f"*{event.anchor}", _ALIAS, False, event.start_mark)
-    return _Collection(event, kind is MappingStartEvent)
-
-
-def _check_limits(filename: str, node: Node, depth: int, node_count: int) -> None:
-    if depth > MAX_DEPTH:
-        message = f"deck is nested more than {MAX_DEPTH} levels deep"
-    elif node_count > MAX_NODES:
-        message = f"deck has more than {MAX_NODES:,} values"
-    else:
-        return
-    raise DeckError([Problem(filename, node.line, node.column, "", message)])
-
-
-def _syntax_problem(filename: str, exc: yaml.MarkedYAMLError) -> Problem:
-    mark = exc.problem_mark or exc.context_mark
-    message = exc.problem or exc.context or "syntax error"
-    if exc.problem and exc.context:
-        message = f"{exc.problem} ({exc.context})"
-    message += "".join(f"; {hint}" for cause, hint in _SYNTAX_HINTS if cause in message)
-    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    return Problem(filename, line, column, "", f"invalid YAML: {message}")
-
-
-def _alias_problems(filename: str, root: Node) -> list[Problem]:
-    problems, pending = [], [(root, "")]
-    while pending:  # iterative: the tree may be deeper than Python's recursion limit
-        node, path = pending.pop()
-        if node.tag is _ALIAS:
-            problems.append(_node_problem(filename, node, path, "aliases are not allowed in "
-                                          "decks (quote text that starts with '*')"))
-        elif isinstance(node, _Collection) and node.is_mapping:
-            for key, value in _pairs(node):
-                key_text = key.value if isinstance(key, _Scalar) else "?"
-                pending += [(key, path), (value, _join(path, key_text))]
-        elif isinstance(node, _Collection):
-            pending += [(item, f"{path}[{i}]") for i, item in enumerate(node.items)]
-    return sorted(problems, key=lambda p: (p.line, p.column))
-
-
-def _pairs(mapping: _Collection) -> zip:
-    return zip(mapping.items[::2], mapping.items[1::2])
-
-
-def _node_problem(filename: str, node: Node, path: str, message: str) -> Problem:
-    return Problem(filename, node.line, node.column, path, message)
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
 def _scalar_kind(node: Node) -> str | None:
     """"null", "bool", "text" or "tagged" (another tag) for a scalar; None otherwise."""
-    if type(node) is not _Scalar:
+    if type(node) is not Scalar:
         return None
     if node.tag is None:
         if not node.plain:
@@ -272,7 +95,7 @@ def _scalar_kind(node: Node) -> str | None:
 
 def _describe(node: Node) -> str:
     """The node for a message: "a list", "a mapping", "empty" or the scalar's text."""
-    if isinstance(node, _Collection):
+    if isinstance(node, Collection):
         return "a mapping" if node.is_mapping else "a list"
     kind = _scalar_kind(node)
     if kind == "tagged":
@@ -294,20 +117,20 @@ class _Reader:
         self.warnings: list[Problem] = []
 
     def error(self, node: Node, path: str, message: str) -> None:
-        self.errors.append(_node_problem(self.filename, node, path, message))
+        self.errors.append(node_problem(self.filename, node, path, message))
 
     def mapping(self, node: Node, path: str, keys: tuple[str, ...] | None = None,
                 required: tuple[str, ...] = ()) -> Fields | None:
         """The mapping's fields; ``keys`` are the allowed keys (None: any)."""
-        if not (isinstance(node, _Collection) and node.is_mapping and node.tag in _MAP_TAGS):
+        if not (isinstance(node, Collection) and node.is_mapping and node.tag in _MAP_TAGS):
             self.error(node, path, f"must be a mapping, not {_describe(node)}")
             return None
         fields: Fields = {}
-        for key_node, value_node in _pairs(node):
+        for key_node, value_node in pairs(node):
             self._add_field(fields, key_node, value_node, path, keys)
         for key in required:
             if key not in fields:
-                self.error(node, _join(path, key), f"missing required key '{key}'")
+                self.error(node, join_path(path, key), f"missing required key '{key}'")
         return fields
 
     def _add_field(self, fields: Fields, key_node: Node, value_node: Node, path: str,
@@ -318,24 +141,24 @@ class _Reader:
         key = key_node.value
         if key in fields:
             first_line = fields[key][0].line
-            self.error(key_node, _join(path, key),
+            self.error(key_node, join_path(path, key),
                        f"duplicate key {_quoted(key)} (first at line {first_line})")
         elif keys is not None and key not in keys:
             close = difflib.get_close_matches(key, keys, n=1)
             hint = f"did you mean '{close[0]}'?" if close else "allowed keys: " + ", ".join(keys)
-            self.error(key_node, _join(path, key), f"unknown key {_quoted(key)}; {hint}")
+            self.error(key_node, join_path(path, key), f"unknown key {_quoted(key)}; {hint}")
         else:
             fields[key] = (key_node, value_node)
 
     def values(self, fields: Fields, path: str,
                readers: dict[str, _FieldReader]) -> dict[str, Any]:
         """Each field that has a reader, read by it (None where bad)."""
-        return {key: readers[key](self, value, _join(path, key))
+        return {key: readers[key](self, value, join_path(path, key))
                 for key, (_, value) in fields.items() if key in readers}
 
     def sequence(self, node: Node, path: str) -> list[tuple[Node, str]] | None:
         """The list's (item node, item path) pairs."""
-        if not (isinstance(node, _Collection) and not node.is_mapping and node.tag in _SEQ_TAGS):
+        if not (isinstance(node, Collection) and not node.is_mapping and node.tag in _SEQ_TAGS):
             self.error(node, path, f"must be a list, not {_describe(node)}")
             return None
         return [(item, f"{path}[{i}]") for i, item in enumerate(node.items)]
@@ -346,7 +169,7 @@ class _Reader:
         if kind == "null" and not required:
             return None
         if kind not in ("text", "bool"):
-            flow = isinstance(node, _Collection) and node.flow_style
+            flow = isinstance(node, Collection) and node.flow_style
             hint = " (put text that starts with '{' or '[' in quotes)" if flow else ""
             self.error(node, path, f"must be text, not {_describe(node)}{hint}")
             return None
@@ -393,7 +216,7 @@ class _Reader:
         fields = self.mapping(node, path)
         if fields is None:
             return None
-        values = {key: self.text(value, _join(path, key)) for key, (_, value) in fields.items()}
+        values = {key: self.text(value, join_path(path, key)) for key, (_, value) in fields.items()}
         return {key: value for key, value in values.items() if value is not None}
 
     def choices(self, node: Node, path: str) -> tuple[str, ...] | None:
@@ -453,7 +276,8 @@ def _read_card(r: _Reader, node: Node, path: str, deck: _DeckContext) -> NoteSpe
     else:
         _check_question_card(r, node, fields, path, get("answer"), get("choices"))
     if get("source") is not None:
-        _check_source(r, fields["source"][1], _join(path, "source"), get("source"), deck.sources)
+        _check_source(r, fields["source"][1], join_path(path, "source"), get("source"),
+                      deck.sources)
     card_id = _card_id(r, node, fields, path, deck, get("id"), get("question") or get("cloze"))
     return NoteSpec(
         id=card_id or "", line=node.line, question=get("question"),
@@ -466,9 +290,9 @@ def _read_card(r: _Reader, node: Node, path: str, deck: _DeckContext) -> NoteSpe
 def _check_cloze_card(r: _Reader, fields: Fields, path: str, cloze: str | None) -> None:
     for key in _NOT_WITH_CLOZE:
         if key in fields:
-            r.error(fields[key][0], _join(path, key), f"a cloze card cannot have '{key}'")
+            r.error(fields[key][0], join_path(path, key), f"a cloze card cannot have '{key}'")
     if cloze is not None and not cloze_numbers(cloze):
-        r.error(fields["cloze"][1], _join(path, "cloze"),
+        r.error(fields["cloze"][1], join_path(path, "cloze"),
                 "no deletions: mark each as {{c1::text}} or {{c1::text::hint}}")
 
 
@@ -479,9 +303,9 @@ def _check_question_card(r: _Reader, node: Node, fields: Fields, path: str,
         return
     for key in ("question", "answer"):
         if key not in fields:
-            r.error(node, _join(path, key), f"missing required key '{key}'")
+            r.error(node, join_path(path, key), f"missing required key '{key}'")
     if answer is not None and choices and answer not in choices:
-        r.error(fields["answer"][1], _join(path, "answer"),
+        r.error(fields["answer"][1], join_path(path, "answer"),
                 f"{_quoted(answer)} is not one of the choices")
 
 
@@ -506,14 +330,14 @@ def _card_id(r: _Reader, node: Node, fields: Fields, path: str, deck: _DeckConte
 
     Records the id in ``deck.card_lines`` and reports it if an earlier card has it.
     """
-    id_path, id_node = _join(path, "id"), fields["id"][1] if "id" in fields else node
+    id_path, id_node = join_path(path, "id"), fields["id"][1] if "id" in fields else node
     if "id" not in fields and deck.require_ids:
         r.error(node, id_path, "missing required key 'id'")
     elif "id" not in fields and text is not None:  # else the missing text is reported
         card_id = derive_card_id(text)
-        r.warnings.append(_node_problem(r.filename, node, id_path,
-                                        f"no id; using '{card_id}' derived from the text "
-                                        "(add an id so progress survives edits to the text)"))
+        r.warnings.append(node_problem(r.filename, node, id_path,
+                                       f"no id; using '{card_id}' derived from the text "
+                                       "(add an id so progress survives edits to the text)"))
     if card_id in deck.card_lines:
         r.error(id_node, id_path,
                 f"duplicate card id '{card_id}' (first at line {deck.card_lines[card_id]})")

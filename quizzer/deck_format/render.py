@@ -76,16 +76,73 @@ def sanitize(fragment: str) -> str:
 # like this, and their rendering is known without running the parser and the sanitiser.
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ,.;:?'()/%-]*\Z")
 
+# One line of such words with a few simple spans: **strong**, `code` and $math$ (cloze faces
+# and most answers). Each span is set off by a space, "(" or the start before it and by a space,
+# plain punctuation or the end after it, and holds no markup itself, so CommonMark (emphasis
+# flanking rules, code spans, dollarmath with allow_space=False, allow_digits=False) reads
+# it exactly one way; anything else goes to the full renderer. tests/test_deck_load_speedups.py
+# checks this against markdown-it + nh3.
+_SPAN = re.compile(
+    r"\*\*([A-Za-z0-9,.;:?'()/%\[\]-](?:[A-Za-z0-9 ,.;:?'()/%\[\]-]*[A-Za-z0-9,.;:?'()/%\[\]-])?)\*\*"
+    r"|`([A-Za-z0-9,.;:?'()/%_{}^+=*#!~|-](?:[A-Za-z0-9 ,.;:?'()/%_{}^+=*#!~|-]*[A-Za-z0-9,.;:?'()/%_{}^+=*#!~|-])?)`"
+    r"|\$((?:[A-Za-z0-9,.;:()/_{}^+=|-]|\\[A-Za-z])(?:(?:[A-Za-z0-9 ,.;:()/_{}^+=|-]|\\[A-Za-z])*"
+    r"(?:[A-Za-z0-9,.;:()/_{}^+=|-]|\\[A-Za-z]))?)\$"
+)
+_GAP = re.compile(r"[A-Za-z0-9 ,.;:?'()/%-]*\Z")
+_BEFORE = ("", " ", "(")
+_AFTER = ("", " ", ".", ",", ";", ":", "?", ")")
+
+
+def _simple_inline(text: str) -> str | None:
+    """The HTML of a one-line text of plain words and simple spans, or None if it is not one."""
+    if "  " in text or text.endswith(" ") or "](" in text:
+        return None
+    out, pos, end = [], 0, len(text)
+    for match in _SPAN.finditer(text):
+        start, stop = match.span()
+        gap = text[pos:start]
+        if gap and not _GAP.match(gap):
+            return None
+        before = text[start - 1] if start else ""
+        after = text[stop] if stop < end else ""
+        if before not in _BEFORE or after not in _AFTER:
+            return None
+        strong, code, math = match.groups()
+        if strong is not None:
+            out.append(f"{gap}<strong>{strong}</strong>")
+        elif code is not None:
+            out.append(f"{gap}<code>{code}</code>")
+        elif start:  # $ at the very start: dollarmath looks at the text's last character
+            out.append(f'{gap}<span class="math inline">{math}</span>')
+        else:
+            return None
+        pos = stop
+    if not out:
+        return None
+    gap = text[pos:]
+    if gap and not _GAP.match(gap):
+        return None
+    if not (text[0].isascii() and text[0].isalpha()) and text[0] not in "*`":
+        return None
+    out.append(gap)
+    return "".join(out)
+
 
 @lru_cache(maxsize=4096)
 def render_markdown(text: str) -> str:
     """Render card markdown to sanitised HTML (block level)."""
     if _PLAIN.match(text or "") and "  " not in text and not text.endswith(" "):
         return f"<p>{text}</p>\n"
+    if text and (simple := _simple_inline(text)) is not None:
+        return f"<p>{simple}</p>\n"
     return sanitize(_MD.render(text or ""))
 
 
 @lru_cache(maxsize=4096)
 def render_inline(text: str) -> str:
     """Render a short piece of markdown (a choice, a tag) without a wrapping <p>."""
+    if _PLAIN.match(text or "") and "  " not in text and not text.endswith(" "):
+        return text
+    if text and (simple := _simple_inline(text)) is not None:
+        return simple
     return sanitize(_MD.renderInline(text or ""))

@@ -40,15 +40,28 @@ class ImportPlan:
         )
 
 
+# json.dumps(payload, ensure_ascii=False), without building a new encoder for every note.
+_JSON_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def note_hash(spec: DeckSpec, note: NoteSpec) -> str:
     """Fingerprint of everything a note shows, to detect edits."""
+    return _note_hash(note, spec_source_label(spec, note))
+
+
+def _note_hash(note: NoteSpec, source_label: str) -> str:
     payload = [note.question, note.answer, note.cloze, note.explanation, list(note.tags),
-               spec_source_label(spec, note), note.reverse, list(note.choices), list(note.accept)]
-    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
+               source_label, note.reverse, list(note.choices), list(note.accept)]
+    return hashlib.sha256(_JSON_ENCODE(payload).encode()).hexdigest()
 
 
 def spec_source_label(spec: DeckSpec, note: NoteSpec) -> str:
     return dict(spec.sources).get(note.source, "") if note.source else ""
+
+
+def _source_label(sources: dict, note: NoteSpec) -> str:
+    """spec_source_label with the deck's sources already made a dict."""
+    return sources.get(note.source, "") if note.source else ""
 
 
 def deck_hash(raw: bytes) -> str:
@@ -64,20 +77,23 @@ def plan_import(spec: DeckSpec, owner_id: int | None) -> ImportPlan:
     """Compare a parsed deck with what is stored, without writing anything."""
     deck = _find_deck(owner_id, spec.id)
     plan = ImportPlan(deck_slug=spec.id, new_deck=deck is None)
+    # Plain rows from the driver (slug, content_hash, retired): no model instance per note.
     stored = {} if deck is None else {
-        n.slug: n for n in Note.select(Note.slug, Note.content_hash, Note.retired).where(Note.deck == deck)
+        slug: (content_hash, retired) for slug, content_hash, retired in db.execute(
+            Note.select(Note.slug, Note.content_hash, Note.retired).where(Note.deck == deck)).fetchall()
     }
+    sources = dict(spec.sources)
     for note in spec.notes:
         old = stored.pop(note.id, None)
         if old is None:
             plan.added.append(note.id)
-        elif old.retired:
+        elif old[1]:
             plan.restored.append(note.id)
-        elif old.content_hash != note_hash(spec, note):
+        elif old[0] != _note_hash(note, _source_label(sources, note)):
             plan.changed.append(note.id)
         else:
             plan.unchanged.append(note.id)
-    plan.retired = sorted(slug for slug, n in stored.items() if not n.retired)
+    plan.retired = sorted(slug for slug, (_, retired) in stored.items() if not retired)
     return plan
 
 
@@ -110,16 +126,17 @@ def _upsert_deck(spec: DeckSpec, owner_id, source_path: str, content_hash: str) 
     return deck
 
 
-def _note_row(spec: DeckSpec, note: NoteSpec, deck: Deck, position: int) -> dict:
+def _note_row(sources: dict, note: NoteSpec, deck_id: int, position: int) -> dict:
+    source = _source_label(sources, note)
     return {
-        "deck": deck.id, "slug": note.id, "position": position, "kind": note.kind,
+        "deck": deck_id, "slug": note.id, "position": position, "kind": note.kind,
         "question": note.question, "answer": note.answer, "cloze": note.cloze,
         "explanation": note.explanation or "",
         "explanation_html": render_markdown(note.explanation) if note.explanation else "",
-        "tags": " " + " ".join(note.tags) + " ", "source": spec_source_label(spec, note),
+        "tags": " " + " ".join(note.tags) + " ", "source": source,
         "choices": list(note.choices), "choices_html": [render_inline(c) for c in note.choices],
         "accept": list(note.accept), "reverse": note.reverse, "retired": False,
-        "content_hash": note_hash(spec, note),
+        "content_hash": _note_hash(note, source),
     }
 
 
@@ -127,19 +144,23 @@ def _write_notes(spec: DeckSpec, deck: Deck, plan: ImportPlan, reset_changed: bo
     touched = set(plan.changed) | set(plan.restored)
     positions = {n.id: i for i, n in enumerate(spec.notes)}
     wanted = touched | set(plan.added)  # unchanged notes are not rendered again
-    rows = {n.id: _note_row(spec, n, deck, positions[n.id]) for n in spec.notes if n.id in wanted}
+    sources = dict(spec.sources)
+    rows = {n.id: _note_row(sources, n, deck.id, positions[n.id]) for n in spec.notes if n.id in wanted}
     bulk_insert(Note, [rows[slug] for slug in plan.added])
     for slug in touched:
         Note.update(**{k: v for k, v in rows[slug].items() if k != "deck"}).where(
             (Note.deck == deck) & (Note.slug == slug)).execute()
-    stored = dict(Note.select(Note.slug, Note.position).where(Note.deck == deck).tuples())
+    # Every note's id and stored position in one query, as plain rows from the driver.
+    ids, stored = {}, {}
+    for slug, note_id, position in db.execute(
+            Note.select(Note.slug, Note.id, Note.position).where(Note.deck == deck)).fetchall():
+        ids[slug], stored[slug] = note_id, position
     for slug in plan.unchanged:
         if stored[slug] != positions[slug]:  # the card moved within the file
             Note.update(position=positions[slug]).where((Note.deck == deck) & (Note.slug == slug)).execute()
     if plan.retired:
         _retire(deck, plan.retired)
     specs = {n.id: n for n in spec.notes}
-    ids = dict(Note.select(Note.slug, Note.id).where(Note.deck == deck).tuples())
     _insert_cards(deck, [(ids[s], specs[s], positions[s]) for s in plan.added], render)
     restored = set(plan.restored)  # a restored card gets its history back, even with reset_changed
     for slug in touched:

@@ -106,24 +106,51 @@ def is_not_new(day: date):
     return (CardState.reviews > 0) | CardState.suspended | (CardState.buried_until > day)
 
 
-_STATE_COUNTS = Prepared(lambda user, day: (
-    CardState.select(CardState.deck, pw.fn.SUM(pw.Case(None, [(is_due(day), 1)], 0)),
-                     pw.fn.SUM(pw.Case(None, [(is_not_new(day), 1)], 0)))
-    .where((CardState.user == user) & ~CardState.retired)
+# The counts per deck, without evaluating an expression per card state (that cost ~35 ms over
+# 60,000 states). The answered, active states are two range counts in card_state_review_counts:
+# due <= day, due > day. The few suspended or buried states (card_state_held) correct them:
+#   due = answered active with due <= day, less those buried past day;
+#   not new = answered active + suspended + unanswered buried past day.
+# ``reviews > 0`` is a literal: SQLite uses a partial index only for a WHERE that implies its own.
+_ANSWERED = (CardState.reviews > pw.SQL("0")) & ~CardState.suspended & ~CardState.retired
+
+
+def _answered_in(user, due):
+    """How many answered, active states of the outer query's deck match ``due`` (a range)."""
+    return (CardState.select(pw.fn.COUNT(pw.SQL("*")))
+            .where((CardState.user == user) & (CardState.deck == Deck.id) & _ANSWERED & due))
+
+
+_ANSWERED_COUNTS = Prepared(lambda user, day: (
+    _visible(user, Deck.id,
+             _answered_in(user, CardState.due <= day),
+             _answered_in(user, CardState.due > day)).tuples()), user=INT, day=DATE)
+
+_HELD_COUNTS = Prepared(lambda user, day: (
+    CardState.select(CardState.deck,
+                     pw.fn.SUM(pw.Case(None, [((CardState.reviews > 0) & ~CardState.suspended & (CardState.due <= day)
+                                               & (CardState.buried_until > day), 1)], 0)),
+                     pw.fn.SUM(pw.Case(None, [(CardState.suspended | ((CardState.buried_until > day)
+                                                                       & ~(CardState.reviews > 0)), 1)], 0)))
+    .where((CardState.user == user) & ~CardState.retired
+           & (CardState.suspended | CardState.buried_until.is_null(False)))
     .group_by(CardState.deck).tuples()), user=INT, day=DATE)
 
 
 def due_counts_by_deck(user: User, today: StudyDay, progress: DailyProgress | None = None) -> list[DeckCounts]:
-    """New / due / total per visible deck: one aggregate over the user's card states."""
-    rows = _STATE_COUNTS.rows(user=user.id, day=today.day)
-    by_deck = {deck_id: (due or 0, seen) for deck_id, due, seen in rows}
+    """New / due / total per visible deck (see _ANSWERED_COUNTS and _HELD_COUNTS)."""
+    counts = {deck_id: [due, due + later] for deck_id, due, later in _ANSWERED_COUNTS.rows(user=user.id, day=today.day)}
+    for deck_id, buried_due, held_seen in _HELD_COUNTS.rows(user=user.id, day=today.day):
+        if deck_id in counts:
+            counts[deck_id][0] -= buried_due or 0
+            counts[deck_id][1] += held_seen or 0
     progress = progress or daily_progress(user, today)
     new_left = max(0, user.new_per_day - progress.new_started)
-    counts = []
+    result = []
     for deck in _VISIBLE_DECK_ROWS.rows(user=user.id):
-        due, seen = by_deck.get(deck.id, (0, 0))
-        counts.append(DeckCounts(deck, min(deck.card_count - seen, new_left), due, deck.card_count))
-    return counts
+        due, seen = counts.get(deck.id, (0, 0))
+        result.append(DeckCounts(deck, min(deck.card_count - seen, new_left), due, deck.card_count))
+    return result
 
 
 @dataclass(frozen=True)

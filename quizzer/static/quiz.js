@@ -108,7 +108,7 @@
     return api(root.dataset.api + path, body).finally(function () { busy = false; });
   }
 
-  function fail(err) { if (err.message !== "busy") { say(err.message); showToast(err.message); } }
+  function fail(err) { if (err.message !== "busy") { say(err.message); window.showToast(err.message); } }
 
   function submitAnswer(choice) {
     if (answered) return;
@@ -134,17 +134,6 @@
   function grade(value) {
     if (pending !== "grade") return;
     send("/grade", { self_grade: value }).then(goNext).catch(fail);
-  }
-
-  function showToast(message) {
-    var toast = el("toast");
-    if (!toast) {
-      toast = document.createElement("div"); toast.id = "toast"; toast.className = "toast";
-      toast.setAttribute("role", "status"); document.body.appendChild(toast);
-    }
-    toast.textContent = message; toast.classList.add("show");
-    clearTimeout(showToast.timer);
-    showToast.timer = setTimeout(function () { toast.classList.remove("show"); }, 2600);
   }
 
   function onKey(e) {

@@ -132,7 +132,7 @@
       card = data.card; renderCard();
     }).catch(function (err) {
       el("announce").textContent = err.message;
-      showToast(err.message);
+      window.showToast(err.message);
     }).then(function () { busy = false; });
   }
 
@@ -153,18 +153,7 @@
   function cardAction(action) {
     if (busy) return;
     after(api("cards/" + card.id + "/" + action, action === "suspend" ? { suspended: true } : {}));
-    showToast(action === "suspend" ? "Card suspended." : "Card buried until tomorrow.");
-  }
-
-  function showToast(message) {
-    var toast = el("toast");
-    if (!toast) {
-      toast = document.createElement("div"); toast.id = "toast"; toast.className = "toast";
-      toast.setAttribute("role", "status"); document.body.appendChild(toast);
-    }
-    toast.textContent = message; toast.classList.add("show");
-    clearTimeout(showToast.timer);
-    showToast.timer = setTimeout(function () { toast.classList.remove("show"); }, 2200);
+    window.showToast(action === "suspend" ? "Card suspended." : "Card buried until tomorrow.");
   }
 
   function gradeForKey(key) {

@@ -204,3 +204,12 @@ CardState.add_index(CardState.index(CardState.user, CardState.retired, CardState
                                     name="card_state_stats_interval"))
 CardState.add_index(CardState.index(CardState.user, CardState.retired, CardState.easiness_x100, CardState.interval,
                                     name="card_state_stats_easiness"))
+# The dashboard's due / not-new counts per deck as range counts (0005_count_indexes).
+CardState.add_index(CardState.index(CardState.user, CardState.deck, CardState.due, CardState.reviews,
+                                    CardState.suspended, CardState.retired,
+                                    where=(CardState.reviews > 0) & ~CardState.suspended & ~CardState.retired,
+                                    name="card_state_review_counts"))
+CardState.add_index(CardState.index(CardState.user, CardState.deck, CardState.retired, CardState.suspended,
+                                    CardState.reviews, CardState.due, CardState.buried_until,
+                                    where=CardState.suspended | CardState.buried_until.is_null(False),
+                                    name="card_state_held"))

@@ -1,0 +1,207 @@
+"""The YAML layer of deck parsing: deck bytes or text to a tree of positioned nodes.
+
+Safe by construction: only the YAML parser's events are used (nothing is constructed
+from tags), aliases are refused so alias bombs never expand, and input is capped in
+size, nesting depth and number of values. Each problem raises DeckError with its position.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+from typing import Union
+
+import yaml
+from yaml.composer import ComposerError
+from yaml.events import (AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
+                         SequenceEndEvent, SequenceStartEvent, StreamEndEvent)
+
+from .model import DeckError, Problem
+
+MAX_DECK_BYTES = 5 * 1024 * 1024
+# What YAML itself refuses (yaml.reader.Reader.NON_PRINTABLE); checked first to give positions.
+_NON_PRINTABLE = re.compile(
+    "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+_SYNTAX_HINTS = (  # the usual causes in hand-written decks
+    ("mapping values are not allowed", "put text containing ': ' in quotes"),
+    ("scanning an alias", "put text that starts with '*' in quotes"),
+    ("scanning an anchor", "put text that starts with '&' in quotes"),
+    ("did not find expected key", "quote the whole text if it starts with '{', '[' or '\"'"),
+    ("cannot start any token", "indent with spaces, and quote text that starts with '`' or '@'"),
+)
+_ALIAS = object()  # the tag of an alias's placeholder node: equal to no YAML tag
+_LoaderClass = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # only its parser is used
+
+
+class Scalar:
+    """A scalar (or, tagged _ALIAS, an alias) as written, with its 1-based position."""
+
+    __slots__ = ("value", "tag", "plain", "line", "column")
+
+    def __init__(self, value: str, tag: str | None, plain: bool, mark: yaml.Mark):
+        self.value, self.tag, self.plain = value, tag, plain
+        self.line, self.column = mark.line + 1, mark.column + 1
+
+
+class Collection:
+    """A mapping or list; a mapping's items alternate key, value."""
+
+    __slots__ = ("tag", "flow_style", "is_mapping", "items", "line", "column")
+
+    def __init__(self, event: yaml.CollectionStartEvent, is_mapping: bool):
+        self.tag, self.flow_style, self.is_mapping = event.tag, event.flow_style, is_mapping
+        self.items: list[Node] = []
+        self.line, self.column = event.start_mark.line + 1, event.start_mark.column + 1
+
+
+# Small nodes instead of PyYAML's: parser events with their marks take ~3x the memory.
+Node = Union[Scalar, Collection]
+
+
+def read_tree(data: bytes | str, filename: str, *, max_depth: int, max_nodes: int) -> Node:
+    """The root node of the deck's single YAML document.
+
+    Raises DeckError for input over MAX_DECK_BYTES, not UTF-8 or with unprintable
+    characters, for bad syntax, aliases, nesting deeper than ``max_depth``, more than
+    ``max_nodes`` values, or no content.
+    """
+    loader = _LoaderClass(_decode(data, filename))
+    try:
+        root, has_aliases = _document_tree(loader, filename, max_depth, max_nodes)
+    except yaml.MarkedYAMLError as exc:
+        raise DeckError([_syntax_problem(filename, exc)]) from None
+    finally:
+        loader.dispose()
+    if root is None:
+        raise DeckError([Problem(filename, 1, 1, "", "deck is empty")])
+    if has_aliases:
+        raise DeckError(_alias_problems(filename, root))
+    return root
+
+
+def _decode(data: bytes | str, filename: str) -> str:
+    """The deck's text without BOM; raises DeckError if too big, not UTF-8 or unprintable."""
+    size = len(data.encode("utf-8", "surrogatepass")) if isinstance(data, str) else len(data)
+    if size > MAX_DECK_BYTES:
+        raise DeckError([Problem(filename, 1, 1, "", "deck is larger than 5 MB")])
+    text = data if isinstance(data, str) else _utf8(bytes(data), filename)
+    text = text.removeprefix("\ufeff")
+    problems = [_text_problem(filename, text, match.start(),
+                              f"character U+{ord(match.group()):04X} is not allowed in a deck")
+                for match in _NON_PRINTABLE.finditer(text)]
+    if problems:
+        raise DeckError(problems)
+    return text
+
+
+def _utf8(data: bytes, filename: str) -> str:
+    data = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = len(data[line_start:exc.start].decode("utf-8")) + 1
+        message = f"invalid UTF-8 byte 0x{data[exc.start]:02x}: save the deck as UTF-8"
+        raise DeckError([Problem(filename, line, column, "", message)]) from None
+
+
+def _text_problem(filename: str, text: str, index: int, message: str) -> Problem:
+    line_start = text.rfind("\n", 0, index) + 1
+    return Problem(filename, text.count("\n", 0, index) + 1, index - line_start + 1, "", message)
+
+
+def _document_tree(loader: yaml.SafeLoader, filename: str, max_depth: int,
+                   max_nodes: int) -> tuple[Node | None, bool]:
+    """The single document's tree and whether it has aliases; built without recursion.
+
+    Raises DeckError beyond max_depth or max_nodes, yaml.MarkedYAMLError on bad syntax.
+    """
+    get_event = loader.get_event  # the hot loop: one pass per event of the file
+    get_event()  # stream start
+    if loader.check_event(StreamEndEvent):
+        return None, False
+    get_event()  # document start
+    open_collections: list[Collection] = []
+    has_aliases, node_count = False, 0
+    while True:
+        event = get_event()
+        kind = type(event)
+        if kind is MappingEndEvent or kind is SequenceEndEvent:
+            node = open_collections.pop()
+        else:
+            node = _node(event, kind)
+            node_count += 1
+            has_aliases = has_aliases or node.tag is _ALIAS
+            if open_collections:
+                open_collections[-1].items.append(node)
+            if kind is MappingStartEvent or kind is SequenceStartEvent:
+                open_collections.append(node)
+            _check_limits(filename, node, len(open_collections), node_count, max_depth,
+                          max_nodes)
+        if not open_collections:
+            break
+    get_event()  # document end
+    if not loader.check_event(StreamEndEvent):
+        raise ComposerError("expected a single document in the stream", None,
+                            "but found another document", get_event().start_mark)
+    return node, has_aliases
+
+
+def _node(event: yaml.NodeEvent, kind: type) -> Node:
+    if kind is ScalarEvent:
+        return Scalar(event.value, event.tag, event.implicit[0], event.start_mark)
+    if kind is AliasEvent:
+        return Scalar(f"*{event.anchor}", _ALIAS, False, event.start_mark)
+    return Collection(event, kind is MappingStartEvent)
+
+
+def _check_limits(filename: str, node: Node, depth: int, node_count: int, max_depth: int,
+                  max_nodes: int) -> None:
+    if depth > max_depth:
+        message = f"deck is nested more than {max_depth} levels deep"
+    elif node_count > max_nodes:
+        message = f"deck has more than {max_nodes:,} values"
+    else:
+        return
+    raise DeckError([Problem(filename, node.line, node.column, "", message)])
+
+
+def _syntax_problem(filename: str, exc: yaml.MarkedYAMLError) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    message = exc.problem or exc.context or "syntax error"
+    if exc.problem and exc.context:
+        message = f"{exc.problem} ({exc.context})"
+    message += "".join(f"; {hint}" for cause, hint in _SYNTAX_HINTS if cause in message)
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return Problem(filename, line, column, "", f"invalid YAML: {message}")
+
+
+def _alias_problems(filename: str, root: Node) -> list[Problem]:
+    problems, pending = [], [(root, "")]
+    while pending:  # iterative: the tree may be deeper than Python's recursion limit
+        node, path = pending.pop()
+        if node.tag is _ALIAS:
+            problems.append(node_problem(filename, node, path, "aliases are not allowed in "
+                                         "decks (quote text that starts with '*')"))
+        elif isinstance(node, Collection) and node.is_mapping:
+            for key, value in pairs(node):
+                key_text = key.value if isinstance(key, Scalar) else "?"
+                pending += [(key, path), (value, join_path(path, key_text))]
+        elif isinstance(node, Collection):
+            pending += [(item, f"{path}[{i}]") for i, item in enumerate(node.items)]
+    return sorted(problems, key=lambda p: (p.line, p.column))
+
+
+def pairs(mapping: Collection) -> zip:
+    """The mapping's (key node, value node) pairs."""
+    return zip(mapping.items[::2], mapping.items[1::2])
+
+
+def node_problem(filename: str, node: Node, path: str, message: str) -> Problem:
+    return Problem(filename, node.line, node.column, path, message)
+
+
+def join_path(path: str, key: str) -> str:
+    """The field path of ``key`` under ``path`` ("" is the document)."""
+    return f"{path}.{key}" if path else key
+
