@@ -188,16 +188,13 @@ ALL_MODELS = (User, Deck, Note, Card, CardState, ReviewLog)
 Deck.add_index(Deck.index(Deck.owner, Deck.slug, unique=True, where=Deck.owner.is_null(False),
                           name="deck_owner_slug"))
 Deck.add_index(Deck.index(Deck.slug, unique=True, where=Deck.owner.is_null(), name="deck_shared_slug"))
-# The stats page's forecast and card distributions read only these indexes (0003_jobs).
-# The review queue and dashboard counts (0004_queue_indexes).
-CardState.add_index(CardState.index(CardState.user, CardState.deck, CardState.retired, CardState.reviews,
-                                    CardState.suspended, CardState.due, CardState.buried_until,
-                                    name="card_state_counts"))
+# The review queue (0004_queue_indexes).
 CardState.add_index(CardState.index(CardState.user, CardState.last_review_day, CardState.last_review,
                                     where=CardState.relearn, name="card_state_relearn"))
 CardState.add_index(CardState.index(CardState.user, CardState.due, CardState.card,
                                     where=(CardState.reviews > 0) & ~CardState.suspended & ~CardState.retired,
                                     name="card_state_due_queue"))
+# The stats page's forecast and card distributions read only these indexes (0003_jobs).
 CardState.add_index(CardState.index(CardState.user, CardState.retired, CardState.suspended, CardState.due,
                                     name="card_state_stats_due"))
 CardState.add_index(CardState.index(CardState.user, CardState.retired, CardState.interval,
