@@ -77,55 +77,39 @@ def sanitize(fragment: str) -> str:
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ,.;:?'()/%-]*\Z")
 
 # One line of such words with a few simple spans: **strong**, `code` and $math$ (cloze faces
-# and most answers). Each span is set off by a space, "(" or the start before it and by a space,
-# plain punctuation or the end after it, and holds no markup itself, so CommonMark (emphasis
-# flanking rules, code spans, dollarmath with allow_space=False, allow_digits=False) reads
-# it exactly one way; anything else goes to the full renderer. tests/test_deck_load_speedups.py
-# checks this against markdown-it + nh3.
-_SPAN = re.compile(
-    r"\*\*([A-Za-z0-9,.;:?'()/%\[\]-](?:[A-Za-z0-9 ,.;:?'()/%\[\]-]*[A-Za-z0-9,.;:?'()/%\[\]-])?)\*\*"
-    r"|`([A-Za-z0-9,.;:?'()/%_{}^+=*#!~|-](?:[A-Za-z0-9 ,.;:?'()/%_{}^+=*#!~|-]*[A-Za-z0-9,.;:?'()/%_{}^+=*#!~|-])?)`"
-    r"|\$((?:[A-Za-z0-9,.;:()/_{}^+=|-]|\\[A-Za-z])(?:(?:[A-Za-z0-9 ,.;:()/_{}^+=|-]|\\[A-Za-z])*"
-    r"(?:[A-Za-z0-9,.;:()/_{}^+=|-]|\\[A-Za-z]))?)\$"
-)
-_GAP = re.compile(r"[A-Za-z0-9 ,.;:?'()/%-]*\Z")
-_BEFORE = ("", " ", "(")
-_AFTER = ("", " ", ".", ",", ";", ":", "?", ")")
+# and most answers). Each span is set off by a space, "(" or the start before it (a space or "("
+# for math) and by a space, plain punctuation or the end after it, and holds no markup itself,
+# so CommonMark (emphasis flanking rules, code spans) and dollarmath (allow_space=False,
+# allow_digits=False) read it exactly one way; anything else goes to the full renderer.
+# tests/test_deck_load_speedups.py checks this against markdown-it + nh3.
+_STRONG_CHAR = r"[A-Za-z0-9,.;:?'()/%\[\]-]"  # inside **...**; a space too, but not at either end
+_CODE_CHAR = r"[A-Za-z0-9,.;:?'()/%_{}^+=*#!~|-]"  # inside `...`; likewise
+_STRONG = rf"\*\*(?<![^ (]\*\*)({_STRONG_CHAR}(?:(?:{_STRONG_CHAR}| )*{_STRONG_CHAR})?)\*\*"
+_CODE = rf"`(?<![^ (]`)({_CODE_CHAR}(?:(?:{_CODE_CHAR}| )*{_CODE_CHAR})?)`"
+_MATH_CHAR = r"(?:[A-Za-z0-9,.;:()/_{}^+=|-]|\\[A-Za-z])"
+_MATH = rf"\$(?<=[ (]\$)({_MATH_CHAR}(?:(?:{_MATH_CHAR}| )*{_MATH_CHAR})?)\$"
+_AFTER = r"(?=[ .,;:?)]|\Z)"
+_SPAN = re.compile(rf"(?:{_STRONG}|{_CODE}|{_MATH}){_AFTER}")
+_FIRST = frozenset("*`ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")  # a letter or a span
+_GAPS = re.compile(r"[A-Za-z0-9 ,.;:?'()/%-]*\Z")  # what is left once the spans are taken out
+
+
+def _span_html(match: re.Match[str]) -> str:
+    strong, code, math = match.groups()
+    if strong is not None:
+        return f"<strong>{strong}</strong>"
+    if code is not None:
+        return f"<code>{code}</code>"
+    return f'<span class="math inline">{math}</span>'
 
 
 def _simple_inline(text: str) -> str | None:
     """The HTML of a one-line text of plain words and simple spans, or None if it is not one."""
-    if "  " in text or text.endswith(" ") or "](" in text:
+    if "  " in text or text.endswith(" ") or "](" in text or text[0] not in _FIRST:
         return None
-    out, pos, end = [], 0, len(text)
-    for match in _SPAN.finditer(text):
-        start, stop = match.span()
-        gap = text[pos:start]
-        if gap and not _GAP.match(gap):
-            return None
-        before = text[start - 1] if start else ""
-        after = text[stop] if stop < end else ""
-        if before not in _BEFORE or after not in _AFTER:
-            return None
-        strong, code, math = match.groups()
-        if strong is not None:
-            out.append(f"{gap}<strong>{strong}</strong>")
-        elif code is not None:
-            out.append(f"{gap}<code>{code}</code>")
-        elif start:  # $ at the very start: dollarmath looks at the text's last character
-            out.append(f'{gap}<span class="math inline">{math}</span>')
-        else:
-            return None
-        pos = stop
-    if not out:
+    if not _GAPS.match(_SPAN.sub("", text)):  # a markup character outside a simple span
         return None
-    gap = text[pos:]
-    if gap and not _GAP.match(gap):
-        return None
-    if not (text[0].isascii() and text[0].isalpha()) and text[0] not in "*`":
-        return None
-    out.append(gap)
-    return "".join(out)
+    return _SPAN.sub(_span_html, text)
 
 
 @lru_cache(maxsize=4096)

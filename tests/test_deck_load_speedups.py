@@ -1,0 +1,186 @@
+"""Fast paths of deck loading: each must give exactly what the slow path gives.
+
+- render: one-line texts with simple **strong**, `code` and $math$ spans skip markdown-it and nh3;
+- store.bulk: values are converted column by column (defaults, JSON, plain values);
+- services.decks: note hashes use a cached JSON encoder; stored rows are read as plain tuples.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from quizzer.deck_format import faces, parse_deck
+from quizzer.deck_format.render import _MD, _simple_inline, render_inline, render_markdown, sanitize
+from quizzer.services.decks import load_files, note_hash
+from quizzer.store.bulk import _values
+from quizzer.store.models import Card, Note
+
+
+def _full(text: str) -> str:
+    return sanitize(_MD.render(text))
+
+
+def _full_inline(text: str) -> str:
+    return sanitize(_MD.renderInline(text))
+
+
+def _check(text: str) -> None:
+    assert render_markdown.__wrapped__(text) == _full(text), text
+    assert render_inline.__wrapped__(text) == _full_inline(text), text
+
+
+# Span contents: mostly what the fast path takes, sometimes characters that must send the text
+# to the full renderer (markup, spaces at the edges, digits next to $, HTML, escapes).
+_SAFE = st.text(alphabet="aZ9 ,.;:?'()/%-[]_{}^+=|", min_size=1, max_size=8) | st.sampled_from(
+    ["...", "word", "\\alpha", "x_{1}", "[hint]", "f(x)", "a*b", "k_{3}"])
+_ANY = st.text(alphabet="aZ9 ,.;:?'()/%-[]_{}^+=*#!~|\\$`<&\"", max_size=6)
+_CONTENT = _SAFE | _ANY
+_PIECE = st.one_of(
+    st.builds("**{}**".format, _CONTENT),
+    st.builds("`{}`".format, _CONTENT),
+    st.builds("${}$".format, _CONTENT),
+    st.sampled_from(["word", "Word", "a b", "x9", "of the", "Run 1 card 2", "(see", "it)"]),
+)
+_SEP = st.sampled_from(["", " ", " ", " ", "(", ")", ".", ",", ":", "?", "a", "9", "'", "-",
+                        "*", "$", "`", "[", "]", "](", "\\", "_", "  "])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.tuples(_PIECE, _SEP), min_size=1, max_size=5))
+def test_simple_span_fast_path_matches_the_full_renderer(parts):
+    _check("".join(piece + sep for piece, sep in parts))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab Z09,.;:?'()/%-*_#<>&$`[]\\{}^", min_size=1, max_size=40))
+def test_fast_path_matches_the_full_renderer_on_any_text(text):
+    _check(text)
+
+
+def test_known_texts_take_the_fast_path_and_render_as_before():
+    cases = [
+        "Run 1 card 1: **[...]** relates to Policy temperature optimizer.",
+        "Run 1 card 1: Rate rotary metric window variance relates to **[hint]**.",
+        "**Rome** is the capital of Italy, on the Tiber.",
+        "Target agent **value** matrix. Like `x12` and $k_{5}$.",
+        "Use `a*b` (or **f(x)**) and $\\alpha + 1$, then stop",
+        "`code` first",
+    ]
+    for text in cases:
+        assert _simple_inline(text) is not None, text
+        _check(text)
+    assert render_markdown(cases[0]) == (
+        "<p>Run 1 card 1: <strong>[...]</strong> relates to Policy temperature optimizer.</p>\n")
+
+
+def test_texts_the_fast_path_must_leave_alone():
+    cases = [
+        "word**[...]** after a letter",  # not left-flanking: literal asterisks
+        "**a**b",  # closer followed by a letter
+        "$x$ at the start",  # dollarmath reads the last character as "before" here
+        "cost 5$ and $6",  # digits next to dollars
+        "a $x$1",
+        "see [a](b) and **c**",  # a link
+        "two  spaces **x**",
+        "**x** trailing ",
+        "**x *y* z**",
+        "- **item**",
+        "# **Title**",
+        "a <b>tag</b> **x**",
+        "a \\**x** escape",
+        "**x**\nsecond line",
+    ]
+    for text in cases:
+        assert _simple_inline(text) is None, text
+        _check(text)
+
+
+def test_every_face_of_the_sample_deck_renders_as_the_full_renderer_would():
+    spec = parse_deck(b"""
+id: sample
+title: Sample
+cards:
+  - id: gaps
+    cloze: "{{c1::Rome}} is the capital of {{c2::Italy}}, on the {{c3::Tiber::river}}."
+  - id: inner
+    cloze: "Prefix{{c1::glued}} and ({{c2::paren}}) and {{c3::$x$}}."
+  - id: md
+    question: What is `x`?
+    answer: A **bold** answer with $k_{1}$.
+    reverse: true
+""", "sample.yaml")
+    for note in spec.notes:
+        for face in faces(note):
+            _check(face.prompt)
+            _check(face.answer)
+
+
+def test_note_hash_is_unchanged():
+    """Stored hashes must stay valid: the payload and its JSON are exactly as before."""
+    spec = parse_deck("""
+id: hashes
+title: Hashes
+sources:
+  book: "Büch, ch. 1"
+cards:
+  - id: one
+    question: "Qué \\"quoted\\" \\u2028 ?"
+    answer: "7"
+    choices: ["4", "6", "7"]
+    accept: [seven]
+    explanation: Ünïcode
+    tags: [a, b]
+    source: book
+  - id: two
+    cloze: "{{c1::x}} y"
+""".encode(), "hashes.yaml")
+    for note in spec.notes:
+        label = dict(spec.sources).get(note.source, "") if note.source else ""
+        payload = [note.question, note.answer, note.cloze, note.explanation, list(note.tags),
+                   label, note.reverse, list(note.choices), list(note.accept)]
+        expected = hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
+        assert note_hash(spec, note) == expected
+
+
+def test_bulk_values_match_each_fields_db_value(sqlite_db):
+    fields = [f for f in Note._meta.sorted_fields if f.name != "id"]
+    rows = [
+        {"deck": 1, "slug": "a", "position": 0, "kind": "basic", "question": "Q", "answer": None,
+         "choices": ["ä", "b"], "choices_html": [], "accept": [], "reverse": True},
+        {"deck": 2, "slug": "b", "position": 1, "kind": "cloze", "cloze": "x", "tags": " t ",
+         "choices": [], "accept": ["é"], "retired": 1},  # an int for a boolean: db_value converts it
+    ]
+    got = _values(fields, rows)
+    for row, values in zip(rows, got):
+        expected = []
+        for f in fields:
+            value = row[f.name] if f.name in row else (f.default() if callable(f.default) else f.default)
+            expected.append(None if value is None else f.db_value(value))
+        assert list(values) == expected
+    card_fields = [f for f in Card._meta.sorted_fields if f.name != "id"]
+    assert _values(card_fields, []) == []
+
+
+def test_loading_twice_reuses_the_stored_rows(sqlite_db, write_deck):
+    path = write_deck("""
+id: twice
+title: Twice
+cards:
+  - id: a
+    question: Q **a**?
+    answer: A `b`.
+    reverse: true
+  - id: c
+    cloze: "{{c1::x}} and {{c2::y}}"
+""")
+    first = load_files([path])[0]
+    assert first.new_deck and sorted(first.added) == ["a", "c"]
+    again = load_files([path])[0]
+    assert sorted(again.unchanged) == ["a", "c"] and not again.changed
+    note = Note.get(Note.slug == "a")
+    html = {c.key: (c.prompt_html, c.answer_html) for c in Card.select().where(Card.note == note)}
+    assert html == {"front": ("<p>Q <strong>a</strong>?</p>\n", "<p>A <code>b</code>.</p>\n"),
+                    "reverse": ("<p>A <code>b</code>.</p>\n", "<p>Q <strong>a</strong>?</p>\n")}
