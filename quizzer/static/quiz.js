@@ -5,7 +5,6 @@
 (function () {
   var root = document.getElementById("quiz");
   if (!root) return;
-  var csrf = document.querySelector('meta[name="csrf-token"]').content;
   var mode = root.dataset.mode;
   var limit = Number(root.dataset.limit);
   var el = function (id) { return document.getElementById(id); };
@@ -13,18 +12,7 @@
   var pending = !el("overrule-form").hidden ? "overrule" : (!el("grade-form").hidden ? "grade" : null);
   var busy = false, shownAt = performance.now(), timer = null, timeUpSaid = false;
 
-  function api(path, body) {
-    return fetch(path, {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
-      body: JSON.stringify(body || {}),
-    }).then(function (r) {
-      return r.json().then(function (data) {
-        if (!r.ok) throw new Error((data.error && data.error.message) || r.statusText);
-        return data;
-      });
-    });
-  }
+  var api = window.postJson;
 
   function setHidden(node, hidden) {
     if (hidden) node.setAttribute("hidden", ""); else node.removeAttribute("hidden");

@@ -4,7 +4,6 @@
 (function () {
   var root = document.getElementById("review");
   if (!root) return;
-  var csrf = document.querySelector('meta[name="csrf-token"]').content;
   var deck = root.dataset.deck || null;
   var scale = root.dataset.scale;
   var card = JSON.parse(document.getElementById("card-data").textContent);
@@ -19,17 +18,7 @@
   }
 
   function api(path, body) {
-    var url = "/api/" + path + (deck ? "?deck=" + encodeURIComponent(deck) : "");
-    return fetch(url, {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
-      body: JSON.stringify(body || {}),
-    }).then(function (r) {
-      return r.json().then(function (data) {
-        if (!r.ok) throw new Error((data.error && data.error.message) || r.statusText);
-        return data;
-      });
-    });
+    return window.postJson("/api/" + path + (deck ? "?deck=" + encodeURIComponent(deck) : ""), body);
   }
 
   function setHidden(node, hidden) { if (hidden) node.setAttribute("hidden", ""); else node.removeAttribute("hidden"); }

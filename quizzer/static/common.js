@@ -1,0 +1,26 @@
+// Helpers shared by the review and quiz pages: JSON posts with the CSRF token, and a status toast.
+"use strict";
+window.postJson = function postJson(url, body) {
+  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+  return fetch(url, {
+    method: "POST", credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
+    body: JSON.stringify(body || {}),
+  }).then(function (r) {
+    return r.json().then(function (data) {
+      if (!r.ok) throw new Error((data.error && data.error.message) || r.statusText);
+      return data;
+    });
+  });
+};
+
+window.showToast = function showToast(message) {
+  var toast = document.getElementById("toast");
+  if (!toast) {
+    toast = document.createElement("div"); toast.id = "toast"; toast.className = "toast";
+    toast.setAttribute("role", "status"); document.body.appendChild(toast);
+  }
+  toast.textContent = message; toast.classList.add("show");
+  clearTimeout(showToast.timer);
+  showToast.timer = setTimeout(function () { toast.classList.remove("show"); }, 2400);
+};
