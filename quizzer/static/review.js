@@ -91,8 +91,14 @@
     if (revealed) return;
     revealed = true;
     setHidden(el("answer"), false); setHidden(el("grades"), false); setHidden(el("reveal"), true);
+    if (el("choices")) {  // revealed without a pick: still show which option was right
+      el("choices").querySelectorAll("button.choice").forEach(function (b) {
+        if (card.choices[Number(b.dataset.number) - 1].correct) b.classList.add("right");
+        b.disabled = true;
+      });
+    }
     el("announce").textContent = "Answer: " + el("answer-text").textContent.trim();
-    var focusOn = el("grades").querySelector('[data-quality="' + (suggested || (scale === "buttons" ? 4 : 4)) + '"]');
+    var focusOn = el("grades").querySelector('[data-quality="' + (suggested || 4) + '"]');
     if (focusOn) focusOn.focus({ preventScroll: true });
   }
 
