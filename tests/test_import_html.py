@@ -5,8 +5,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from quizzer.deck_format.render import render_markdown
-from quizzer.importers.html_md import (_Events, _lines, _simple_lines, escape_markdown, html_to_markdown,
+from quizzer.importers.html_md import (_Events, _lines, escape_markdown, html_to_markdown,
                                        text_to_markdown)
+from tests.html_md_reference import simple_lines
 
 
 def images(src: str) -> str | None:
@@ -86,6 +87,6 @@ def test_the_fast_tokenizer_reads_simple_fields_as_the_html_parser_does(fragment
     parser = _Events()
     parser.feed(fragment)
     parser.close()
-    fast = _simple_lines(fragment, images)
+    fast = simple_lines(fragment, images)
     assert fast is not None
     assert fast == _lines(parser.events, images, True)

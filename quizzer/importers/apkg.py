@@ -122,6 +122,7 @@ class _Builder:
         self.rendered: dict[str, str] = {}
         self.warnings: list[Problem] = []
         self.cards_by_note: dict[int, list[tuple]] = {}
+        self.tags: dict[str, tuple[str, ...]] = {}  # Anki's tags string -> ours: notes repeat a few
         for card in collection.cards:
             self.cards_by_note.setdefault(card[0], []).append(card)
 
@@ -171,7 +172,10 @@ class _Builder:
             self.warn(f"note {note_id}: unknown note type {mid}: left out")
             return None
         values = flds.split("\x1f")
-        common = {"id": note_id_from_guid(guid), "line": 0, "tags": tag_names(tags.split())}
+        our_tags = self.tags.get(tags)
+        if our_tags is None:
+            our_tags = self.tags[tags] = tag_names(tags.split())
+        common = {"id": note_id_from_guid(guid), "line": 0, "tags": our_tags}
         if note_type.is_cloze:
             return self.cloze_note(note_id, values, common, cards)
         return self.basic_note(note_id, note_type, values, common, cards)

@@ -34,6 +34,9 @@ _HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 # The tags of a simple field, as Anki writes them: when a whole field is made of these tokens
 # it is split by this one expression instead of the (much slower) general HTML parser.
 _SIMPLE_TOKEN = re.compile(r'([^<]+)|<(/?)(b|strong|i|em|br|div|p|span)\s*(/?)>|<img\s+src="([^"<>]*)"\s*/?>')
+# The same tokens plus a lone "<" (any other tag): one findall splits a field, and a "<" token
+# means it is not simple (where the tokens above would not cover the field end to end).
+_SIMPLE_SPLIT = re.compile(_SIMPLE_TOKEN.pattern + "|(<)")
 _ORDERED = re.compile(r"(\d{1,9})([.)])")
 _SPACE = re.compile(r"\s+")
 ImageUrl = Callable[[str], "str | None"]
@@ -101,9 +104,9 @@ def _esc_html(text: str) -> str:
 
 def html_to_markdown(fragment: str, image_url: ImageUrl) -> Converted:
     """Convert one field. ``image_url(src)`` gives the URL of a stored image (None: drop it)."""
-    lines = _simple_lines(fragment, image_url)
-    if lines is not None:
-        return _from_lines(lines, True)
+    converted = _simple_convert(fragment, image_url)
+    if converted is not None:
+        return converted
     parser = _Events()
     parser.feed(fragment)
     parser.close()
@@ -115,38 +118,81 @@ def html_to_markdown(fragment: str, image_url: ImageUrl) -> Converted:
     return _from_lines(_lines(events, image_url, simple), simple)
 
 
-def _simple_lines(fragment: str, image_url: ImageUrl) -> list[list[tuple]] | None:
-    """The lines of a field made only of simple tags, split without the HTML parser (the
-    common case, and the hot path of a large import); None for any other field.
-    Gives what ``_lines`` gives for the parser's events."""
-    lines: list[list[tuple]] = [[]]
-    bold = italic = position = 0
-    for match in _SIMPLE_TOKEN.finditer(fragment):
-        if match.start() != position:
-            return None
-        position = match.end()
-        text, closing, tag, self_closing, src = match.groups()
-        if text is not None:
+def _simple_convert(fragment: str, image_url: ImageUrl) -> Converted | None:
+    """A field made only of simple tags, converted in one pass without the HTML parser (the hot
+    path of a large import); None for any other field. It equals ``_from_lines`` over the plain
+    ``simple_lines`` of tests/html_md_reference.py, which tests/test_import_speedups.py checks."""
+    # Lines of items as simple_lines gives them, trimmed as _trim does it while they are
+    # collected: ``last_space`` is whether the line so far ends in a space (or is empty), ``raw``
+    # whether simple_lines's untrimmed line would hold an item (that decides a div or p break).
+    lines: list[list[tuple]] = []
+    line: list[tuple] = []
+    bold = italic = 0
+    last_space, raw = True, False
+    for text, closing, tag, self_closing, src, other in _SIMPLE_SPLIT.findall(fragment):
+        if text:
+            raw = True
             if "&" in text:
                 text = html.unescape(text)
             if not (text.isascii() and text.isprintable()) or "  " in text:
                 text = _collapse(printable(text))
-            lines[-1].append(("text", text, bold, italic))
-        elif src is not None:
+                if not text:
+                    continue
+            if last_space and text[0] == " ":
+                text = text.lstrip(" ")
+                if not text:
+                    continue
+            last_space = text[-1] == " "
+            line.append(("text", text, bold, italic))
+        elif tag:
+            if tag == "br" or (raw and (tag == "div" or tag == "p")):
+                lines.append(line)
+                line, last_space, raw = [], True, False
+            elif self_closing or tag == "span" or tag == "div" or tag == "p":
+                pass
+            elif tag == "b" or tag == "strong":
+                bold = bold - 1 if closing else bold + 1
+                if bold < 0:
+                    bold = 0
+            else:
+                italic = italic - 1 if closing else italic + 1
+                if italic < 0:
+                    italic = 0
+        elif other:
+            return None
+        else:
             url = image_url(html.unescape(src))
             if url:
-                lines[-1].append(("img", url))
-        else:
-            if tag == "br":
-                lines.append([])
-            elif tag in ("div", "p"):
-                if lines[-1]:
-                    lines.append([])
-            elif tag in _BOLD and not self_closing:
-                bold = max(0, bold + (-1 if closing else 1))
-            elif tag in _ITALIC and not self_closing:
-                italic = max(0, italic + (-1 if closing else 1))
-    return [_trim(line) for line in lines] if position == len(fragment) else None
+                line.append(("img", url))
+                last_space, raw = False, True
+    lines.append(line)
+    for line in lines:
+        while line and line[-1][0] == "text" and line[-1][1][-1] == " ":
+            text = line[-1][1].rstrip(" ")
+            line[-1:] = [("text", text, *line[-1][2:])] if text else []
+    md_paragraphs, html_paragraphs, md_lines, html_lines = [], [], [], []
+    for line in lines:
+        if line:
+            if len(line) == 1 and line[0][0] == "text" and not (line[0][2] or line[0][3]):
+                text = line[0][1]
+                md = _MD_SPECIAL.sub(r"\\\g<0>", text) if _MD_SPECIAL.search(text) else text
+                if md and (md[0] in "#>+=-" or md[0].isdigit()):
+                    md = _escape_line_start(md)
+                md_lines.append(md)
+                html_lines.append(text.translate(_HTML_ESCAPES) if "&" in text or "<" in text or ">" in text
+                                  else text)
+            else:
+                md, out = _line(line)
+                md_lines.append(md)
+                html_lines.append(out)
+        elif md_lines:
+            md_paragraphs.append("\\\n".join(md_lines))
+            html_paragraphs.append("<p>" + "<br>\n".join(html_lines) + "</p>\n")
+            md_lines, html_lines = [], []
+    if md_lines:
+        md_paragraphs.append("\\\n".join(md_lines))
+        html_paragraphs.append("<p>" + "<br>\n".join(html_lines) + "</p>\n")
+    return Converted("\n\n".join(md_paragraphs), "".join(html_paragraphs))
 
 
 def text_to_markdown(text: str) -> Converted:
@@ -233,42 +279,52 @@ def _from_lines(lines: list[list[tuple]], predictable: bool) -> Converted:
 
 
 def _line(items: list[tuple]) -> tuple[str, str]:
-    """One line's markdown and its rendering."""
+    """One line's markdown and its rendering (emphasis inlined: this is the hot path;
+    tests/test_import_speedups.py checks it against the plain reference in tests/html_md_reference.py)."""
     if len(items) == 1 and items[0][0] == "text" and not (items[0][2] or items[0][3]):
         return _escape_line_start(escape_markdown(items[0][1])), _esc_html(items[0][1])
     md, out = [], []
-    for index, item in enumerate(items):
-        if item[0] == "img":
+    special, escapes = _MD_SPECIAL, _HTML_ESCAPES
+    for item in items:
+        kind = item[0]
+        if kind == "img":
             md.append(f"![]({item[1]})")
             out.append(f'<img src="{item[1]}" alt="">')
-        elif item[0] == "raw":
+        elif kind == "raw":
             md.append(item[1])
             out.append(item[1])
         else:
-            text_md, text_html = _styled(item[1], item[2], item[3], md[-1] if md else "")
-            if index == 0 and not (item[2] or item[3]):
-                text_md = _escape_line_start(text_md)
-            md.append(text_md)
-            out.append(text_html)
+            text, bold, italic = item[1], item[2], item[3]
+            if not (bold or italic):
+                text_md = special.sub(r"\\\g<0>", text) if special.search(text) else text
+                if not md:
+                    text_md = _escape_line_start(text_md)
+                md.append(text_md)
+                out.append(text.translate(escapes) if "&" in text or "<" in text or ">" in text else text)
+                continue
+            inner = text.strip(" ")
+            if not inner:
+                md.append(text)
+                out.append(text)
+                continue
+            if inner is text or len(inner) == len(text):
+                lead = trail = ""
+            else:
+                lead, trail = text[: len(text) - len(text.lstrip(" "))], text[len(text.rstrip(" ")):]
+            inner_html = inner.translate(escapes) if "&" in inner or "<" in inner or ">" in inner else inner
+            inner_md = special.sub(r"\\\g<0>", inner) if special.search(inner) else inner
+            if bold and italic:
+                out.append(f"{lead}<strong><em>{inner_html}</em></strong>{trail}")
+                md.append(f"{lead}<strong><em>{inner_md}</em></strong>{trail}")
+                continue
+            tag = "strong" if bold else "em"
+            out.append(f"{lead}<{tag}>{inner_html}</{tag}>{trail}")
+            if inner[0].isalnum() and inner[-1].isalnum() and not (not lead and md and md[-1].endswith("*")):
+                mark = "**" if bold else "*"
+                md.append(f"{lead}{mark}{inner_md}{mark}{trail}")
+            else:
+                md.append(f"{lead}<{tag}>{inner_md}</{tag}>{trail}")
     return "".join(md), "".join(out)
-
-
-def _styled(text: str, bold: int, italic: int, before: str) -> tuple[str, str]:
-    """Markdown and HTML for a run of text, emphasised as markdown where that is unambiguous
-    (``before`` is the markdown just before it: a ``*`` there would merge delimiter runs)."""
-    if not (bold or italic):
-        return escape_markdown(text), _esc_html(text)
-    inner = text.strip(" ")
-    lead, trail = text[: len(text) - len(text.lstrip(" "))], text[len(text.rstrip(" ")):]
-    if not inner:
-        return text, text
-    tags = (["strong"] if bold else []) + (["em"] if italic else [])
-    opening, closing = "".join(f"<{t}>" for t in tags), "".join(f"</{t}>" for t in reversed(tags))
-    as_html = lead + opening + _esc_html(inner) + closing + trail
-    if len(tags) == 1 and inner[0].isalnum() and inner[-1].isalnum() and not (before.endswith("*") and not lead):
-        mark = "**" if bold else "*"
-        return lead + mark + escape_markdown(inner) + mark + trail, as_html
-    return lead + opening + escape_markdown(inner) + closing + trail, as_html
 
 
 def _block_html(events, image_url: ImageUrl) -> Converted:

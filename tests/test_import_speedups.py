@@ -1,0 +1,48 @@
+"""The importer's fast paths give exactly what the plain code they replace gives."""
+from __future__ import annotations
+
+from hypothesis import given, settings, strategies as st
+
+from quizzer.importers.html_md import _from_lines, _line, _simple_convert
+from tests.html_md_reference import line_reference, simple_lines
+
+from tests.test_import_html import _TEXT, _fragment, images
+
+_ODD = st.sampled_from(["<u>x</u>", "<b/>", "<i />", "<br/>", '<img src="">', '<img  src="pic.png" />',
+                        "<span>s</span>", "< b>", "<", "a < b", "<B>up</B>", '<img src="x.gif">', "&amp;",
+                        "  ", " ", "\x01", "<strong >s</strong >", "</b>", "</i>",
+                        "<div> </div>", "<p>\x01</p>", "a<div> <img src=\"missing.png\"></div>b"])
+
+
+def _calls(fragment, function):
+    seen = []
+
+    def url(src):
+        seen.append(src)
+        return images(src)
+    return function(fragment, url), seen
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.one_of(_fragment(), _ODD), max_size=6).map("".join))
+def test_the_one_pass_simple_conversion_equals_lines_then_paragraphs(fragment):
+    fast, fast_calls = _calls(fragment, _simple_convert)
+    lines, slow_calls = _calls(fragment, simple_lines)
+    assert (fast is None) == (lines is None)
+    assert fast_calls == slow_calls
+    if lines is not None:
+        assert fast == _from_lines(lines, True)
+
+
+_ITEM = st.one_of(
+    st.tuples(st.just("text"), _TEXT | st.sampled_from([" ", "  a ", " b", "c ", "(x)", "x*", "*"]),
+              st.integers(0, 2), st.integers(0, 2)),
+    st.tuples(st.just("img"), st.just("/media/x.png")),
+    st.tuples(st.just("raw"), st.sampled_from(["<u>", "</u>", "<sub>"])))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_ITEM, min_size=1, max_size=6))
+def test_the_inlined_line_equals_the_reference(items):
+    assert _line(items) == line_reference(items)
+
