@@ -105,6 +105,8 @@ _FIRST_UNSEEN = Prepared(lambda user, deck, day: (
                                              & is_not_new(day))))
     .order_by(Card.position).limit(1).tuples()), user=INT, deck=INT, day=DATE)
 _FAR_FUTURE = datetime(9999, 1, 1)
+_ANSWERED = Prepared(lambda user, answer_id: ReviewLog.select().where(
+    (ReviewLog.user == user) & (ReviewLog.answer_id == answer_id)), user=INT, answer_id=STR)
 
 
 def card_view(user: User, card_id: int) -> CardView:
@@ -212,10 +214,6 @@ def _answer_once(user: User, card_id: int, quality: int, answer_id, time_ms: int
             raise NotFound(f"card {card_id} was retired from its deck")
         log = _apply(user, view, quality, study_day_for(user, now), answer_id, time_ms, kind)
     return _outcome(log)
-
-
-_ANSWERED = Prepared(lambda user, answer_id: ReviewLog.select().where(
-    (ReviewLog.user == user) & (ReviewLog.answer_id == answer_id)), user=INT, answer_id=STR)
 
 
 def _answered(user: User, answer_id: str | None) -> ReviewLog | None:

@@ -3,7 +3,9 @@
 Building the SQL of a four-table select costs peewee ~2 ms, more than running
 it. A ``Prepared`` query is built once per database with typed placeholder
 values; each call swaps the real values into the parameter list and reuses
-peewee's own row decoding (joins, dates, JSON fields) on the cursor.
+peewee's own row decoding (joins, dates, JSON fields) on the cursor. That decoding is
+peewee's internal ``_get_cursor_wrapper``: the service tests run every prepared query on
+SQLite and PostgreSQL, so a peewee upgrade that changes it fails loudly.
 """
 from __future__ import annotations
 
