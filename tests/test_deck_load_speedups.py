@@ -1,8 +1,9 @@
 """Fast paths of deck loading: each must give exactly what the slow path gives.
 
 - render: one-line texts with simple **strong**, `code` and $math$ spans skip markdown-it and nh3;
-- store.bulk: values are converted column by column (defaults, JSON, plain values);
-- services.decks: note hashes use a cached JSON encoder; stored rows are read as plain tuples.
+- store.bulk: values are converted column by column (defaults, JSON, plain values); lists of
+  strings are written as JSON directly;
+- services.decks: note hashes write their JSON directly; stored rows are read as plain tuples.
 """
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizzer.deck_format import faces, parse_deck
+from quizzer.deck_format import NoteSpec, faces, parse_deck
 from quizzer.deck_format.render import _MD, _simple_inline, render_inline, render_markdown, sanitize
-from quizzer.services.decks import load_files, note_hash
-from quizzer.store.bulk import _values
+from quizzer.services.decks import _note_hash, load_files, note_hash
+from quizzer.store.bulk import _values, json_strings
 from quizzer.store.models import Card, Note
 
 
@@ -143,6 +144,28 @@ cards:
                    label, note.reverse, list(note.choices), list(note.accept)]
         expected = hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
         assert note_hash(spec, note) == expected
+
+
+_STRINGS = st.text(alphabet=st.characters(codec="utf-8"), max_size=6)
+
+
+@settings(max_examples=300)
+@given(st.lists(_STRINGS, max_size=4))
+def test_json_strings_is_what_a_json_field_stores(texts):
+    assert json_strings(texts) == Note.choices.db_value(texts) == json.dumps(texts, ensure_ascii=False)
+    assert json_strings(tuple(texts)) == json_strings(texts)
+
+
+@settings(max_examples=300)
+@given(st.builds(NoteSpec, id=st.just("n"), line=st.just(1), question=st.none() | _STRINGS,
+                 answer=st.none() | _STRINGS, cloze=st.none() | _STRINGS, explanation=st.none() | _STRINGS,
+                 tags=st.lists(_STRINGS, max_size=3).map(tuple), reverse=st.booleans(),
+                 choices=st.lists(_STRINGS, max_size=3).map(tuple), accept=st.lists(_STRINGS, max_size=3).map(tuple)),
+       _STRINGS)
+def test_the_written_out_note_hash_is_the_json_dumps_one(note, label):
+    payload = [note.question, note.answer, note.cloze, note.explanation, list(note.tags), label, note.reverse,
+               list(note.choices), list(note.accept)]
+    assert _note_hash(note, label) == hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
 
 
 def test_bulk_values_match_each_fields_db_value(sqlite_db):

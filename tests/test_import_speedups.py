@@ -1,9 +1,10 @@
 """The importer's fast paths give exactly what the plain code they replace gives."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
-from quizzer.importers.html_md import _from_lines, _line, _simple_convert
+from quizzer.importers.html_md import _easy_convert, _from_lines, _line, _simple_convert
 from tests.html_md_reference import line_reference, simple_lines
 
 from tests.test_import_html import _TEXT, _fragment, images
@@ -32,6 +33,29 @@ def test_the_one_pass_simple_conversion_equals_lines_then_paragraphs(fragment):
     assert fast_calls == slow_calls
     if lines is not None:
         assert fast == _from_lines(lines, True)
+
+
+# Pieces of the fields the replacement path takes, and near misses it must leave to the one-pass path.
+_EASY_PIECE = st.sampled_from(["a", "Term", " ", "x y", "?", ":", "(", ")", "'", '"', "<br>", "<b>t</b>",
+                               "<i>a b</i>", "<strong>9</strong>", "<em>x.y</em>", "<b>q</b>"])
+_NEAR_MISS = st.sampled_from(["  ", "1.", "1", "#", "-", "=", "+", ">", "<b> x</b>", "<i>x </i>", "*", "_",
+                              "&amp;", "\u00e9", "\t", "<br/>", "<u>u</u>", "<b><i>n</i></b>", "</b>"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.one_of(_EASY_PIECE, _EASY_PIECE, _EASY_PIECE, _NEAR_MISS), max_size=10).map("".join))
+def test_the_replacement_conversion_equals_the_one_pass_conversion(fragment):
+    easy = _easy_convert(fragment)
+    if easy is not None:
+        assert easy == _simple_convert(fragment, images)
+
+
+@pytest.mark.parametrize("fragment", ["What does <b>term 5</b> mean in chapter 5?",
+                                      "Definition 5: the <i>meaning</i> of it.<br>See <strong>term</strong> 6.",
+                                      "plain text only", "a<em>b</em>c"])
+def test_the_replacement_conversion_takes_the_common_fields(fragment):
+    easy = _easy_convert(fragment)
+    assert easy is not None and easy == _simple_convert(fragment, images)
 
 
 _ITEM = st.one_of(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from quizzer.deck_format import DeckError, Problem, parse_deck
+from quizzer.gc_pause import gc_paused
 from quizzer.importers.apkg import read_apkg
 from quizzer.importers.archive import ArchiveTooLarge, Limits, SafeZip, problem
 from quizzer.importers.model import MEDIA_URL, CardProgress, ImportBundle, MediaFile, merge
@@ -42,6 +43,7 @@ def detect_format(filename: str, data: bytes) -> str:
     return kind
 
 
+@gc_paused()
 def read_file(data: bytes, filename: str, options: ReadOptions = ReadOptions()) -> ImportBundle:
     """Read one file in the given (or detected) format; DeckError lists every problem."""
     kind = detect_format(filename, data) if options.format == "auto" else options.format

@@ -17,8 +17,8 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import NamedTuple
 
 from quizzer.deck_format.render import sanitize
 from quizzer.importers.names import printable
@@ -37,13 +37,22 @@ _SIMPLE_TOKEN = re.compile(r'([^<]+)|<(/?)(b|strong|i|em|br|div|p|span)\s*(/?)>|
 # The same tokens plus a lone "<" (any other tag): one findall splits a field, and a "<" token
 # means it is not simple (where the tokens above would not cover the field end to end).
 _SIMPLE_SPLIT = re.compile(_SIMPLE_TOKEN.pattern + "|(<)")
+# The commonest field of all: one paragraph of plain text with matched, unnested b/strong/i/em
+# around text that starts and ends with a letter or digit, lines split by <br>. Its markdown and
+# HTML are a few replacements away (``_easy_convert``); the rest of its rules are checked there.
+_PLAIN = r"[^<>&\\`*_\[\]$~|]"
+_EASY = re.compile(rf"(?:{_PLAIN}+|<(b|strong|i|em)>[A-Za-z0-9](?:{_PLAIN}*[A-Za-z0-9])?</\1>|<br>)*")
+_LINE_START = " #>+=-0123456789"  # a line starting with one of these is left to _simple_convert
+# Each tag of such a field (without its brackets) as markdown and as HTML.
+_EASY_TAGS = {"b": ("**", "<strong>"), "/b": ("**", "</strong>"), "strong": ("**", "<strong>"),
+              "/strong": ("**", "</strong>"), "i": ("*", "<em>"), "/i": ("*", "</em>"), "em": ("*", "<em>"),
+              "/em": ("*", "</em>"), "br": ("\\\n", "<br>\n")}
 _ORDERED = re.compile(r"(\d{1,9})([.)])")
 _SPACE = re.compile(r"\s+")
 ImageUrl = Callable[[str], "str | None"]
 
 
-@dataclass(frozen=True)
-class Converted:
+class Converted(NamedTuple):
     markdown: str
     html: str | None  # exactly what render_markdown(markdown) returns, when known
 
@@ -104,7 +113,9 @@ def _esc_html(text: str) -> str:
 
 def html_to_markdown(fragment: str, image_url: ImageUrl) -> Converted:
     """Convert one field. ``image_url(src)`` gives the URL of a stored image (None: drop it)."""
-    converted = _simple_convert(fragment, image_url)
+    converted = _easy_convert(fragment)
+    if converted is None:
+        converted = _simple_convert(fragment, image_url)
     if converted is not None:
         return converted
     parser = _Events()
@@ -116,6 +127,37 @@ def html_to_markdown(fragment: str, image_url: ImageUrl) -> Converted:
         return _block_html(events, image_url)
     simple = tags <= SIMPLE and not any(e[0] == "start" and e[1] == "span" and e[2] for e in events)
     return _from_lines(_lines(events, image_url, simple), simple)
+
+
+def _easy_convert(fragment: str) -> Converted | None:
+    """The commonest simple field (see ``_EASY``) by string replacement; None for any other.
+    It equals ``_simple_convert``, which tests/test_import_speedups.py checks."""
+    if not (fragment and fragment.isascii() and fragment.isprintable()) or fragment[0] in _LINE_START \
+            or fragment[-1] == " " or "  " in fragment or not _EASY.fullmatch(fragment):
+        return None
+    if "<" not in fragment:
+        return Converted(fragment, f"<p>{fragment}</p>\n")
+    parts = fragment.split("<")
+    before, tag = parts[0], ""
+    markdown, html = [before], ["<p>", before]
+    for part in parts[1:]:
+        previous = tag
+        tag, _, text = part.partition(">")
+        if tag == "br":
+            # No empty line (a paragraph break), no space at a line's end or start, no line
+            # that starts like a heading, quote or list item.
+            if before[-1:] == " " or (not before and previous in ("", "br")) or (text and text[0] in _LINE_START):
+                return None
+        elif not before and previous[:1] == "/":
+            return None  # emphasis right after emphasis: markdown would read the two markers as one
+        mark, rendered = _EASY_TAGS[tag]
+        markdown += (mark, text)
+        html += (rendered, text)
+        before = text
+    if tag == "br" and not before:
+        return None  # a break at the very end
+    html.append("</p>\n")
+    return Converted("".join(markdown), "".join(html))
 
 
 def _simple_convert(fragment: str, image_url: ImageUrl) -> Converted | None:

@@ -8,14 +8,15 @@ the cards whose text changed.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring as _json_string  # what json.dumps quotes with
 from pathlib import Path
 
 from quizzer.deck_format import DeckError, DeckSpec, NoteSpec, Problem, faces, parse_deck
 from quizzer.deck_format.render import render_inline, render_markdown
-from quizzer.store.bulk import bulk_insert
+from quizzer.gc_pause import gc_paused
+from quizzer.store.bulk import insert_rows, json_strings, update_rows
 from quizzer.store.db import database_proxy as db
 from quizzer.store.models import Card, CardState, Deck, Note, utcnow
 
@@ -40,8 +41,11 @@ class ImportPlan:
         )
 
 
-# json.dumps(payload, ensure_ascii=False), without building a new encoder for every note.
-_JSON_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+# Columns of the rows _note_row and _card_rows make, in their order.
+_NOTE_COLUMNS = ("deck", "slug", "position", "kind", "question", "answer", "cloze", "explanation",
+                 "explanation_html", "tags", "source", "choices", "choices_html", "accept", "reverse",
+                 "retired", "content_hash")
+_CARD_COLUMNS = ("note", "deck", "key", "position", "prompt", "answer", "prompt_html", "answer_html", "retired")
 
 
 def note_hash(spec: DeckSpec, note: NoteSpec) -> str:
@@ -50,9 +54,18 @@ def note_hash(spec: DeckSpec, note: NoteSpec) -> str:
 
 
 def _note_hash(note: NoteSpec, source_label: str) -> str:
-    payload = [note.question, note.answer, note.cloze, note.explanation, list(note.tags),
-               source_label, note.reverse, list(note.choices), list(note.accept)]
-    return hashlib.sha256(_JSON_ENCODE(payload).encode()).hexdigest()
+    """sha256 of ``json.dumps([question, answer, cloze, explanation, tags, source label, reverse,
+    choices, accept], ensure_ascii=False)``, the JSON written out directly (the encoder would cost
+    more than the hash) with the function json.dumps quotes strings with."""
+    payload = ", ".join((
+        _json_optional(note.question), _json_optional(note.answer), _json_optional(note.cloze),
+        _json_optional(note.explanation), json_strings(note.tags), _json_string(source_label),
+        "true" if note.reverse else "false", json_strings(note.choices), json_strings(note.accept)))
+    return hashlib.sha256(f"[{payload}]".encode()).hexdigest()
+
+
+def _json_optional(text: str | None) -> str:
+    return "null" if text is None else _json_string(text)
 
 
 def spec_source_label(spec: DeckSpec, note: NoteSpec) -> str:
@@ -126,18 +139,15 @@ def _upsert_deck(spec: DeckSpec, owner_id, source_path: str, content_hash: str) 
     return deck
 
 
-def _note_row(sources: dict, note: NoteSpec, deck_id: int, position: int) -> dict:
+def _note_row(sources: dict, note: NoteSpec, deck_id: int, position: int) -> tuple:
+    """The note's values in _NOTE_COLUMNS order, as the driver takes them."""
     source = _source_label(sources, note)
-    return {
-        "deck": deck_id, "slug": note.id, "position": position, "kind": note.kind,
-        "question": note.question, "answer": note.answer, "cloze": note.cloze,
-        "explanation": note.explanation or "",
-        "explanation_html": render_markdown(note.explanation) if note.explanation else "",
-        "tags": " " + " ".join(note.tags) + " ", "source": source,
-        "choices": list(note.choices), "choices_html": [render_inline(c) for c in note.choices],
-        "accept": list(note.accept), "reverse": note.reverse, "retired": False,
-        "content_hash": _note_hash(note, source),
-    }
+    explanation = note.explanation or ""
+    choices_html = json_strings([render_inline(c) for c in note.choices]) if note.choices else "[]"
+    return (deck_id, note.id, position, note.kind, note.question, note.answer, note.cloze, explanation,
+            render_markdown(explanation) if explanation else "", " " + " ".join(note.tags) + " ", source,
+            json_strings(note.choices), choices_html, json_strings(note.accept), note.reverse, False,
+            _note_hash(note, source))
 
 
 def _write_notes(spec: DeckSpec, deck: Deck, plan: ImportPlan, reset_changed: bool, render) -> None:
@@ -146,10 +156,9 @@ def _write_notes(spec: DeckSpec, deck: Deck, plan: ImportPlan, reset_changed: bo
     wanted = touched | set(plan.added)  # unchanged notes are not rendered again
     sources = dict(spec.sources)
     rows = {n.id: _note_row(sources, n, deck.id, positions[n.id]) for n in spec.notes if n.id in wanted}
-    bulk_insert(Note, [rows[slug] for slug in plan.added])
-    for slug in touched:
-        Note.update(**{k: v for k, v in rows[slug].items() if k != "deck"}).where(
-            (Note.deck == deck) & (Note.slug == slug)).execute()
+    insert_rows(Note, _NOTE_COLUMNS, [rows[slug] for slug in plan.added])
+    # Edited and restored notes: every column but the keys, then the keys (deck, slug).
+    update_rows(Note, _NOTE_COLUMNS[2:], _NOTE_COLUMNS[:2], [rows[slug][2:] + rows[slug][:2] for slug in touched])
     # Every note's id and stored position in one query, as plain rows from the driver.
     ids, stored = {}, {}
     for slug, note_id, position in db.execute(
@@ -161,32 +170,27 @@ def _write_notes(spec: DeckSpec, deck: Deck, plan: ImportPlan, reset_changed: bo
     if plan.retired:
         _retire(deck, plan.retired)
     specs = {n.id: n for n in spec.notes}
-    _insert_cards(deck, [(ids[s], specs[s], positions[s]) for s in plan.added], render)
+    deck_id = deck.id
+    insert_rows(Card, _CARD_COLUMNS, [row for s in plan.added
+                                      for row in _card_rows(deck_id, ids[s], specs[s], positions[s], render)])
     restored = set(plan.restored)  # a restored card gets its history back, even with reset_changed
     for slug in touched:
         _sync_cards(deck, ids[slug], specs[slug], positions[slug],
                     reset_changed and slug not in restored, render)
 
 
-def _card_rows(deck: Deck, note_id: int, note: NoteSpec, position: int, render) -> list[dict]:
-    return [
-        {"note": note_id, "deck": deck.id, "key": face.key, "position": position * 100 + ordinal,
-         "prompt": face.prompt, "answer": face.answer, "prompt_html": render(face.prompt),
-         "answer_html": render(face.answer), "retired": False}
-        for ordinal, face in enumerate(faces(note))
-    ]
-
-
-def _insert_cards(deck: Deck, notes: list[tuple[int, NoteSpec, int]], render) -> None:
-    rows = [row for note_id, note, pos in notes for row in _card_rows(deck, note_id, note, pos, render)]
-    bulk_insert(Card, rows)
+def _card_rows(deck_id: int, note_id: int, note: NoteSpec, position: int, render) -> list[tuple]:
+    """The note's cards' values in _CARD_COLUMNS order."""
+    return [(note_id, deck_id, face.key, position * 100 + ordinal, face.prompt, face.answer,
+             render(face.prompt), render(face.answer), False)
+            for ordinal, face in enumerate(faces(note))]
 
 
 def _sync_cards(deck: Deck, note_id: int, note: NoteSpec, position: int, reset: bool, render) -> None:
     """Update one edited or restored note's cards: keep keys, add new, retire gone."""
     existing = {c.key: c for c in Card.select().where(Card.note == note_id)}
-    wanted = _card_rows(deck, note_id, note, position, render)
-    for row in wanted:
+    for values in _card_rows(deck.id, note_id, note, position, render):
+        row = dict(zip(_CARD_COLUMNS, values))
         card = existing.pop(row["key"], None)
         if card is None:
             Card.insert(row).execute()
@@ -224,6 +228,7 @@ def deck_files(paths) -> list[Path]:
     return found
 
 
+@gc_paused()
 def load_files(paths, owner_id: int | None = None, *, dry_run: bool = False,
                reset_changed: bool = False, require_ids: bool = True) -> list[ImportPlan]:
     """Parse every file first (all errors at once), then load them all in one transaction.

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from quizzer.deck_format import DeckError, Problem
 from quizzer.deck_format.render import render_markdown
+from quizzer.gc_pause import gc_paused
 from quizzer.importers import CardProgress, ImportBundle, ReadOptions, merge, read_file
 from quizzer.services.decks import ImportPlan, deck_files, load_deck, load_files, plan_import
 from quizzer.services.errors import InvalidInput
@@ -51,6 +52,7 @@ def check_bundle(bundle: ImportBundle) -> None:
         raise DeckError(problems)
 
 
+@gc_paused()
 def apply_bundle(bundle: ImportBundle, owner_id: int | None, *, media_root: Path, user: User | None = None,
                  with_progress: bool = False, reset_changed: bool = False,
                  dry_run: bool = False) -> ImportResult:

@@ -2,13 +2,17 @@
 
 peewee's ``insert_many`` builds the SQL text value by value (about 40 s for 10,000
 notes and cards here); this builds it once and hands the rows to the driver
-(``executemany`` on SQLite, ``execute_values`` pages on PostgreSQL). Python-side
-defaults are applied like peewee would, and values go through each field's
-``db_value`` unless they already are what the driver takes (text, numbers, booleans).
+(``executemany`` on SQLite, ``execute_values`` pages on PostgreSQL).
+
+``bulk_insert`` takes dicts: Python-side defaults are applied like peewee would, and
+values go through each field's ``db_value`` unless they already are what the driver
+takes (text, numbers, booleans). ``insert_rows`` is the hot path of a large import: tuples
+with every column given, already in the driver's types except JSON, encoded here.
 """
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring as _json_string  # what json.dumps quotes with
 
 import peewee as pw
 from psycopg2.extras import execute_values
@@ -65,10 +69,37 @@ def _values(fields: list[pw.Field], rows: list[dict]) -> list[tuple]:
 
 def bulk_insert(model: type[pw.Model], rows: list[dict]) -> None:
     """Insert ``rows`` (dicts by field name; missing fields take their defaults) into ``model``."""
+    if rows:
+        fields = [f for f in model._meta.sorted_fields if not isinstance(f, pw.AutoField)]
+        _execute(model, fields, _values(fields, rows))
+
+
+def insert_rows(model: type[pw.Model], columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert ``rows``, tuples of values in ``columns`` order, as the driver takes them:
+    str, int, bool or None (JSON fields as their text, see ``json_strings``)."""
+    if rows:
+        _execute(model, [model._meta.fields[name] for name in columns], rows)
+
+
+def update_rows(model: type[pw.Model], columns: tuple[str, ...], keys: tuple[str, ...], rows: list[tuple]) -> None:
+    """Update the rows picked by ``keys``: each of ``rows`` holds the values of ``columns`` and then
+    of ``keys``, as the driver takes them (like ``insert_rows``)."""
     if not rows:
         return
-    fields = [f for f in model._meta.sorted_fields if not isinstance(f, pw.AutoField)]
-    values = _values(fields, rows)
+    assignments = ", ".join(f'"{model._meta.fields[name].column_name}" = %s' for name in columns)
+    where = " AND ".join(f'"{model._meta.fields[name].column_name}" = %s' for name in keys)
+    db = database_proxy.obj
+    sql = f'UPDATE "{model._meta.table_name}" SET {assignments} WHERE {where}'
+    db.cursor().executemany(sql.replace("%s", "?") if is_sqlite(db) else sql, rows)
+
+
+def json_strings(texts) -> str:
+    """What a JsonField stores for a list of strings (``json.dumps(list(texts), ensure_ascii=False)``),
+    written out directly: the hot path of a large import."""
+    return "[" + ", ".join(map(_json_string, texts)) + "]" if texts else "[]"
+
+
+def _execute(model: type[pw.Model], fields: list[pw.Field], values: list[tuple]) -> None:
     columns = ", ".join(f'"{f.column_name}"' for f in fields)
     table = f'"{model._meta.table_name}"'
     db = database_proxy.obj

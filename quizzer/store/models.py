@@ -69,7 +69,7 @@ class Deck(BaseModel):
 
 
 class Note(BaseModel):
-    deck = pw.ForeignKeyField(Deck, on_delete="CASCADE", backref="notes")
+    deck = pw.ForeignKeyField(Deck, on_delete="CASCADE", backref="notes", index=False)
     slug = pw.CharField(max_length=64)
     position = pw.IntegerField()
     kind = pw.CharField(max_length=8)
@@ -97,8 +97,8 @@ class Note(BaseModel):
 
 
 class Card(BaseModel):
-    note = pw.ForeignKeyField(Note, on_delete="CASCADE", backref="cards")
-    deck = pw.ForeignKeyField(Deck, on_delete="CASCADE")
+    note = pw.ForeignKeyField(Note, on_delete="CASCADE", backref="cards", index=False)
+    deck = pw.ForeignKeyField(Deck, on_delete="CASCADE", index=False)
     key = pw.CharField(max_length=16)
     position = pw.IntegerField()
     prompt = pw.TextField()
@@ -115,7 +115,7 @@ class Card(BaseModel):
 
 
 class CardState(BaseModel):
-    user = pw.ForeignKeyField(User, on_delete="CASCADE")
+    user = pw.ForeignKeyField(User, on_delete="CASCADE", index=False)
     card = pw.ForeignKeyField(Card, on_delete="CASCADE")
     deck = pw.ForeignKeyField(Deck, on_delete="CASCADE")
     repetitions = pw.IntegerField(default=0)
@@ -148,7 +148,7 @@ class CardState(BaseModel):
 class ReviewLog(BaseModel):
     """Append-only record of every answer (undo takes back the last one)."""
 
-    user = pw.ForeignKeyField(User, on_delete="CASCADE")
+    user = pw.ForeignKeyField(User, on_delete="CASCADE", index=False)
     card = pw.ForeignKeyField(Card, on_delete="CASCADE")
     deck = pw.ForeignKeyField(Deck, on_delete="CASCADE")
     reviewed_at = pw.DateTimeField(default=utcnow)

@@ -12,7 +12,7 @@ MODES = ("choice", "typed", "interview")
 
 
 class Quiz(BaseModel):
-    user = pw.ForeignKeyField(User, on_delete="CASCADE", backref="quizzes")
+    user = pw.ForeignKeyField(User, on_delete="CASCADE", backref="quizzes", index=False)
     mode = pw.CharField(max_length=16)
     # Seeds the card sample and every question's options, so a reload shows the same quiz.
     seed = pw.BigIntegerField()
@@ -29,7 +29,7 @@ class Quiz(BaseModel):
 
 
 class QuizQuestion(BaseModel):
-    quiz = pw.ForeignKeyField(Quiz, on_delete="CASCADE", backref="questions")
+    quiz = pw.ForeignKeyField(Quiz, on_delete="CASCADE", backref="questions", index=False)
     position = pw.IntegerField()  # 1-based
     card = pw.ForeignKeyField(Card, on_delete="CASCADE")
     options = JsonField(default=list)  # markdown texts, multiple choice only

@@ -15,7 +15,7 @@ from quizzer.store.models import BaseModel, Deck, User, utcnow
 class ReviewDay(BaseModel):
     """Answers of one user on one study day in one deck; new/young/mature by the interval before."""
 
-    user = pw.ForeignKeyField(User, on_delete="CASCADE")
+    user = pw.ForeignKeyField(User, on_delete="CASCADE", index=False)
     deck = pw.ForeignKeyField(Deck, on_delete="CASCADE")
     day = pw.DateField()
     answers = pw.IntegerField()
@@ -35,7 +35,7 @@ class ReviewDay(BaseModel):
 class DaySnapshot(BaseModel):
     """A user's figures for one finished study day, written by the daily roll-over."""
 
-    user = pw.ForeignKeyField(User, on_delete="CASCADE")
+    user = pw.ForeignKeyField(User, on_delete="CASCADE", index=False)
     day = pw.DateField()
     answers = pw.IntegerField()
     new_cards = pw.IntegerField()
