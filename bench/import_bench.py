@@ -1,7 +1,7 @@
 """Import benchmark: a 10,000-note .apkg, our import (the CLI path, in-process) against the real
 Anki library's own import of the same file, in the same run.
 
-    .venv/bin/python bench/import_bench.py [--notes 10000] [--runs 3] [--no-docs]
+    .venv/bin/python bench/import_bench.py [--notes 10000] [--runs 7] [--no-docs]
 
 Writes the figures to docs/performance.md between the import-bench markers (other sections of
 that file belong to other benchmarks and are left alone).
@@ -78,20 +78,24 @@ def time_ours(package: Path, folder: Path, run: int, notes: int) -> tuple[float,
     return elapsed
 
 
-def split_ours(package: Path, folder: Path) -> tuple[float, float]:
-    """CPU seconds of our two halves: reading the package (HTML to markdown included), and writing it."""
+def split_ours(package: Path, folder: Path, runs: int) -> tuple[float, float]:
+    """Median CPU seconds of our two halves: reading the package (HTML to markdown included), and
+    writing it (the commit included)."""
     from quizzer.importers import read_file
     from quizzer.services.imports import apply_bundle
     from quizzer.services.users import create_user
     from quizzer.store import connect
 
-    connect(f"sqlite:///{folder / 'split.db'}")
-    user = create_user("bench", "bench-password")
-    start = time.process_time()
-    bundle = read_file(package.read_bytes(), package.name)
-    read = time.process_time() - start
-    apply_bundle(bundle, user.id, media_root=folder / "split-media")
-    return read, time.process_time() - start - read
+    reads, writes = [], []
+    for run in range(runs):
+        connect(f"sqlite:///{folder / f'split-{run}.db'}")
+        user = create_user("bench", "bench-password")
+        start = time.process_time()
+        bundle = read_file(package.read_bytes(), package.name)
+        reads.append(time.process_time() - start)
+        apply_bundle(bundle, user.id, media_root=folder / "split-media")
+        writes.append(time.process_time() - start - reads[-1])
+    return statistics.median(reads), statistics.median(writes)
 
 
 def _median(runs: list[tuple[float, float]], index: int) -> float:
@@ -123,12 +127,15 @@ def render_section(res: dict) -> str:
         f"Ratio Quizzer / Anki, wall time: **{res['ratio']:.2f}x** (target <= {TARGET_RATIO:g}x: {verdict} it); "
         f"CPU time: {res['cpu_ratio']:.2f}x.",
         "",
-        f"Where Quizzer's CPU time goes (one more run, split): reading the package, including the HTML to "
+        f"Where Quizzer's CPU time goes (medians of as many more runs, split): reading the package, including the HTML to "
         f"markdown conversion, {res['split'][0]:.2f} s; writing decks, notes and cards in one transaction "
-        f"{res['split'][1]:.2f} s. Anki's importer is compiled Rust; ours is Python all the way (per note it "
-        "parses HTML, writes markdown and the HTML it renders to, hashes the note for change detection and "
-        "builds two rows). The HTML prediction (no markdown renderer on import) and one prepared "
-        "statement per table (`quizzer/store/bulk.py`) took the first version's 13x down to this.",
+        f"{res['split'][1]:.2f} s. "
+        "Anki's importer is compiled Rust; ours is Python all the way: per note it converts two HTML fields, "
+        "hashes the note for change detection and builds a note row and a card row. What took the first "
+        "version's 13x down to this: the rendering predicted during the conversion (no markdown renderer "
+        "on import), one prepared statement per table (`quizzer/store/bulk.py`), the commonest fields "
+        "converted by string replacement, rows built as the driver takes them, the collector paused "
+        "during the bulk work, and no single-column indexes that a composite index already covers.",
         END,
     ])
 
@@ -146,7 +153,7 @@ def write_docs(section: str) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notes", type=int, default=10_000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/performance.md alone")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="import-bench-") as tmp:
@@ -158,7 +165,7 @@ def main(argv=None) -> int:
             our_runs.append(time_ours(package, folder, run, args.notes))
             print(f"run {run + 1}: anki {anki_runs[-1][0]:.2f} s ({anki_runs[-1][1]:.2f} s CPU), "
                   f"quizzer {our_runs[-1][0]:.2f} s ({our_runs[-1][1]:.2f} s CPU)", flush=True)
-        split = split_ours(package, folder)
+        split = split_ours(package, folder, args.runs)
         res = {"notes": args.notes, "split": split, "runs": args.runs, "mb": package.stat().st_size / 1e6,
                "anki_runs": anki_runs, "our_runs": our_runs,
                "load": ", ".join(f"{x:.1f}" for x in os.getloadavg()),

@@ -30,7 +30,7 @@ def test_a_collector_switched_off_before_stays_off():
         gc.enable()
 
 
-def test_it_decorates_the_bulk_entry_points():
+def test_it_works_as_a_decorator():
     @gc_paused()
     def work():
         return gc.isenabled()

@@ -1,15 +1,15 @@
 """The schedulable cards (faces) a note makes."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .cloze import cloze_numbers, render_cloze
 from .model import NoteSpec
 
 
-@dataclass(frozen=True)
-class Face:
-    """One schedulable card of a note: its key within the note and its markdown."""
+class Face(NamedTuple):
+    """One schedulable card of a note: its key within the note and its markdown (a named tuple:
+    a large import makes one or two per note)."""
 
     key: str  # "front", "reverse", or "c1", "c2", ...
     prompt: str

@@ -175,31 +175,32 @@ class _Builder:
         our_tags = self.tags.get(tags)
         if our_tags is None:
             our_tags = self.tags[tags] = tag_names(tags.split())
-        common = {"id": note_id_from_guid(guid), "line": 0, "tags": our_tags}
         if note_type.is_cloze:
-            return self.cloze_note(note_id, values, common, cards)
-        return self.basic_note(note_id, note_type, values, common, cards)
+            return self.cloze_note(note_id, note_id_from_guid(guid), our_tags, values, cards)
+        return self.basic_note(note_id, note_id_from_guid(guid), our_tags, note_type, values, cards)
 
-    def cloze_note(self, note_id: int, values: list[str], common: dict, cards: list[tuple]):
+    def cloze_note(self, note_id: int, our_id: str, tags: tuple[str, ...], values: list[str], cards: list[tuple]):
         text = self.convert(values[0]).markdown
         if not cloze_numbers(text):
             self.warn(f"note {note_id}: cloze note without deletions: left out")
             return None
         extra = self.convert(values[1]).markdown if len(values) > 1 else ""
-        spec = NoteSpec(cloze=text, explanation=extra or None, **common)
+        spec = NoteSpec(our_id, 0, cloze=text, explanation=extra or None, tags=tags)
         return spec, {f"c{card[2] + 1}": card for card in cards}
 
-    def basic_note(self, note_id: int, note_type: NoteType, values: list[str], common: dict,
-                   cards: list[tuple]):
+    def basic_note(self, note_id: int, our_id: str, tags: tuple[str, ...], note_type: NoteType,
+                   values: list[str], cards: list[tuple]):
         question = self.convert(values[0]).markdown
         answer = self.convert(values[1]).markdown if len(values) > 1 else ""
         if not question or not answer:
             self.warn(f"note {note_id} ({note_type.name}): empty {'question' if not question else 'answer'}"
                       ": left out")
             return None
+        if len(cards) == 1 and cards[0][2] == 0:  # the usual Basic note
+            return NoteSpec(our_id, 0, question, answer, tags=tags), {"front": cards[0]}
         by_ord = {card[2]: card for card in cards}
         reverse = 1 in by_ord and len(note_type.fronts) > 1 and note_type.fields[1] in note_type.fronts[1]
         keyed = {"front": by_ord[0]} if 0 in by_ord else {}
         if reverse:
             keyed["reverse"] = by_ord[1]
-        return NoteSpec(question=question, answer=answer, reverse=reverse, **common), keyed
+        return NoteSpec(our_id, 0, question, answer, tags=tags, reverse=reverse), keyed

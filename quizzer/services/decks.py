@@ -151,14 +151,19 @@ def _note_row(sources: dict, note: NoteSpec, deck_id: int, position: int) -> tup
 
 
 def _write_notes(spec: DeckSpec, deck: Deck, plan: ImportPlan, reset_changed: bool, render) -> None:
-    touched = set(plan.changed) | set(plan.restored)
-    positions = {n.id: i for i, n in enumerate(spec.notes)}
-    wanted = touched | set(plan.added)  # unchanged notes are not rendered again
-    sources = dict(spec.sources)
-    rows = {n.id: _note_row(sources, n, deck.id, positions[n.id]) for n in spec.notes if n.id in wanted}
-    insert_rows(Note, _NOTE_COLUMNS, [rows[slug] for slug in plan.added])
+    added, touched = set(plan.added), set(plan.changed) | set(plan.restored)
+    sources, deck_id = dict(spec.sources), deck.id
+    positions, new, edited = {}, [], []  # new and edited: (position, note); unchanged notes are not rendered
+    for position, note in enumerate(spec.notes):
+        positions[note.id] = position
+        if note.id in added:
+            new.append((position, note))
+        elif note.id in touched:
+            edited.append((position, note))
+    insert_rows(Note, _NOTE_COLUMNS, [_note_row(sources, note, deck_id, position) for position, note in new])
     # Edited and restored notes: every column but the keys, then the keys (deck, slug).
-    update_rows(Note, _NOTE_COLUMNS[2:], _NOTE_COLUMNS[:2], [rows[slug][2:] + rows[slug][:2] for slug in touched])
+    rows = [_note_row(sources, note, deck_id, position) for position, note in edited]
+    update_rows(Note, _NOTE_COLUMNS[2:], _NOTE_COLUMNS[:2], [row[2:] + row[:2] for row in rows])
     # Every note's id and stored position in one query, as plain rows from the driver.
     ids, stored = {}, {}
     for slug, note_id, position in db.execute(
@@ -169,14 +174,11 @@ def _write_notes(spec: DeckSpec, deck: Deck, plan: ImportPlan, reset_changed: bo
             Note.update(position=positions[slug]).where((Note.deck == deck) & (Note.slug == slug)).execute()
     if plan.retired:
         _retire(deck, plan.retired)
-    specs = {n.id: n for n in spec.notes}
-    deck_id = deck.id
-    insert_rows(Card, _CARD_COLUMNS, [row for s in plan.added
-                                      for row in _card_rows(deck_id, ids[s], specs[s], positions[s], render)])
+    insert_rows(Card, _CARD_COLUMNS, [row for position, note in new
+                                      for row in _card_rows(deck_id, ids[note.id], note, position, render)])
     restored = set(plan.restored)  # a restored card gets its history back, even with reset_changed
-    for slug in touched:
-        _sync_cards(deck, ids[slug], specs[slug], positions[slug],
-                    reset_changed and slug not in restored, render)
+    for position, note in edited:
+        _sync_cards(deck, ids[note.id], note, position, reset_changed and note.id not in restored, render)
 
 
 def _card_rows(deck_id: int, note_id: int, note: NoteSpec, position: int, render) -> list[tuple]:
