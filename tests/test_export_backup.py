@@ -111,3 +111,33 @@ def test_cli_export_and_restore(db_url, db, user, load_deck, tmp_path):
     result = CliRunner().invoke(main, ["import", str(out)], env=fresh_env)
     assert result.exit_code == 0 and result.stdout == "restored account alice\n"
     assert Note.select().count() == 14 and ReviewLog.select().count() == 3
+
+
+def test_restore_into_an_empty_account_makes_missing_shared_decks_its_own(db, user, load_deck, tmp_path):
+    _fill(user, load_deck, tmp_path)
+    before, _, _ = account_backup.backup_document(User.get_by_id(user.id))
+    data = account_backup.export_backup(User.get_by_id(user.id), tmp_path / "media")
+    Deck.delete().where(Deck.owner.is_null()).execute()  # this server no longer has the shared deck
+    load_deck("id: shared\ntitle: Other\ncards:\n  - {id: x, question: X?, answer: Y.}\n", owner="alice")
+    bob = users.create_user("bob", "another long password")
+    restored = account_backup.restore_into(bob, data, "backup.zip", tmp_path / "media")
+    assert restored.id == bob.id and restored.timezone == "Europe/Paris"
+    assert Deck.select().where(Deck.owner.is_null()).count() == 0
+    slugs = sorted(d.slug for d in Deck.select().where(Deck.owner == bob.id))
+    assert slugs == sorted(d["slug"] for d in before["decks"])  # bob has no deck of that id yet
+    assert ReviewLog.select().where(ReviewLog.user == bob.id).count() == len(before["review_log"])
+    with pytest.raises(Conflict):
+        account_backup.restore_into(bob, data, "backup.zip", tmp_path / "media")  # not empty any more
+
+
+def test_a_restored_shared_deck_gets_a_free_id_among_the_users_decks(db, user, load_deck, tmp_path):
+    _fill(user, load_deck, tmp_path)
+    load_deck("id: shared\ntitle: My own\ncards:\n  - {id: x, question: X?, answer: Y.}\n", owner="alice")
+    before, _, _ = account_backup.backup_document(User.get_by_id(user.id))
+    data = account_backup.export_backup(User.get_by_id(user.id), tmp_path / "media")
+    Deck.delete().where(Deck.owner.is_null()).execute()
+    carol = users.create_user("carol", "another long password")
+    account_backup.restore_into(carol, data, "backup.zip", tmp_path / "media")
+    titles = {d.slug: d.title for d in Deck.select().where(Deck.owner == carol.id)}
+    assert titles["shared"] == "My own" and titles["shared-2"] == "Shared"
+    assert ReviewLog.select().where(ReviewLog.user == carol.id).count() == len(before["review_log"])

@@ -4,12 +4,19 @@ The backup is a zip: ``quizzer-backup.json`` (the account, its decks with every
 note and card, retired ones included, the shared decks it has progress on, its
 card states and its review log, all keyed by deck/card ids rather than database
 ids) plus ``media/own/`` and ``media/shared/`` with the images the cards show.
+
+Two restores: ``restore_backup`` (the CLI, an administrator's) makes the account, or
+fills an empty one, and recreates missing shared decks as shared; ``restore_into``
+(the web page) fills the signed-in user's empty account and makes any shared deck
+this instance lacks one of the user's own decks, so an upload never changes what
+other users see. Both are all or nothing.
 """
 from __future__ import annotations
 
 import io
 import json
 import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -17,14 +24,29 @@ import peewee as pw
 
 from quizzer.importers import MediaFile
 from quizzer.importers.archive import SafeZip, problem
+from quizzer.importers.names import unique
 from quizzer.services.errors import Conflict
 from quizzer.services.media import find_media, referenced_media, store_media
+from quizzer.store.bulk import bulk_insert
 from quizzer.store.db import database_proxy as db
 from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
 
 MANIFEST = "quizzer-backup.json"
 FORMAT, VERSION = "quizzer-account-backup", 1
-_BATCH = 500
+
+
+@dataclass(frozen=True)
+class BackupContents:
+    """What a backup holds, for the page that asks before restoring it."""
+
+    username: str
+    exported_at: str
+    own_decks: int
+    shared_decks: int
+    cards: int
+    card_states: int
+    reviews: int
+    media: int
 
 
 def _dump(row: pw.Model, skip: tuple[str, ...] = ()) -> dict:
@@ -134,55 +156,102 @@ def _target_user(data: dict, username: str | None) -> User:
     user = User.get_or_none(User.username == name)
     if user is None:
         return User.create(**{**_load(User, data), "username": name})
-    has_data = (Deck.select().where(Deck.owner == user.id).exists()
+    return _fill_settings(user, data)
+
+
+def is_empty(user: User) -> bool:
+    """Whether the account has no decks and no progress (a backup restores only into such a one)."""
+    return not (Deck.select().where(Deck.owner == user.id).exists()
                 or CardState.select().where(CardState.user == user.id).exists()
                 or ReviewLog.select().where(ReviewLog.user == user.id).exists())
-    if has_data:
-        raise Conflict(f"user {name!r} already has decks or progress: restore into a new or empty account")
+
+
+def _fill_settings(user: User, data: dict) -> User:
+    """The backup's settings on an account that has no decks or progress (Conflict otherwise);
+    its name, password and role stay as they are."""
+    if not is_empty(user):
+        raise Conflict(f"user {user.username!r} already has decks or progress: restore into a new or empty account")
     settings = {k: v for k, v in _load(User, data).items() if k not in ("username", "password_hash", "is_admin")}
     User.update(**settings).where(User.id == user.id).execute()
     return User.get_by_id(user.id)
 
 
-def _insert(model: type[pw.Model], rows: list[dict]) -> None:
-    for start in range(0, len(rows), _BATCH):
-        model.insert_many(rows[start:start + _BATCH]).execute()
+def _restore_deck(entry: dict, owner_id: int | None, cards: dict[tuple, tuple[int, int]], *,
+                  shared_as_own: User | None = None) -> None:
+    """Create the deck with its notes and cards (a shared deck that exists is only mapped).
 
-
-def _restore_deck(entry: dict, owner_id: int | None, cards: dict[tuple, tuple[int, int]]) -> None:
-    """Create the deck with its notes and cards (a shared deck that exists is only mapped)."""
-    slug = entry["slug"]
-    existing = Deck.get_or_none(Deck.owner.is_null() & (Deck.slug == slug)) if owner_id is None else None
-    if existing is None:
-        deck = Deck.create(owner=owner_id, **_load(Deck, entry))
-        for note_entry in entry["notes"]:
-            note = Note.create(deck=deck.id, **_load(Note, note_entry))
-            _insert(Card, [{**_load(Card, c), "note": note.id, "deck": deck.id} for c in note_entry["cards"]])
-    else:
-        deck = existing
+    With ``shared_as_own``, a shared deck this instance lacks becomes that user's own deck.
+    ``cards`` maps the backup's card keys to (card id, deck id) here."""
+    slug, shared = entry["slug"], owner_id is None
+    deck = Deck.get_or_none(Deck.owner.is_null() & (Deck.slug == slug)) if shared else None
+    if deck is None:
+        values = _load(Deck, entry)
+        if shared and shared_as_own is not None:
+            owner_id = shared_as_own.id
+            taken = {s for (s,) in Deck.select(Deck.slug).where(Deck.owner == owner_id).tuples()}
+            values["slug"] = unique(slug, taken)
+        deck = Deck.create(owner=owner_id, **values)
+        bulk_insert(Note, [{**_load(Note, note), "deck": deck.id} for note in entry["notes"]])
+        note_ids = dict(Note.select(Note.slug, Note.id).where(Note.deck == deck.id).tuples())
+        bulk_insert(Card, [{**_load(Card, card), "note": note_ids[note["slug"]], "deck": deck.id}
+                           for note in entry["notes"] for card in note["cards"]])
     rows = (Card.select(Card.id, Card.key, Note.slug).join(Note, on=(Card.note == Note.id))
             .where(Card.deck == deck.id).tuples())
     for card_id, key, note_slug in rows:
-        cards[(owner_id is None, slug, note_slug, key)] = (card_id, deck.id)
+        cards[(shared, slug, note_slug, key)] = (card_id, deck.id)
+
+
+def _restore(archive: SafeZip, document: dict, target, shared_as_own: bool) -> User:
+    """Write the document's account (``target(user data)`` gives the account) in one transaction."""
+    try:
+        with db.atomic():
+            user = target(document["user"])
+            cards: dict[tuple, tuple[int, int]] = {}
+            for entry in document["decks"]:
+                _restore_deck(entry, None if entry["shared"] else user.id, cards,
+                              shared_as_own=user if shared_as_own else None)
+            for model, key in ((CardState, "card_states"), (ReviewLog, "review_log")):
+                bulk_insert(model, [{**_load(model, row), "user": user.id, "card": cards[tuple(row["card"])][0],
+                                     "deck": cards[tuple(row["card"])][1]} for row in document[key]])
+    except (KeyError, TypeError, ValueError, AttributeError, pw.IntegrityError) as exc:
+        raise problem(archive.where(MANIFEST), f"inconsistent backup ({type(exc).__name__}: {exc})") from None
+    return user
+
+
+def _media(archive: SafeZip, folder: str) -> list[MediaFile]:
+    return [MediaFile(n, n.rsplit("/", 1)[1], archive.read(n)) for n in archive.names
+            if n.startswith(f"media/{folder}/")]
 
 
 def restore_backup(data: bytes, filename: str, media_root: Path, username: str | None = None) -> User:
     """Restore a backup into a new (or empty) account, all or nothing; returns the account."""
     archive = SafeZip(data, filename)
-    document = _read_document(archive)
-    try:
-        with db.atomic():
-            user = _target_user(document["user"], username)
-            cards: dict[tuple, tuple[int, int]] = {}
-            for entry in document["decks"]:
-                _restore_deck(entry, None if entry["shared"] else user.id, cards)
-            for model, key in ((CardState, "card_states"), (ReviewLog, "review_log")):
-                _insert(model, [{**_load(model, row), "user": user.id, "card": cards[tuple(row["card"])][0],
-                                 "deck": cards[tuple(row["card"])][1]} for row in document[key]])
-    except (KeyError, TypeError, ValueError, pw.IntegrityError) as exc:
-        raise problem(archive.where(MANIFEST), f"inconsistent backup ({type(exc).__name__}: {exc})") from None
+    user = _restore(archive, _read_document(archive), lambda found: _target_user(found, username), False)
     for folder, owner in (("own", user.id), ("shared", None)):
-        names = [n for n in archive.names if n.startswith(f"media/{folder}/")]
-        store_media(media_root, owner, [MediaFile(n, n.rsplit("/", 1)[1], archive.read(n)) for n in names])
+        store_media(media_root, owner, _media(archive, folder))
     return user
 
+
+def restore_into(user: User, data: bytes, filename: str, media_root: Path) -> User:
+    """Restore a backup into ``user``'s account, which must have no decks or progress yet;
+    shared decks missing here become the user's own, and every image goes to the user's folder."""
+    archive = SafeZip(data, filename)
+    restored = _restore(archive, _read_document(archive), lambda found: _fill_settings(user, found), True)
+    store_media(media_root, user.id, _media(archive, "own") + _media(archive, "shared"))
+    return restored
+
+
+def describe_backup(data: bytes, filename: str) -> BackupContents:
+    """What the backup holds; DeckError naming the file (and member) if it is not a usable backup."""
+    archive = SafeZip(data, filename)
+    document = _read_document(archive)
+    try:
+        decks = document["decks"]
+        return BackupContents(
+            username=str(document["user"]["username"]), exported_at=str(document.get("exported_at", ""))[:10],
+            own_decks=sum(1 for d in decks if not d["shared"]), shared_decks=sum(1 for d in decks if d["shared"]),
+            cards=sum(len(n["cards"]) for d in decks for n in d["notes"]),
+            card_states=len(document["card_states"]), reviews=len(document["review_log"]),
+            media=sum(1 for n in archive.names if n.startswith("media/")))
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise problem(archive.where(MANIFEST), f"inconsistent backup ({type(exc).__name__}: {exc})") from None

@@ -45,10 +45,11 @@ def _form_options() -> dict:
     }
 
 
+def _is_backup(filename: str, data: bytes) -> bool:
+    return filename.lower().endswith(".zip") and account_backup.is_backup(data)
+
+
 def _run(filename: str, data: bytes, options: dict, *, dry_run: bool) -> imports.ImportResult:
-    if filename.lower().endswith(".zip") and account_backup.is_backup(data):
-        raise DeckError([Problem(filename, 1, 1, "", "this is an account backup: an administrator "
-                                                             "restores it with `quizzer import` on the server")])
     read = ReadOptions(options["format"], options["deck"], options["separator"], options["row_separator"])
     bundle = read_file(data, filename, read)
     user = current_user.user
@@ -57,8 +58,8 @@ def _run(filename: str, data: bytes, options: dict, *, dry_run: bool) -> imports
                                 dry_run=dry_run)
 
 
-def _failed(err: DeckError, options: dict):
-    status = 413 if isinstance(err, ArchiveTooLarge) else 400
+def _failed(err: DeckError, options: dict, status: int | None = None):
+    status = status or (413 if isinstance(err, ArchiveTooLarge) else 400)
     return render_template("transfer/import.html", problems=err.problems, options=options,
                            formats=FORMATS), status
 
@@ -91,6 +92,8 @@ def import_preview():
     if upload is None or not upload.filename:
         return _failed(DeckError([Problem("upload", 1, 1, "file", "choose a file to import")]), options)
     filename, data = _upload_name(upload.filename), upload.read()
+    if _is_backup(filename, data):
+        return _restore_preview(filename, data, options)
     try:
         result = _run(filename, data, options, dry_run=True)
     except DeckError as err:
@@ -100,11 +103,27 @@ def import_preview():
                            options=options)
 
 
+def _restore_preview(filename: str, data: bytes, options: dict):
+    """What an account backup holds, and a button to restore it (only into an empty account)."""
+    try:
+        contents = account_backup.describe_backup(data, filename)
+    except DeckError as err:
+        return _failed(err, options)
+    if not account_backup.is_empty(current_user.user):
+        message = ("this is an account backup, and it restores only into an account without decks or progress: "
+                   "register a new account, sign in and upload it there")
+        return _failed(DeckError([Problem(filename, 1, 1, "", message)]), options, status=409)
+    token = save_pending(_instance() / "uploads", current_user.id, filename, data, options)
+    return render_template("transfer/restore.html", contents=contents, filename=filename, token=token)
+
+
 @bp.post("/import/apply")
 @login_required
 def import_apply():
     token = request.form.get("token", "")
     filename, data, options = load_pending(_instance() / "uploads", current_user.id, token)
+    if _is_backup(filename, data):
+        return _restore(token, filename, data, options)
     try:
         result = _run(filename, data, options, dry_run=False)
     except DeckError as err:
@@ -114,6 +133,16 @@ def import_apply():
         flash("Imported " + plan.summary())
     if result.progress or result.progress_kept:
         flash(f"Progress carried over for {result.progress} card(s), kept for {result.progress_kept}.")
+    return redirect(url_for("pages.dashboard"))
+
+
+def _restore(token: str, filename: str, data: bytes, options: dict):
+    try:
+        account_backup.restore_into(current_user.user, data, filename, _instance() / "media")
+    except DeckError as err:
+        return _failed(err, options)
+    discard_pending(_instance() / "uploads", current_user.id, token)
+    flash(f"Restored the account backup {filename}: your decks, progress and settings are back.")
     return redirect(url_for("pages.dashboard"))
 
 
