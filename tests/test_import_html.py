@@ -89,4 +89,4 @@ def test_the_fast_tokenizer_reads_simple_fields_as_the_html_parser_does(fragment
     parser.close()
     fast = simple_lines(fragment, images)
     assert fast is not None
-    assert fast == _lines(parser.events, images, True)
+    assert fast == _lines(parser.events, images, None, True)

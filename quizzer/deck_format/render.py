@@ -20,12 +20,13 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 _TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "del", "div", "em", "h3", "h4", "h5",
+    "a", "abbr", "audio", "b", "blockquote", "br", "code", "del", "div", "em", "h3", "h4", "h5",
     "h6", "hr", "i", "img", "kbd", "li", "mark", "ol", "p", "pre", "s", "span", "strong",
     "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "u", "ul",
 }
 _ATTRIBUTES = {
     "a": {"href", "title"},
+    "audio": {"src", "controls", "preload"},
     "img": {"src", "alt", "title", "width", "height"},
     "span": {"class"},
     "div": {"class"},

@@ -25,6 +25,7 @@ from quizzer.importers.protobuf import ProtobufError, field_value, fields
 
 COLLECTION_MEMBERS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 IMAGE_TYPES = {"png", "jpg", "jpeg", "gif", "webp", "bmp", "avif"}  # no SVG: it can carry script
+SOUND_TYPES = {"mp3", "ogg", "oga", "opus", "wav", "m4a", "aac", "flac", "webm"}
 MAX_DAYS = 36_500
 _EXTENSION = re.compile(r"\.([A-Za-z0-9]{1,8})$")
 
@@ -70,23 +71,30 @@ def _media_map(archive: SafeZip, modern: bool) -> dict[str, str]:
 
 
 class _Media:
-    """Images stored on first use, named by their content's sha256."""
+    """Images and sounds stored on first use, named by their content's sha256."""
 
     def __init__(self, archive: SafeZip, members: dict[str, str], modern: bool):
         self.archive, self.members, self.modern = archive, members, modern
         self.files: dict[str, MediaFile] = {}
-        self.missing: set[str] = set()
+        self.missing: dict[str, str] = {}  # src -> "image" or "sound"
 
     def url(self, src: str) -> str | None:
+        """The URL of a stored image, None if the package lacks it or it is not a supported image."""
+        return self._stored(src, IMAGE_TYPES, "image")
+
+    def sound_url(self, src: str) -> str | None:
+        return self._stored(src, SOUND_TYPES, "sound")
+
+    def _stored(self, src: str, types: set[str], kind: str) -> str | None:
         name = src if src in self.members else unquote(src)
         extension = _EXTENSION.search(name)
-        if name not in self.members or not extension or extension.group(1).lower() not in IMAGE_TYPES:
-            self.missing.add(src)
+        if name not in self.members or not extension or extension.group(1).lower() not in types:
+            self.missing[src] = kind
             return None
         if name not in self.files:
             member = self.members[name]
             if member not in self.archive:
-                self.missing.add(src)
+                self.missing[src] = kind
                 return None
             data = self.archive.read_zstd(member) if self.modern else self.archive.read(member)
             stored = f"{hashlib.sha256(data).hexdigest()}.{extension.group(1).lower()}"
@@ -130,7 +138,7 @@ class _Builder:
         self.warnings.append(Problem(self.source, 1, 1, "", message))
 
     def convert(self, field_html: str) -> Converted:
-        converted = html_to_markdown(field_html, self.media.url)
+        converted = html_to_markdown(field_html, self.media.url, self.media.sound_url)
         if converted.html is not None:
             self.rendered[converted.markdown] = converted.html
         return converted
@@ -150,8 +158,8 @@ class _Builder:
             notes = by_deck[deck_id]
             decks.append(DeckSpec(slug, name[:200], notes=tuple(n for n, _ in notes)))
             progress += self.progress(slug, notes)
-        for src in sorted(self.media.missing):
-            self.warn(f"image '{src}' is not in the package (or is not a supported image type): left out")
+        for src, kind in sorted(self.media.missing.items()):
+            self.warn(f"{kind} '{src}' is not in the package (or is not a supported {kind} type): left out")
         return ImportBundle(self.source, tuple(decks), tuple(self.media.files.values()), tuple(progress),
                             tuple(self.warnings), self.rendered)
 

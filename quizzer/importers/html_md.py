@@ -11,6 +11,9 @@ Three cases, from the tags a field uses:
 * other inline tags (u, sub, sup, a, code, styled spans...): the same lines, with
   those tags kept as inline HTML for the sanitiser to clean when rendered;
 * block tags (tables, lists, pre...): the sanitised HTML in one ``<div>`` block.
+
+Anki's sound references (``[sound:name.mp3]``) and ``<audio>`` tags become an ``<audio
+controls>`` element playing the stored file, when the caller can store it.
 """
 from __future__ import annotations
 
@@ -49,7 +52,8 @@ _EASY_TAGS = {"b": ("**", "<strong>"), "/b": ("**", "</strong>"), "strong": ("**
               "/em": ("*", "</em>"), "br": ("\\\n", "<br>\n")}
 _ORDERED = re.compile(r"(\d{1,9})([.)])")
 _SPACE = re.compile(r"\s+")
-ImageUrl = Callable[[str], "str | None"]
+_SOUND_REF = re.compile(r"\[sound:([^\]<>\x1f]+)\]")
+ImageUrl = Callable[[str], "str | None"]  # also for sounds: a stored file's URL, None to drop it
 
 
 class Converted(NamedTuple):
@@ -111,8 +115,16 @@ def _esc_html(text: str) -> str:
     return text.translate(_HTML_ESCAPES) if "&" in text or "<" in text or ">" in text else text
 
 
-def html_to_markdown(fragment: str, image_url: ImageUrl) -> Converted:
-    """Convert one field. ``image_url(src)`` gives the URL of a stored image (None: drop it)."""
+def audio_html(url: str) -> str:
+    """The player a card shows for a stored sound (as markdown keeps it, and as it renders)."""
+    return f'<audio controls preload="none" src="{html.escape(url, quote=True)}"></audio>'
+
+
+def html_to_markdown(fragment: str, image_url: ImageUrl, sound_url: ImageUrl | None = None) -> Converted:
+    """Convert one field. ``image_url(src)`` and ``sound_url(name)`` give the URL of a stored image
+    or sound (None: drop it); without ``sound_url``, sounds are dropped and ``[sound:...]`` is text."""
+    if sound_url is not None and "[sound:" in fragment:
+        fragment = _SOUND_REF.sub(lambda m: f'<audio src="{html.escape(m[1], quote=True)}"></audio>', fragment)
     converted = _easy_convert(fragment)
     if converted is None:
         converted = _simple_convert(fragment, image_url)
@@ -124,9 +136,9 @@ def html_to_markdown(fragment: str, image_url: ImageUrl) -> Converted:
     events = parser.events
     tags = {event[1] for event in events if event[0] == "start"}
     if tags & BLOCK:
-        return _block_html(events, image_url)
+        return _block_html(events, image_url, sound_url)
     simple = tags <= SIMPLE and not any(e[0] == "start" and e[1] == "span" and e[2] for e in events)
-    return _from_lines(_lines(events, image_url, simple), simple)
+    return _from_lines(_lines(events, image_url, sound_url, simple), simple)
 
 
 def _easy_convert(fragment: str) -> Converted | None:
@@ -243,8 +255,14 @@ def text_to_markdown(text: str) -> Converted:
     return _from_lines([line if line[0][1] else [] for line in lines], True)
 
 
-def _lines(events, image_url: ImageUrl, simple: bool) -> list[list[tuple]]:
-    """Lines of items: ("text", text, bold, italic), ("img", url) or ("raw", html).
+def _sound(event, sound_url: ImageUrl | None) -> str | None:
+    """The player for an <audio> start tag's stored sound, None to drop it."""
+    url = sound_url(dict(event[2]).get("src") or "") if sound_url is not None else None
+    return audio_html(url) if url else None
+
+
+def _lines(events, image_url: ImageUrl, sound_url: ImageUrl | None, simple: bool) -> list[list[tuple]]:
+    """Lines of items: ("text", text, bold, italic), ("img", url), ("audio", html) or ("raw", html).
 
     Bold and italic tags become styles; in a simple field spans vanish, otherwise every
     other inline tag is kept as raw HTML.
@@ -264,6 +282,10 @@ def _lines(events, image_url: ImageUrl, simple: bool) -> list[list[tuple]]:
             url = image_url(dict(event[2]).get("src") or "")
             if url:
                 lines[-1].append(("img", url))
+        elif tag == "audio":
+            player = _sound(event, sound_url) if kind == "start" else None
+            if player:
+                lines[-1].append(("audio", player))
         elif tag in _BOLD or tag in _ITALIC:
             step = 1 if kind == "start" else -1
             if tag in _BOLD:
@@ -296,7 +318,7 @@ def _trim(line: list[tuple]) -> list[tuple]:
             elif not text:
                 continue
             last_space = text[-1] == " "
-        elif item[0] == "img":
+        elif item[0] == "img" or item[0] == "audio":
             last_space = False
         out.append(item)
     while out and out[-1][0] == "text" and out[-1][1][-1] == " ":
@@ -332,7 +354,7 @@ def _line(items: list[tuple]) -> tuple[str, str]:
         if kind == "img":
             md.append(f"![]({item[1]})")
             out.append(f'<img src="{item[1]}" alt="">')
-        elif kind == "raw":
+        elif kind == "raw" or kind == "audio":
             md.append(item[1])
             out.append(item[1])
         else:
@@ -369,7 +391,7 @@ def _line(items: list[tuple]) -> tuple[str, str]:
     return "".join(md), "".join(out)
 
 
-def _block_html(events, image_url: ImageUrl) -> Converted:
+def _block_html(events, image_url: ImageUrl, sound_url: ImageUrl | None) -> Converted:
     parts = []
     for event in events:
         if event[0] == "text":
@@ -377,6 +399,8 @@ def _block_html(events, image_url: ImageUrl) -> Converted:
         elif event[1] == "img" and event[0] == "start":
             url = image_url(dict(event[2]).get("src") or "")
             parts.append(f'<img src="{url}" alt="">' if url else "")
+        elif event[1] == "audio":
+            parts.append((_sound(event, sound_url) or "") if event[0] == "start" else "")
         else:
             parts.append(_raw_tag(event))
     cleaned = _SPACE.sub(" ", sanitize("".join(parts))).strip()

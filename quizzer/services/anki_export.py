@@ -27,13 +27,15 @@ CLOZE = genanki.Model(1_724_000_003, "Quizzer Cloze", model_type=genanki.Model.C
                       templates=[{"name": "Cloze", "qfmt": "{{cloze:Text}}",
                                   "afmt": "{{cloze:Text}}<br>{{Back Extra}}"}])
 _MEDIA_SRC = re.compile(r'src="/media/([0-9a-f]{64}\.[a-z0-9]{1,8})"')
+_AUDIO = re.compile(r'<audio\b[^>]*\ssrc="/media/([0-9a-f]{64}\.[a-z0-9]{1,8})"[^>]*>\s*</audio>')
 
 
 def _html(markdown: str, media: set[str]) -> str:
-    """Card HTML with our media URLs turned into package file names."""
+    """Card HTML with our media URLs turned into package file names, and players into Anki's
+    ``[sound:name]`` (which Anki plays itself)."""
     rendered = render_markdown(markdown or "")
     media.update(_MEDIA_SRC.findall(rendered))
-    return _MEDIA_SRC.sub(r'src="\1"', rendered)
+    return _MEDIA_SRC.sub(r'src="\1"', _AUDIO.sub(r"[sound:\1]", rendered))
 
 
 def _note(deck: Deck, note: Note, media: set[str]) -> genanki.Note:
