@@ -11,7 +11,7 @@ from quizzer import jobs
 from quizzer.services import deck_sync, review, rollover
 from quizzer.services import users as user_service
 from quizzer.store.job_models import JobRun
-from quizzer.store.models import CardState, Deck
+from quizzer.store.models import CardState, Deck, ReviewLog
 from quizzer.store.stats_models import DaySnapshot
 from tests.conftest import at, card_id, web_settings
 
@@ -86,6 +86,22 @@ def test_rollover_snapshots_unburies_and_tags_leeches(db, user, load_deck):
     assert states[one].buried_until is None and not states[one].leech
     assert states[two].leech and not states[two].suspended
     assert rollover.roll_over(8, now=at("2024-06-11 16:00")).users == 0  # once per day
+
+
+def test_rollover_keeps_before_states_only_on_answers_undo_can_reach(db, user, load_deck):
+    one, two = _deck_with_states(user, load_deck, "2024-06-10 10:00")
+    after_first = CardState.get(CardState.card == one)
+    review.answer(user, one, 2, now=at("2024-06-11 10:00"))  # the next study day (UTC, roll-over at 04:00)
+    rollover.roll_over(8, now=at("2024-06-11 10:05"))  # Jun 10 has ended
+    befores = {(log.day, log.card_id): log.state_before for log in ReviewLog.select()}
+    assert befores[(date(2024, 6, 10), one)] is None and befores[(date(2024, 6, 10), two)] is None
+    assert befores[(date(2024, 6, 11), one)]["interval"] == after_first.interval
+    assert review.undo_last(user, now=at("2024-06-11 10:10")) == one  # today's answer: still exact
+    undone = CardState.get(CardState.card == one)
+    assert (undone.interval, undone.easiness_x100, undone.due, undone.reviews, undone.last_review) == (
+        after_first.interval, after_first.easiness_x100, after_first.due, after_first.reviews,
+        after_first.last_review)
+    assert review.undo_last(user, now=at("2024-06-11 10:11")) is None  # yesterday's are final
 
 
 def test_rollover_suspends_new_leeches_when_the_user_asked(db, user, load_deck):

@@ -3,8 +3,9 @@
 For each user whose study day has moved on since their last snapshot: record
 the figures of the day that just ended (``DaySnapshot``), clear burials that
 have run out, tag cards that lapsed ``leech_lapses`` times or more as leeches
-and, if the user chose so, suspend the newly tagged ones. One transaction per
-user; the unique (user, day) snapshot makes a repeat a no-op.
+and, if the user chose so, suspend the newly tagged ones; and drop the
+before-states of answers undo can no longer reach. One transaction per user;
+the unique (user, day) snapshot makes a repeat a no-op.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import peewee as pw
 from quizzer.services.stats.scope import MATURE_DAYS, as_date, star_count, sum_if
 from quizzer.services.study import study_day_for
 from quizzer.store.db import database_proxy as db
-from quizzer.store.models import CardState, User
+from quizzer.store.models import CardState, ReviewLog, User
 from quizzer.store.stats_models import DaySnapshot, ReviewDay
 
 
@@ -64,6 +65,10 @@ def roll_over_user(user: User, ended: date, leech_lapses: int) -> tuple[int, int
         if user.suspend_leeches:
             suspended = CardState.update(suspended=True).where(new_leech & ~CardState.suspended).execute()
         leeches = CardState.update(leech=True).where(new_leech).execute()
+        # Undo takes back today's answers only: earlier ones need not keep the card's state before them.
+        (ReviewLog.update(state_before=None)
+         .where((ReviewLog.user == user.id) & (ReviewLog.day < today) & ReviewLog.state_before.is_null(False))
+         .execute())
     return unburied, leeches, suspended
 
 

@@ -210,3 +210,7 @@ CardState.add_index(CardState.index(CardState.user, CardState.deck, CardState.re
                                     CardState.reviews, CardState.due, CardState.buried_until,
                                     where=CardState.suspended | CardState.buried_until.is_null(False),
                                     name="card_state_held"))
+# Answers undo can still take back (today's): the roll-over finds them here to drop their before-state
+# (0007_undo_states).
+ReviewLog.add_index(ReviewLog.index(ReviewLog.user, ReviewLog.day, where=ReviewLog.state_before.is_null(False),
+                                    name="review_log_undo"))
