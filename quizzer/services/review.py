@@ -17,11 +17,22 @@ from quizzer.services.study import (StudyDay, daily_progress, get_visible_deck, 
 from quizzer.srs import MAX_INTERVAL_DAYS, Sm2State, due_date, grade_options, needs_relearning, preview, review
 from quizzer.store.db import database_proxy as db, is_sqlite
 from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
-from quizzer.store.prepared import DATE, DATETIME, INT, STR, Prepared
+from quizzer.store.prepared import DATE, DATETIME, INT, STR, Prepared, PreparedWrite
 
 RELEARN_DELAY = timedelta(seconds=60)  # a failed card waits this long unless nothing else is left
 _SNAPSHOT = ("repetitions", "interval", "easiness_x100", "due", "last_review", "last_review_day",
              "first_review_day", "relearn", "lapses", "reviews", "suspended", "buried_until")
+# The writes of an answer, composed once: the card state's columns an answer sets (a new state also
+# takes the rest, defaults included), and the log row.
+_ANSWERED_COLUMNS = ("repetitions", "interval", "easiness_x100", "due", "last_review", "last_review_day",
+                     "first_review_day", "relearn", "lapses", "reviews", "buried_until")
+_NEW_STATE_COLUMNS = tuple(f.name for f in CardState._meta.sorted_fields if f.name != "id")
+_INSERT_STATE = PreparedWrite(CardState, _NEW_STATE_COLUMNS)
+_UPDATE_STATE = PreparedWrite(CardState, _ANSWERED_COLUMNS, keys=("id",))
+_LOG_COLUMNS = ("user", "card", "deck", "reviewed_at", "day", "quality", "applied", "kind", "time_ms", "answer_id",
+                "state_before", "interval_before", "interval_after", "easiness_x100_after", "repetitions_after",
+                "due_after")
+_INSERT_LOG = PreparedWrite(ReviewLog, _LOG_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -245,14 +256,19 @@ def _apply(user, view: CardView, quality: int, today: StudyDay, answer_id, time_
     state.reviews += 1
     state.last_review = today.now.replace(tzinfo=None)
     state.buried_until = None
-    state.save()
-    return ReviewLog.create(
+    if state.id is None:
+        _INSERT_STATE.run([state.__data__.get(name) for name in _NEW_STATE_COLUMNS])
+    else:
+        _UPDATE_STATE.run([state.__data__.get(name) for name in _ANSWERED_COLUMNS] + [state.id])
+    log = ReviewLog(
         user=user.id, card=view.card.id, deck=view.card.deck_id, reviewed_at=state.last_review,
         day=today.day, quality=quality, applied=applied, kind=kind, time_ms=time_ms,
         answer_id=answer_id, state_before=before,
         interval_before=before["interval"] if before else 0, interval_after=state.interval,
         easiness_x100_after=state.easiness_x100, repetitions_after=state.repetitions,
         due_after=state.due)
+    _INSERT_LOG.run([log.__data__.get(name) for name in _LOG_COLUMNS])
+    return log
 
 
 def _outcome(log: ReviewLog, replayed: bool = False) -> AnswerOutcome:

@@ -1,11 +1,14 @@
-"""Hot-path queries composed once by peewee and then only re-bound.
+"""Hot-path queries and writes composed once and then only re-bound.
 
 Building the SQL of a four-table select costs peewee ~2 ms, more than running
 it. A ``Prepared`` query is built once per database with typed placeholder
 values; each call swaps the real values into the parameter list and reuses
 peewee's own row decoding (joins, dates, JSON fields) on the cursor. That decoding is
 peewee's internal ``_get_cursor_wrapper``: the service tests run every prepared query on
-SQLite and PostgreSQL, so a peewee upgrade that changes it fails loudly.
+SQLite and PostgreSQL, so a peewee upgrade that changes it fails loudly. A
+``PreparedWrite`` is an answer's one-row INSERT or UPDATE, its SQL written once per
+database and its values converted by the fields (tests/test_store_prepared.py checks
+it stores what peewee's ``create`` stores).
 """
 from __future__ import annotations
 
@@ -75,3 +78,35 @@ def _hashable(value) -> bool:
     except TypeError:
         return False
     return True
+
+
+class PreparedWrite:
+    """A one-row ``INSERT`` of ``columns``, or with ``keys`` an ``UPDATE`` of ``columns`` picked by
+    ``keys``, composed once per database (peewee composing a write costs more than running it).
+
+    ``run(values)`` takes the values of ``columns`` (then of ``keys``) in order; each goes through its
+    field's ``db_value``, and driver errors come back as peewee's (``IntegrityError``...), as they
+    would from ``Model.save``."""
+
+    def __init__(self, model: type[pw.Model], columns: tuple[str, ...], keys: tuple[str, ...] = ()):
+        fields = model._meta.fields
+        self._fields = [fields[name] for name in columns + keys]
+        self._model, self._columns, self._keys = model, columns, keys
+        self._compiled: tuple | None = None  # (database, sql)
+
+    def _sql(self, db: pw.Database) -> str:
+        if self._compiled and self._compiled[0] is db:
+            return self._compiled[1]
+        table, param = f'"{self._model._meta.table_name}"', db.param
+        names = [f'"{self._model._meta.fields[name].column_name}"' for name in self._columns]
+        if self._keys:
+            where = " AND ".join(f'"{self._model._meta.fields[k].column_name}" = {param}' for k in self._keys)
+            sql = f"UPDATE {table} SET " + ", ".join(f"{n} = {param}" for n in names) + f" WHERE {where}"
+        else:
+            sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join([param] * len(names))})"
+        self._compiled = (db, sql)
+        return sql
+
+    def run(self, values) -> None:
+        db = database_proxy.obj
+        db.execute_sql(self._sql(db), [None if v is None else f.db_value(v) for f, v in zip(self._fields, values)])
