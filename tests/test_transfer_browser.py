@@ -2,12 +2,16 @@
 
 Alice imports her own YAML deck and an Anki package through the upload page (preview, then
 apply), studies a few cards, downloads her whole-account backup; Bob, a new account, uploads it,
-checks what it holds and restores it, and finds her decks, images and progress. Screenshots go
-to test-artifacts/.
+checks what it holds and restores it, and finds her decks, images and progress. A card's sound
+from an Anki package plays when its side is shown. Screenshots go to test-artifacts/.
 """
 from __future__ import annotations
 
+import io
+import wave
+
 import pytest
+from anki.collection import Collection
 from playwright.sync_api import expect
 
 from tests.anki_factory import build_collection, export_package
@@ -95,3 +99,38 @@ def test_import_study_backup_and_restore_into_a_new_account(live_server, browser
     page.click("button[type=submit]:has-text('Preview')")  # bob has data now: refused, nothing changes
     expect(page.locator("[role=alert]")).to_contain_text("restores only into an account without decks")
     assert not errors, errors
+
+
+def _wav(seconds: float) -> bytes:
+    """Silence as a real WAV file (every browser decodes it)."""
+    out = io.BytesIO()
+    with wave.open(out, "wb") as sound:
+        sound.setnchannels(1)
+        sound.setsampwidth(2)
+        sound.setframerate(8000)
+        sound.writeframes(b"\0\0" * int(8000 * seconds))
+    return out.getvalue()
+
+
+def test_a_sound_plays_when_its_side_is_shown_and_again_on_r(live_server, browser, tmp_path):
+    col = Collection(str(tmp_path / "s.anki2"))
+    col.media.write_data("bell.wav", _wav(3))
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"], note["Back"] = "What rings?", "A bell [sound:bell.wav]"
+    col.add_note(note, col.decks.id("Sounds"))
+    package = export_package(col, tmp_path / "sounds.apkg", legacy=False)
+    col.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    _sign_up(page, live_server, "carol")
+    _upload(page, live_server, package)
+    page.click("text=Apply the import")
+    page.click("a[aria-label='Study Sounds']")
+    expect(page.locator("#prompt")).to_contain_text("What rings?")
+    page.keyboard.press("Space")
+    sound = page.locator("#answer-text audio")
+    expect(sound).to_be_visible()
+    page.wait_for_function("() => { const a = document.querySelector('#answer-text audio');"
+                           " return !a.paused && a.currentTime > 0; }")
+    _shot(page, "review-sound-desktop")
+    page.keyboard.press("r")  # from the start again
+    assert page.evaluate("() => document.querySelector('#answer-text audio').currentTime") < 1

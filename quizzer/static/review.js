@@ -85,6 +85,25 @@
     if (window.renderMath) window.renderMath(el("card"));
     shownAt = performance.now();
     el("reveal").focus({ preventScroll: true });
+    playSounds(el("prompt"));
+  }
+
+  // Sounds play in turn when their side is shown, as in Anki; "r" plays the shown side's again. A
+  // browser may refuse to play before the first key press or click on the page: then they wait for "r".
+  function stopSounds() {
+    el("card").querySelectorAll("audio").forEach(function (a) { a.onended = null; a.pause(); });
+  }
+
+  function playSounds(container) {
+    stopSounds();
+    var sounds = container.querySelectorAll("audio");
+    (function play(i) {
+      if (i >= sounds.length) return;
+      sounds[i].currentTime = 0;
+      sounds[i].onended = function () { play(i + 1); };
+      var started = sounds[i].play();
+      if (started && started.catch) started.catch(function () {});
+    })(0);
   }
 
   function reveal() {
@@ -100,6 +119,7 @@
     el("announce").textContent = "Answer: " + el("answer-text").textContent.trim();
     var focusOn = el("grades").querySelector('[data-quality="' + (suggested || 4) + '"]');
     if (focusOn) focusOn.focus({ preventScroll: true });
+    playSounds(el("answer-text"));
   }
 
   function pick(number) {
@@ -174,6 +194,7 @@
     } else if (key === "u") { e.preventDefault(); undo(); }
     else if (key === "s") { e.preventDefault(); cardAction("suspend"); }
     else if (key === "b") { e.preventDefault(); cardAction("bury"); }
+    else if (key === "r") { e.preventDefault(); playSounds(revealed ? el("answer-text") : el("prompt")); }
   });
 
   // Take over the no-JS links and forms.
