@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from datetime import date, datetime, timedelta, timezone
+from operator import itemgetter
 from os import PathLike
 from urllib.parse import unquote
 
@@ -28,6 +29,7 @@ IMAGE_TYPES = {"png", "jpg", "jpeg", "gif", "webp", "bmp", "avif"}  # no SVG: it
 SOUND_TYPES = {"mp3", "ogg", "oga", "opus", "wav", "m4a", "aac", "flac", "webm"}
 MAX_DAYS = 36_500
 _EXTENSION = re.compile(r"\.([A-Za-z0-9]{1,8})$")
+_ORD = itemgetter(2)  # a card row's ord
 
 
 def read_apkg(source: bytes | str | PathLike[str], filename: str, limits: Limits = Limits()) -> ImportBundle:
@@ -133,6 +135,9 @@ class _Builder:
         self.tags: dict[str, tuple[str, ...]] = {}  # Anki's tags string -> ours: notes repeat a few
         for card in collection.cards:
             self.cards_by_note.setdefault(card[0], []).append(card)
+        for cards in self.cards_by_note.values():
+            if len(cards) > 1:
+                cards.sort(key=_ORD)  # each note's cards in template (or cloze number) order
 
     def warn(self, message: str) -> None:
         self.warnings.append(Problem(self.source, 1, 1, "", message))
