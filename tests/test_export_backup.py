@@ -141,3 +141,16 @@ def test_a_restored_shared_deck_gets_a_free_id_among_the_users_decks(db, user, l
     titles = {d.slug: d.title for d in Deck.select().where(Deck.owner == carol.id)}
     assert titles["shared"] == "My own" and titles["shared-2"] == "Shared"
     assert ReviewLog.select().where(ReviewLog.user == carol.id).count() == len(before["review_log"])
+
+
+def test_progress_on_cards_a_servers_shared_deck_lacks_is_a_clear_error(db, user, load_deck, tmp_path):
+    _fill(user, load_deck, tmp_path)
+    data = account_backup.export_backup(User.get_by_id(user.id), tmp_path / "media")
+    load_deck("id: shared\ntitle: Not the same\ncards:\n  - {id: other, question: O?, answer: O.}\n",
+              name="shared.yaml")  # this server's "shared" deck has other cards now
+    Note.delete().where(Note.slug == "one").execute()
+    bob = users.create_user("bob", "another long password")
+    with pytest.raises(DeckError, match="backup.zip:quizzer-backup.json:1:1: the backup has progress on card "
+                                        "'one' \\(front\\) of the shared deck 'shared'"):
+        account_backup.restore_into(bob, data, "backup.zip", tmp_path / "media")
+    assert Deck.select().where(Deck.owner == bob.id).count() == 0  # nothing was written

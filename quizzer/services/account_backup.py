@@ -211,11 +211,26 @@ def _restore(archive: SafeZip, document: dict, target, shared_as_own: bool) -> U
                 _restore_deck(entry, None if entry["shared"] else user.id, cards,
                               shared_as_own=user if shared_as_own else None)
             for model, key in ((CardState, "card_states"), (ReviewLog, "review_log")):
-                bulk_insert(model, [{**_load(model, row), "user": user.id, "card": cards[tuple(row["card"])][0],
-                                     "deck": cards[tuple(row["card"])][1]} for row in document[key]])
+                rows = []
+                for row in document[key]:
+                    card_id, deck_id = _card_here(archive, cards, row["card"])
+                    rows.append({**_load(model, row), "user": user.id, "card": card_id, "deck": deck_id})
+                bulk_insert(model, rows)
     except (KeyError, TypeError, ValueError, AttributeError, pw.IntegrityError) as exc:
         raise problem(archive.where(MANIFEST), f"inconsistent backup ({type(exc).__name__}: {exc})") from None
     return user
+
+
+def _card_here(archive: SafeZip, cards: dict[tuple, tuple[int, int]], key: list) -> tuple[int, int]:
+    """(card id, deck id) here of a card the backup's progress names; DeckError if this server's copy
+    of a shared deck does not have it."""
+    found = cards.get(tuple(key))
+    if found is None:
+        shared, deck, note, face = key
+        where = "shared deck" if shared else "deck"
+        raise problem(archive.where(MANIFEST), f"the backup has progress on card '{note}' ({face}) of the {where} "
+                                               f"'{deck}', which this server's '{deck}' does not have")
+    return found
 
 
 def _media(archive: SafeZip, folder: str) -> list[MediaFile]:
