@@ -2,7 +2,7 @@
 
 - render: one-line texts with simple **strong**, `code` and $math$ spans skip markdown-it and nh3;
 - store.bulk: values are converted column by column (defaults, JSON, plain values); lists of
-  strings are written as JSON directly;
+  strings are written as JSON directly; new rows' ids are taken before their insert;
 - services.decks: note hashes write their JSON directly; stored rows are read as plain tuples.
 """
 from __future__ import annotations
@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from quizzer.deck_format import NoteSpec, faces, parse_deck
 from quizzer.deck_format.render import _MD, _simple_inline, render_inline, render_markdown, sanitize
 from quizzer.services.decks import _note_hash, load_files, note_hash
-from quizzer.store.bulk import _values, json_strings
-from quizzer.store.models import Card, Note
+from quizzer.store.bulk import _values, insert_rows, json_strings, take_ids
+from quizzer.store.models import Card, Note, User
 
 
 def _full(text: str) -> str:
@@ -166,6 +166,18 @@ def test_the_written_out_note_hash_is_the_json_dumps_one(note, label):
     payload = [note.question, note.answer, note.cloze, note.explanation, list(note.tags), label, note.reverse,
                list(note.choices), list(note.accept)]
     assert _note_hash(note, label) == hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
+
+
+def test_ids_taken_before_an_insert_never_collide_with_later_rows(db):
+    assert list(take_ids(User, 0)) == []
+    first = User.create(username="before")
+    ids = list(take_ids(User, 3))
+    assert len(set(ids)) == 3 and min(ids) > first.id
+    insert_rows(User, ("id", "username", "password_hash", "is_admin", "timezone", "rollover_hour", "new_per_day",
+                       "reviews_per_day", "grade_scale", "session_version", "created_at", "suspend_leeches"),
+                [(i, f"taken{i}", "", False, "UTC", 4, 20, 200, "buttons", 1, first.created_at, False) for i in ids])
+    after = User.create(username="after")  # the sequence (PostgreSQL) or the table's maximum (SQLite) moved on
+    assert after.id > max(ids) and User.select().count() == 5
 
 
 def test_bulk_values_match_each_fields_db_value(sqlite_db):

@@ -16,7 +16,7 @@ from pathlib import Path
 from quizzer.deck_format import DeckError, DeckSpec, NoteSpec, Problem, faces, parse_deck
 from quizzer.deck_format.render import render_inline, render_markdown
 from quizzer.gc_pause import gc_paused
-from quizzer.store.bulk import insert_rows, json_strings, update_rows
+from quizzer.store.bulk import insert_rows, json_strings, take_ids, update_rows
 from quizzer.store.db import database_proxy as db
 from quizzer.store.models import Card, CardState, Deck, Note, utcnow
 
@@ -57,15 +57,15 @@ def _note_hash(note: NoteSpec, source_label: str) -> str:
     """sha256 of ``json.dumps([question, answer, cloze, explanation, tags, source label, reverse,
     choices, accept], ensure_ascii=False)``, the JSON written out directly (the encoder would cost
     more than the hash) with the function json.dumps quotes strings with."""
-    payload = ", ".join((
-        _json_optional(note.question), _json_optional(note.answer), _json_optional(note.cloze),
-        _json_optional(note.explanation), json_strings(note.tags), _json_string(source_label),
-        "true" if note.reverse else "false", json_strings(note.choices), json_strings(note.accept)))
-    return hashlib.sha256(f"[{payload}]".encode()).hexdigest()
-
-
-def _json_optional(text: str | None) -> str:
-    return "null" if text is None else _json_string(text)
+    question, answer, cloze, explanation = note.question, note.answer, note.cloze, note.explanation
+    payload = (f'[{"null" if question is None else _json_string(question)}, '
+               f'{"null" if answer is None else _json_string(answer)}, '
+               f'{"null" if cloze is None else _json_string(cloze)}, '
+               f'{"null" if explanation is None else _json_string(explanation)}, '
+               f'{json_strings(note.tags)}, {_json_string(source_label)}, {"true" if note.reverse else "false"}, '
+               f'{json_strings(note.choices) if note.choices else "[]"}, '
+               f'{json_strings(note.accept) if note.accept else "[]"}]')
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def spec_source_label(spec: DeckSpec, note: NoteSpec) -> str:
@@ -160,7 +160,17 @@ def _write_notes(spec: DeckSpec, deck: Deck, plan: ImportPlan, reset_changed: bo
             new.append((position, note))
         elif note.id in touched:
             edited.append((position, note))
-    insert_rows(Note, _NOTE_COLUMNS, [_note_row(sources, note, deck_id, position) for position, note in new])
+    # New notes get their ids first, so their cards are built in the same pass.
+    note_rows, card_rows = [], []
+    for note_id, (position, note) in zip(take_ids(Note, len(new)), new):
+        note_rows.append((note_id, *_note_row(sources, note, deck_id, position)))
+        card_rows += _card_rows(deck_id, note_id, note, position, render)
+    insert_rows(Note, ("id", *_NOTE_COLUMNS), note_rows)
+    insert_rows(Card, _CARD_COLUMNS, card_rows)
+    if plan.retired:
+        _retire(deck, plan.retired)
+    if not (edited or plan.unchanged):
+        return
     # Edited and restored notes: every column but the keys, then the keys (deck, slug).
     rows = [_note_row(sources, note, deck_id, position) for position, note in edited]
     update_rows(Note, _NOTE_COLUMNS[2:], _NOTE_COLUMNS[:2], [row[2:] + row[:2] for row in rows])
@@ -172,10 +182,6 @@ def _write_notes(spec: DeckSpec, deck: Deck, plan: ImportPlan, reset_changed: bo
     for slug in plan.unchanged:
         if stored[slug] != positions[slug]:  # the card moved within the file
             Note.update(position=positions[slug]).where((Note.deck == deck) & (Note.slug == slug)).execute()
-    if plan.retired:
-        _retire(deck, plan.retired)
-    insert_rows(Card, _CARD_COLUMNS, [row for position, note in new
-                                      for row in _card_rows(deck_id, ids[note.id], note, position, render)])
     restored = set(plan.restored)  # a restored card gets its history back, even with reset_changed
     for position, note in edited:
         _sync_cards(deck, ids[note.id], note, position, reset_changed and note.id not in restored, render)

@@ -93,6 +93,22 @@ def update_rows(model: type[pw.Model], columns: tuple[str, ...], keys: tuple[str
     db.cursor().executemany(sql.replace("%s", "?") if is_sqlite(db) else sql, rows)
 
 
+def take_ids(model: type[pw.Model], count: int) -> list[int] | range:
+    """``count`` new primary keys for ``model``, so rows that point to the new rows can be built before
+    they are inserted. Call it inside the write transaction that inserts them: on SQLite the
+    transaction holds the write lock (BEGIN IMMEDIATE), on PostgreSQL the ids come from the table's
+    sequence."""
+    if count <= 0:
+        return []
+    db, table = database_proxy.obj, model._meta.table_name
+    if is_sqlite(db):
+        (top,) = db.execute_sql(f'SELECT COALESCE(MAX("id"), 0) FROM "{table}"').fetchone()
+        return range(top + 1, top + 1 + count)
+    cursor = db.execute_sql(f"SELECT nextval(pg_get_serial_sequence('\"{table}\"', 'id')) "
+                            "FROM generate_series(1, %s)", (count,))
+    return [row[0] for row in cursor.fetchall()]
+
+
 def json_strings(texts) -> str:
     """What a JsonField stores for a list of strings (``json.dumps(list(texts), ensure_ascii=False)``),
     written out directly: the hot path of a large import."""
