@@ -6,8 +6,9 @@ notes and cards here); this builds it once and hands the rows to the driver
 
 ``bulk_insert`` takes dicts: Python-side defaults are applied like peewee would, and
 values go through each field's ``db_value`` unless they already are what the driver
-takes (text, numbers, booleans). ``insert_rows`` is the hot path of a large import: tuples
-with every column given, already in the driver's types except JSON, encoded here.
+takes (text, numbers, booleans). ``insert_rows`` and ``update_rows`` are the hot path of a
+large import: tuples with every column given, already as the driver takes them (JSON as
+text, see ``json_strings``); ``take_ids`` gives new rows their ids before they are inserted.
 """
 from __future__ import annotations
 
