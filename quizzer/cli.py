@@ -127,7 +127,7 @@ def user_create(name, admin, password_env):
 @friendly_errors
 def import_(paths, username, shared, dry_run, reset_changed, with_progress, file_format, deck_name,
             separator, row_separator):
-    """Import decks, all or nothing: YAML files or folders, .zip of YAML, .apkg, .txt/.tsv, .csv,
+    """Import decks, all or nothing: YAML files or folders, .zip of YAML, .apkg/.colpkg, .txt/.tsv, .csv,
     or restore an account backup."""
     settings = _open()
     media_root = settings.instance_dir / "media"

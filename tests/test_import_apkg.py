@@ -17,7 +17,7 @@ from tests.anki_factory import EXPECTED, PNG, build_collection, export_package, 
 
 @pytest.fixture(scope="session")
 def packages(tmp_path_factory):
-    """{"modern", "legacy", "genanki"}: package paths, plus the Anki collection's creation date."""
+    """{"modern", "legacy", "genanki", "colpkg"}: package paths, plus the Anki collection's creation date."""
     folder = tmp_path_factory.mktemp("anki")
     col = build_collection(folder / "source.anki2")
     made = {
@@ -25,8 +25,9 @@ def packages(tmp_path_factory):
         "legacy": export_package(col, folder / "legacy.apkg", legacy=True),
         "genanki": genanki_package(folder / "genanki.apkg", folder / "genanki-media"),
         "today": datetime.fromtimestamp(col.crt, timezone.utc).date() + timedelta(days=col.sched.today),
+        "colpkg": folder / "whole.colpkg",  # File > Export > Anki Collection Package: the whole collection
     }
-    col.close()
+    col.export_collection_package(str(made["colpkg"]), include_media=True, legacy=False)  # closes it
     return made
 
 
@@ -49,7 +50,7 @@ def test_the_member_read_is_the_newest(packages):
     assert "collection.anki21" in legacy and "collection.anki21b" not in legacy
 
 
-@pytest.mark.parametrize("kind", ["modern", "legacy"])
+@pytest.mark.parametrize("kind", ["modern", "legacy", "colpkg"])
 def test_anki_package_imports_every_note_card_tag_deck_and_image(kind, packages, db, user, tmp_path):
     result = load(packages[kind], user, tmp_path)
     stored = _stored(user)

@@ -36,7 +36,7 @@ def detect_format(filename: str, data: bytes) -> str:
     """The format of a file from its name (and, for .txt/.tsv, Anki's header lines)."""
     kind = _SUFFIXES.get(PurePath(filename).suffix.lower())
     if kind is None:
-        raise problem(filename, "unsupported file type: use .yaml, .yml, .zip (of YAML decks), .apkg, "
+        raise problem(filename, "unsupported file type: use .yaml, .yml, .zip (of YAML decks), .apkg, .colpkg, "
                                 ".txt, .tsv or .csv")
     if kind == "text":
         return "anki-text" if is_anki_text(decode(data[:4096].rsplit(b"\n", 1)[0], filename)) else "quizlet"
