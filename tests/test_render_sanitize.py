@@ -28,6 +28,9 @@ PAYLOADS = [
     "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
     '<b onmouseover="alert(1)">hover</b>',
     '<span class="x" onclick="alert(1)">click</span>',
+    # the sound player imported cards use: only its own src, controls and preload survive
+    '<audio controls src="javascript:alert(1)" onplay="alert(1)" autoplay></audio>',
+    '<audio src="data:audio/wav;base64,UklGRg==" onerror="alert(1)"><source src="x.mp3"></audio>',
     "Some **bold** text <em onfocus=alert(1) tabindex=0 autofocus>focus</em> in markdown",
     "- item <a href='x' onclick='alert(1)'>link</a>\n- item two",
     "> quote <img src=x onerror=alert(1)>",
@@ -86,8 +89,9 @@ PAYLOADS = [
     "$$\n</div><script>alert(1)</script>\n$$",
 ]
 
+# audio is allowed on purpose (imported sounds), with src, controls and preload only: see assert_safe.
 FORBIDDEN_TAGS = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "style", "link", "meta",
-                  "base", "form", "input", "button", "svg", "math", "video", "audio", "source", "body", "details"}
+                  "base", "form", "input", "button", "svg", "math", "video", "source", "body", "details"}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "srcset", "xlink:href", "poster", "background"}
 
 
@@ -103,6 +107,8 @@ def assert_safe(fragment: str) -> None:
     for tag, attrs, _ in page.elements:
         assert tag not in FORBIDDEN_TAGS, (tag, fragment)
         assert tag in _TAGS or tag == "div", (tag, fragment)  # only the allow-list comes through
+        if tag == "audio":
+            assert set(attrs) <= {"src", "controls", "preload"}, (attrs, fragment)
         for name, value in attrs.items():
             assert not name.startswith("on"), (name, fragment)
             assert name not in ("style", "srcdoc", "formaction"), (name, fragment)
