@@ -10,7 +10,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
 from quizzer.deck_format import DeckError, Problem
-from quizzer.importers import FORMATS, ArchiveTooLarge, ReadOptions, read_file
+from quizzer.importers import FORMATS, ArchiveTooLarge, ReadOptions
 from quizzer.importers.text import separator_named
 from quizzer.services import account_backup, exports, imports
 from quizzer.services.anki_export import deck_apkg
@@ -51,11 +51,9 @@ def _is_backup(filename: str, data: bytes) -> bool:
 
 def _run(filename: str, data: bytes, options: dict, *, dry_run: bool) -> imports.ImportResult:
     read = ReadOptions(options["format"], options["deck"], options["separator"], options["row_separator"])
-    bundle = read_file(data, filename, read)
-    user = current_user.user
-    return imports.apply_bundle(bundle, user.id, media_root=_instance() / "media", user=user,
-                                with_progress=options["with_progress"], reset_changed=options["reset_changed"],
-                                dry_run=dry_run)
+    return imports.import_file(data, filename, current_user.user, media_root=_instance() / "media", options=read,
+                               with_progress=options["with_progress"], reset_changed=options["reset_changed"],
+                               dry_run=dry_run)
 
 
 def _failed(err: DeckError, options: dict, status: int | None = None):
