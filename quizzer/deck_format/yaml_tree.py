@@ -6,7 +6,6 @@ size, nesting depth and number of values. Each problem raises DeckError with its
 """
 from __future__ import annotations
 
-import codecs
 import re
 from typing import Union
 
@@ -15,6 +14,7 @@ from yaml.composer import ComposerError
 from yaml.events import (AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
                          SequenceEndEvent, SequenceStartEvent, StreamEndEvent)
 
+from .encoding import decode_utf8
 from .model import DeckError, Problem
 
 MAX_DECK_BYTES = 5 * 1024 * 1024
@@ -83,7 +83,7 @@ def _decode(data: bytes | str, filename: str) -> str:
     size = len(data.encode("utf-8", "surrogatepass")) if isinstance(data, str) else len(data)
     if size > MAX_DECK_BYTES:
         raise DeckError([Problem(filename, 1, 1, "", "deck is larger than 5 MB")])
-    text = data if isinstance(data, str) else _utf8(bytes(data), filename)
+    text = data if isinstance(data, str) else decode_utf8(bytes(data), filename, "deck")
     text = text.removeprefix("\ufeff")
     problems = [_text_problem(filename, text, match.start(),
                               f"character U+{ord(match.group()):04X} is not allowed in a deck")
@@ -91,18 +91,6 @@ def _decode(data: bytes | str, filename: str) -> str:
     if problems:
         raise DeckError(problems)
     return text
-
-
-def _utf8(data: bytes, filename: str) -> str:
-    data = data.removeprefix(codecs.BOM_UTF8)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = len(data[line_start:exc.start].decode("utf-8")) + 1
-        message = f"invalid UTF-8 byte 0x{data[exc.start]:02x}: save the deck as UTF-8"
-        raise DeckError([Problem(filename, line, column, "", message)]) from None
 
 
 def _text_problem(filename: str, text: str, index: int, message: str) -> Problem:

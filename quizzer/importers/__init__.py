@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from quizzer.deck_format import DeckError, Problem, parse_deck
+from quizzer.deck_format.encoding import decode_utf8
 from quizzer.gc_pause import gc_paused
 from quizzer.importers.apkg import read_apkg
 from quizzer.importers.archive import ArchiveTooLarge, Limits, SafeZip, problem
 from quizzer.importers.model import MEDIA_URL, CardProgress, ImportBundle, MediaFile, merge
-from quizzer.importers.text import decode, is_anki_text, read_anki_text, read_csv, read_quizlet
+from quizzer.importers.text import is_anki_text, read_anki_text, read_csv, read_quizlet
 
 FORMATS = ("auto", "yaml", "zip", "apkg", "anki-text", "quizlet", "csv")
 _SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".zip": "zip", ".apkg": "apkg", ".colpkg": "apkg",
@@ -39,7 +40,7 @@ def detect_format(filename: str, data: bytes) -> str:
         raise problem(filename, "unsupported file type: use .yaml, .yml, .zip (of YAML decks), .apkg, .colpkg, "
                                 ".txt, .tsv or .csv")
     if kind == "text":
-        return "anki-text" if is_anki_text(decode(data[:4096].rsplit(b"\n", 1)[0], filename)) else "quizlet"
+        return "anki-text" if is_anki_text(decode_utf8(data[:4096].rsplit(b"\n", 1)[0], filename)) else "quizlet"
     return kind
 
 

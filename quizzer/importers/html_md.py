@@ -173,9 +173,9 @@ def _easy_convert(fragment: str) -> Converted | None:
 
 
 def _simple_convert(fragment: str, image_url: ImageUrl) -> Converted | None:
-    """A field made only of simple tags, converted in one pass without the HTML parser (the hot
-    path of a large import); None for any other field. It equals ``_from_lines`` over the plain
-    ``simple_lines`` of tests/html_md_reference.py, which tests/test_import_speedups.py checks."""
+    """A field made only of simple tags, split into lines in one pass without the HTML parser;
+    None for any other field. It equals ``_from_lines`` over the plain ``simple_lines`` of
+    tests/html_md_reference.py, which tests/test_import_speedups.py checks."""
     # Lines of items as simple_lines gives them, trimmed as _trim does it while they are
     # collected: ``last_space`` is whether the line so far ends in a space (or is empty), ``raw``
     # whether simple_lines's untrimmed line would hold an item (that decides a div or p break).
@@ -224,29 +224,7 @@ def _simple_convert(fragment: str, image_url: ImageUrl) -> Converted | None:
         while line and line[-1][0] == "text" and line[-1][1][-1] == " ":
             text = line[-1][1].rstrip(" ")
             line[-1:] = [("text", text, *line[-1][2:])] if text else []
-    md_paragraphs, html_paragraphs, md_lines, html_lines = [], [], [], []
-    for line in lines:
-        if line:
-            if len(line) == 1 and line[0][0] == "text" and not (line[0][2] or line[0][3]):
-                text = line[0][1]
-                md = _MD_SPECIAL.sub(r"\\\g<0>", text) if _MD_SPECIAL.search(text) else text
-                if md and (md[0] in "#>+=-" or md[0].isdigit()):
-                    md = _escape_line_start(md)
-                md_lines.append(md)
-                html_lines.append(text.translate(_HTML_ESCAPES) if "&" in text or "<" in text or ">" in text
-                                  else text)
-            else:
-                md, out = _line(line)
-                md_lines.append(md)
-                html_lines.append(out)
-        elif md_lines:
-            md_paragraphs.append("\\\n".join(md_lines))
-            html_paragraphs.append("<p>" + "<br>\n".join(html_lines) + "</p>\n")
-            md_lines, html_lines = [], []
-    if md_lines:
-        md_paragraphs.append("\\\n".join(md_lines))
-        html_paragraphs.append("<p>" + "<br>\n".join(html_lines) + "</p>\n")
-    return Converted("\n\n".join(md_paragraphs), "".join(html_paragraphs))
+    return _from_lines(lines, True)
 
 
 def text_to_markdown(text: str) -> Converted:

@@ -6,7 +6,6 @@ contain the separator: only the first separator of a row splits it.
 """
 from __future__ import annotations
 
-import codecs
 import csv
 import difflib
 import io
@@ -14,6 +13,7 @@ import re
 from pathlib import PurePath
 
 from quizzer.deck_format import DeckError, DeckSpec, NoteSpec, Problem, cloze_numbers
+from quizzer.deck_format.encoding import decode_utf8
 from quizzer.deck_format.parser import derive_card_id
 from quizzer.importers.html_md import Converted, html_to_markdown, text_to_markdown
 from quizzer.importers.model import ImportBundle
@@ -31,18 +31,6 @@ _BOOLEAN = {"": False, "0": False, "false": False, "no": False, "1": True, "true
 def separator_named(text: str) -> str:
     """A separator given by name ("tab", "comma", "newline", "\\t"...) or as itself."""
     return _NAMED.get(text.lower(), text)
-
-
-def decode(data: bytes, filename: str) -> str:
-    """UTF-8 text (a BOM is fine); DeckError with line and column of the first bad byte."""
-    data = data.removeprefix(codecs.BOM_UTF8)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise DeckError([Problem(filename, line, column, "", f"invalid UTF-8 byte 0x{data[exc.start]:02x}: "
-                                 "save the file as UTF-8")]) from None
 
 
 def is_anki_text(text: str) -> bool:
@@ -111,7 +99,7 @@ def _no_images(_src: str) -> None:
 
 def read_anki_text(data: bytes, filename: str, deck: str | None = None) -> ImportBundle:
     """Anki's "Notes in Plain Text" export, with its ``#key:value`` header lines."""
-    text = decode(data, filename)
+    text = decode_utf8(data, filename)
     lines = text.splitlines(keepends=True)
     count = next((i for i, line in enumerate(lines) if not _ANKI_HEADER.match(line.rstrip("\r\n"))), len(lines))
     headers = {m.group(1): m.group(2).strip() for m in (_ANKI_HEADER.match(line.rstrip("\r\n"))
@@ -170,7 +158,7 @@ def _anki_row(notes: _Notes, line: int, row: list[str], columns: dict[str, int],
 def read_quizlet(data: bytes, filename: str, deck: str | None = None, separator: str = "\t",
                  row_separator: str = "\n") -> ImportBundle:
     """Quizlet's export: term, separator, definition; rows split by ``row_separator``."""
-    text = decode(data, filename)
+    text = decode_utf8(data, filename)
     notes = _Notes(filename, deck or default_deck(filename))
     if not separator or not row_separator:
         notes.error(1, "separator", "the separators must not be empty")
@@ -196,7 +184,7 @@ def read_quizlet(data: bytes, filename: str, deck: str | None = None, separator:
 
 def read_csv(data: bytes, filename: str, deck: str | None = None) -> ImportBundle:
     """CSV with a header row naming the columns (see CSV_COLUMNS); cells are markdown."""
-    text = decode(data, filename)
+    text = decode_utf8(data, filename)
     notes = _Notes(filename, deck or default_deck(filename))
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
