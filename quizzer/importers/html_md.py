@@ -42,14 +42,17 @@ _SIMPLE_TOKEN = re.compile(r'([^<]+)|<(/?)(b|strong|i|em|br|div|p|span)\s*(/?)>|
 _SIMPLE_SPLIT = re.compile(_SIMPLE_TOKEN.pattern + "|(<)")
 # The commonest field of all: one paragraph of plain text with matched, unnested b/strong/i/em
 # around text that starts and ends with a letter or digit, lines split by <br>. Its markdown and
-# HTML are a few replacements away (``_easy_convert``); the rest of its rules are checked there.
+# HTML are a few replacements away (``_easy_convert``). The pattern also holds the rules that keep
+# that markdown unambiguous: no emphasis right after emphasis (markdown would read the two markers as
+# one); a <br> only after text that does not end in a space, never first, last or twice in a row (an
+# empty line is a paragraph break), and never before a line that starts like a heading, quote or list
+# item (or with a space).
 _PLAIN = r"[^<>&\\`*_\[\]$~|]"
-_EASY = re.compile(rf"(?:{_PLAIN}+|<(b|strong|i|em)>[A-Za-z0-9](?:{_PLAIN}*[A-Za-z0-9])?</\1>|<br>)*")
 _LINE_START = " #>+=-0123456789"  # a line starting with one of these is left to _simple_convert
-# Each tag of such a field (without its brackets) as markdown and as HTML.
-_EASY_TAGS = {"b": ("**", "<strong>"), "/b": ("**", "</strong>"), "strong": ("**", "<strong>"),
-              "/strong": ("**", "</strong>"), "i": ("*", "<em>"), "/i": ("*", "</em>"), "em": ("*", "<em>"),
-              "/em": ("*", "</em>"), "br": ("\\\n", "<br>\n")}
+_EASY = re.compile(
+    rf"(?:{_PLAIN}+"
+    rf"|(?<!</b>)(?<!</i>)(?<!</em>)(?<!</strong>)<(b|strong|i|em)>[A-Za-z0-9](?:{_PLAIN}*[A-Za-z0-9])?</\1>"
+    rf"|(?<=.)(?<! )(?<!<br>)<br>(?=[^ #>+=\-0-9]))*")
 _ORDERED = re.compile(r"(\d{1,9})([.)])")
 _SPACE = re.compile(r"\s+")
 _SOUND_REF = re.compile(r"\[sound:([^\]<>\x1f]+)\]")
@@ -149,27 +152,15 @@ def _easy_convert(fragment: str) -> Converted | None:
         return None
     if "<" not in fragment:
         return Converted(fragment, f"<p>{fragment}</p>\n")
-    parts = fragment.split("<")
-    before, tag = parts[0], ""
-    markdown, html = [before], ["<p>", before]
-    for part in parts[1:]:
-        previous = tag
-        tag, _, text = part.partition(">")
-        if tag == "br":
-            # No empty line (a paragraph break), no space at a line's end or start, no line
-            # that starts like a heading, quote or list item.
-            if before[-1:] == " " or (not before and previous in ("", "br")) or (text and text[0] in _LINE_START):
-                return None
-        elif not before and previous[:1] == "/":
-            return None  # emphasis right after emphasis: markdown would read the two markers as one
-        mark, rendered = _EASY_TAGS[tag]
-        markdown += (mark, text)
-        html += (rendered, text)
-        before = text
-    if tag == "br" and not before:
-        return None  # a break at the very end
-    html.append("</p>\n")
-    return Converted("".join(markdown), "".join(html))
+    markdown = fragment.replace("<b>", "**").replace("</b>", "**").replace("<i>", "*").replace("</i>", "*")
+    rendered = (fragment.replace("<b>", "<strong>").replace("</b>", "</strong>")
+                .replace("<i>", "<em>").replace("</i>", "</em>"))
+    if "<strong>" in fragment or "<em>" in fragment:
+        markdown = (markdown.replace("<strong>", "**").replace("</strong>", "**")
+                    .replace("<em>", "*").replace("</em>", "*"))
+    if "<br>" in fragment:
+        markdown, rendered = markdown.replace("<br>", "\\\n"), rendered.replace("<br>", "<br>\n")
+    return Converted(markdown, f"<p>{rendered}</p>\n")
 
 
 def _simple_convert(fragment: str, image_url: ImageUrl) -> Converted | None:
