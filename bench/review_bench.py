@@ -375,15 +375,14 @@ def build(path: Path, seed: int) -> None:
                     assert render_markdown(value) == plain_html(value), value
             note_rows.append((deck_id, spec.id, pos, spec.kind, question, answer_text, None,
                               explanation, plain_html(explanation) if explanation else "",
-                              " " + " ".join(spec.tags) + " ", "", "[]", "[]", "[]", 0, 0,
-                              deck_service.note_hash(_DeckStub, spec)))
+                              " " + " ".join(spec.tags) + " ", "", "[]", "[]", "[]", 0, 0))
             card_rows.append((next_id, deck_id, "front", pos * 100, question, answer_text,
                               plain_html(question), plain_html(answer_text), 0))
             card_of.append((next_id, deck_id))
             next_id += 1
     bulk_insert(db, Note, ("deck", "slug", "position", "kind", "question", "answer", "cloze",
                            "explanation", "explanation_html", "tags", "source", "choices",
-                           "choices_html", "accept", "reverse", "retired", "content_hash"), note_rows)
+                           "choices_html", "accept", "reverse", "retired"), note_rows)
     bulk_insert(db, Card, ("note", "deck", "key", "position", "prompt", "answer", "prompt_html",
                            "answer_html", "retired"), card_rows)
     del note_rows, card_rows
@@ -438,12 +437,6 @@ def build(path: Path, seed: int) -> None:
           f"{t_cards - t0:.1f} s, histories {t_plan - t_cards:.1f} s with {redraws:,} redraws, log "
           f"{t_logs - t_plan:.1f} s, states {t_states - t_logs:.1f} s, checks "
           f"{time.perf_counter() - t_states:.1f} s); {file_mb(path):.1f} MB", flush=True)
-
-
-class _DeckStub:
-    """What note_hash reads of a DeckSpec (the bench decks have no sources)."""
-
-    sources: dict = {}
 
 
 def verify(db, user, today, rng: random.Random) -> None:

@@ -3,19 +3,20 @@
 - render: one-line texts with simple **strong**, `code` and $math$ spans skip markdown-it and nh3;
 - store.bulk: values are converted column by column (defaults, JSON, plain values); lists of
   strings are written as JSON directly; new rows' ids are taken before their insert;
-- services.decks: note hashes write their JSON directly; stored rows are read as plain tuples.
+- services.decks: edited notes are found by comparing the stored fields; stored rows are read as plain tuples.
 """
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizzer.deck_format import NoteSpec, faces, parse_deck
 from quizzer.deck_format.render import _MD, _simple_inline, render_inline, render_markdown, sanitize
-from quizzer.services.decks import _note_hash, load_files, note_hash
+from quizzer.services.decks import load_files, note_content, plan_import, same_content
 from quizzer.store.bulk import _values, insert_rows, json_strings, take_ids
 from quizzer.store.models import Card, Note, User
 
@@ -119,31 +120,62 @@ cards:
             _check(face.answer)
 
 
-def test_note_hash_is_unchanged():
-    """Stored hashes must stay valid: the payload and its JSON are exactly as before."""
-    spec = parse_deck("""
-id: hashes
-title: Hashes
+_EDITED_DECK = """
+id: edits
+title: Edits
 sources:
   book: "Büch, ch. 1"
+  other: Other book
 cards:
   - id: one
     question: "Qué \\"quoted\\" \\u2028 ?"
     answer: "7"
     choices: ["4", "6", "7"]
-    accept: [seven]
     explanation: Ünïcode
     tags: [a, b]
     source: book
+  - id: typed
+    question: Spell it
+    answer: seven
+    accept: [seven, "7"]
   - id: two
     cloze: "{{c1::x}} y"
-""".encode(), "hashes.yaml")
-    for note in spec.notes:
-        label = dict(spec.sources).get(note.source, "") if note.source else ""
-        payload = [note.question, note.answer, note.cloze, note.explanation, list(note.tags),
-                   label, note.reverse, list(note.choices), list(note.accept)]
-        expected = hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
-        assert note_hash(spec, note) == expected
+  - id: rev
+    question: Front
+    answer: Back
+"""
+
+
+def _edited(spec, note_id: str, **changes):
+    notes = tuple(dataclasses.replace(n, **changes) if n.id == note_id else n for n in spec.notes)
+    return dataclasses.replace(spec, notes=notes)
+
+
+@pytest.mark.parametrize("note_id, changes", [
+    ("one", {"question": "Qué?"}), ("one", {"answer": "6"}), ("one", {"choices": ("4", "7", "6")}),
+    ("one", {"explanation": None}), ("one", {"tags": ("b", "a")}), ("one", {"source": "other"}),
+    ("typed", {"accept": ("seven",)}), ("two", {"cloze": "{{c2::x}} y"}), ("rev", {"reverse": True}),
+])
+def test_every_field_a_note_shows_counts_as_an_edit(db, tmp_path, note_id, changes):
+    path = tmp_path / "edits.yaml"
+    path.write_text(_EDITED_DECK, encoding="utf-8")
+    load_files([path])
+    spec = parse_deck(_EDITED_DECK.encode(), "edits.yaml")
+    assert plan_import(spec, None).unchanged == ["one", "typed", "two", "rev"]
+
+    plan = plan_import(_edited(spec, note_id, **changes), None)
+
+    assert plan.changed == [note_id]
+    assert len(plan.unchanged) == 3
+
+
+def test_stored_lists_are_compared_as_values_not_as_json_text():
+    note = NoteSpec("n", 1, "Qué?", "sí", choices=("sí", "no"), accept=("sí",))
+    content = note_content(note, "")
+    escaped = content[:6] + (0, json.dumps(["sí", "no"]), '["s\\u00ed"]')  # ASCII-escaped, reverse as 0/1
+    assert escaped != content and same_content(escaped, content)
+    assert not same_content(content[:7] + ('["no", "sí"]', content[8]), content)
+    assert not same_content(content[:6] + (True,) + content[7:], content)
 
 
 _STRINGS = st.text(alphabet=st.characters(codec="utf-8"), max_size=6)
@@ -154,18 +186,6 @@ _STRINGS = st.text(alphabet=st.characters(codec="utf-8"), max_size=6)
 def test_json_strings_is_what_a_json_field_stores(texts):
     assert json_strings(texts) == Note.choices.db_value(texts) == json.dumps(texts, ensure_ascii=False)
     assert json_strings(tuple(texts)) == json_strings(texts)
-
-
-@settings(max_examples=300)
-@given(st.builds(NoteSpec, id=st.just("n"), line=st.just(1), question=st.none() | _STRINGS,
-                 answer=st.none() | _STRINGS, cloze=st.none() | _STRINGS, explanation=st.none() | _STRINGS,
-                 tags=st.lists(_STRINGS, max_size=3).map(tuple), reverse=st.booleans(),
-                 choices=st.lists(_STRINGS, max_size=3).map(tuple), accept=st.lists(_STRINGS, max_size=3).map(tuple)),
-       _STRINGS)
-def test_the_written_out_note_hash_is_the_json_dumps_one(note, label):
-    payload = [note.question, note.answer, note.cloze, note.explanation, list(note.tags), label, note.reverse,
-               list(note.choices), list(note.accept)]
-    assert _note_hash(note, label) == hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
 
 
 def test_ids_taken_before_an_insert_never_collide_with_later_rows(db):

@@ -8,9 +8,9 @@ the cards whose text changed.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from json.encoder import encode_basestring as _json_string  # what json.dumps quotes with
 from pathlib import Path
 
 from quizzer.deck_format import DeckError, DeckSpec, NoteSpec, Problem, faces, parse_deck
@@ -41,39 +41,31 @@ class ImportPlan:
         )
 
 
-# Columns of the rows _note_row and _card_rows make, in their order.
-_NOTE_COLUMNS = ("deck", "slug", "position", "kind", "question", "answer", "cloze", "explanation",
-                 "explanation_html", "tags", "source", "choices", "choices_html", "accept", "reverse",
-                 "retired", "content_hash")
+# Columns of the rows _note_row and _card_rows make, in their order. A note's content (what it shows,
+# compared with the file's on every load to find edited notes) is the run from question to accept.
+_NOTE_COLUMNS = ("deck", "slug", "position", "kind", "question", "answer", "cloze", "explanation", "tags",
+                 "source", "reverse", "choices", "accept", "explanation_html", "choices_html", "retired")
+_CONTENT_COLUMNS = _NOTE_COLUMNS[4:13]
 _CARD_COLUMNS = ("note", "deck", "key", "position", "prompt", "answer", "prompt_html", "answer_html", "retired")
 
 
-def note_hash(spec: DeckSpec, note: NoteSpec) -> str:
-    """Fingerprint of everything a note shows, to detect edits."""
-    return _note_hash(note, spec_source_label(spec, note))
+def note_content(note: NoteSpec, source_label: str) -> tuple:
+    """What a note shows, as stored in _CONTENT_COLUMNS (lists as JSON text)."""
+    return (note.question, note.answer, note.cloze, note.explanation or "", " " + " ".join(note.tags) + " ",
+            source_label, note.reverse, json_strings(note.choices), json_strings(note.accept))
 
 
-def _note_hash(note: NoteSpec, source_label: str) -> str:
-    """sha256 of ``json.dumps([question, answer, cloze, explanation, tags, source label, reverse,
-    choices, accept], ensure_ascii=False)``, the JSON written out directly (the encoder would cost
-    more than the hash) with the function json.dumps quotes strings with."""
-    question, answer, cloze, explanation = note.question, note.answer, note.cloze, note.explanation
-    payload = (f'[{"null" if question is None else _json_string(question)}, '
-               f'{"null" if answer is None else _json_string(answer)}, '
-               f'{"null" if cloze is None else _json_string(cloze)}, '
-               f'{"null" if explanation is None else _json_string(explanation)}, '
-               f'{json_strings(note.tags)}, {_json_string(source_label)}, {"true" if note.reverse else "false"}, '
-               f'{json_strings(note.choices) if note.choices else "[]"}, '
-               f'{json_strings(note.accept) if note.accept else "[]"}]')
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def spec_source_label(spec: DeckSpec, note: NoteSpec) -> str:
-    return dict(spec.sources).get(note.source, "") if note.source else ""
+def same_content(stored: tuple, content: tuple) -> bool:
+    """Whether a stored note's _CONTENT_COLUMNS hold ``content``. Lists are compared as values when
+    their JSON text differs (rows written by other code may format or escape it differently)."""
+    if stored == content:
+        return True
+    return (stored[:6] == content[:6] and bool(stored[6]) == content[6]
+            and json.loads(stored[7]) == json.loads(content[7]) and json.loads(stored[8]) == json.loads(content[8]))
 
 
 def _source_label(sources: dict, note: NoteSpec) -> str:
-    """spec_source_label with the deck's sources already made a dict."""
+    """The label of the note's source in the deck's ``sources`` ("" for none)."""
     return sources.get(note.source, "") if note.source else ""
 
 
@@ -90,11 +82,10 @@ def plan_import(spec: DeckSpec, owner_id: int | None) -> ImportPlan:
     """Compare a parsed deck with what is stored, without writing anything."""
     deck = _find_deck(owner_id, spec.id)
     plan = ImportPlan(deck_slug=spec.id, new_deck=deck is None)
-    # Plain rows from the driver (slug, content_hash, retired): no model instance per note.
+    # Plain rows from the driver (slug, retired, content...): no model instance per note.
+    columns = [Note.slug, Note.retired] + [Note._meta.fields[name] for name in _CONTENT_COLUMNS]
     stored = {} if deck is None else {
-        slug: (content_hash, retired) for slug, content_hash, retired in db.execute(
-            Note.select(Note.slug, Note.content_hash, Note.retired).where(Note.deck == deck)).fetchall()
-    }
+        row[0]: row for row in db.execute(Note.select(*columns).where(Note.deck == deck)).fetchall()}
     sources = dict(spec.sources)
     for note in spec.notes:
         old = stored.pop(note.id, None)
@@ -102,11 +93,11 @@ def plan_import(spec: DeckSpec, owner_id: int | None) -> ImportPlan:
             plan.added.append(note.id)
         elif old[1]:
             plan.restored.append(note.id)
-        elif old[0] != _note_hash(note, _source_label(sources, note)):
+        elif not same_content(old[2:], note_content(note, _source_label(sources, note))):
             plan.changed.append(note.id)
         else:
             plan.unchanged.append(note.id)
-    plan.retired = sorted(slug for slug, (_, retired) in stored.items() if not retired)
+    plan.retired = sorted(slug for slug, row in stored.items() if not row[1])
     return plan
 
 
@@ -141,13 +132,10 @@ def _upsert_deck(spec: DeckSpec, owner_id, source_path: str, content_hash: str) 
 
 def _note_row(sources: dict, note: NoteSpec, deck_id: int, position: int) -> tuple:
     """The note's values in _NOTE_COLUMNS order, as the driver takes them."""
-    source = _source_label(sources, note)
-    explanation = note.explanation or ""
-    choices_html = json_strings([render_inline(c) for c in note.choices]) if note.choices else "[]"
-    return (deck_id, note.id, position, note.kind, note.question, note.answer, note.cloze, explanation,
-            render_markdown(explanation) if explanation else "", " " + " ".join(note.tags) + " ", source,
-            json_strings(note.choices), choices_html, json_strings(note.accept), note.reverse, False,
-            _note_hash(note, source))
+    explanation = note.explanation
+    return (deck_id, note.id, position, note.kind, *note_content(note, _source_label(sources, note)),
+            render_markdown(explanation) if explanation else "",
+            json_strings([render_inline(c) for c in note.choices]) if note.choices else "[]", False)
 
 
 def _write_notes(spec: DeckSpec, deck: Deck, plan: ImportPlan, reset_changed: bool, render) -> None:

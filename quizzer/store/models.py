@@ -86,7 +86,6 @@ class Note(BaseModel):
     accept = JsonField(default=list)
     reverse = pw.BooleanField(default=False)
     retired = pw.BooleanField(default=False)
-    content_hash = pw.CharField(max_length=64, default="")
 
     class Meta:
         indexes = ((("deck", "slug"), True),)
