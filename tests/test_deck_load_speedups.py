@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizzer.deck_format import NoteSpec, faces, parse_deck
-from quizzer.deck_format.render import _MD, _simple_inline, render_inline, render_markdown, sanitize
+from quizzer.deck_format.render import _MD, HtmlCache, _simple_inline, render_inline, render_markdown, sanitize
 from quizzer.services.decks import load_files, note_content, plan_import, same_content
 from quizzer.store.bulk import _values, insert_rows, json_strings, take_ids
 from quizzer.store.models import Card, Note, User
@@ -147,7 +147,7 @@ cards:
 
 
 def _edited(spec, note_id: str, **changes):
-    notes = tuple(dataclasses.replace(n, **changes) if n.id == note_id else n for n in spec.notes)
+    notes = tuple(n._replace(**changes) if n.id == note_id else n for n in spec.notes)
     return dataclasses.replace(spec, notes=notes)
 
 
@@ -176,6 +176,13 @@ def test_stored_lists_are_compared_as_values_not_as_json_text():
     assert escaped != content and same_content(escaped, content)
     assert not same_content(content[:7] + ('["no", "sí"]', content[8]), content)
     assert not same_content(content[:6] + (True,) + content[7:], content)
+
+
+def test_the_html_cache_renders_what_it_was_not_given_once():
+    cache = HtmlCache({"known": "<p>from the reader</p>\n"})
+    assert cache["known"] == "<p>from the reader</p>\n"
+    assert cache["A **bold** move"] == render_markdown("A **bold** move")
+    assert set(cache) == {"known", "A **bold** move"}  # kept for the next card that shows it
 
 
 _STRINGS = st.text(alphabet=st.characters(codec="utf-8"), max_size=6)

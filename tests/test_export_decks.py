@@ -69,7 +69,7 @@ def test_yaml_export_reimports_to_the_same_deck(db, user, load_deck):
     assert not plan.new_deck and not (plan.added or plan.changed or plan.retired or plan.restored)
     assert plan.unchanged == ["plain", "multi", "flip", "pick", "typed", "gap"]
     original = parse_deck(RICH_DECK, "rich.yaml")
-    without_lines = lambda deck: [replace(note, line=0) for note in deck.notes]  # noqa: E731
+    without_lines = lambda deck: [note._replace(line=0) for note in deck.notes]  # noqa: E731
     assert without_lines(spec) == without_lines(original)  # every field of every card, in order
     assert replace(spec, notes=()) == replace(original, notes=())
     assert "question: |-\n    Two lines,\n    with `code`:" in text  # multi-line text stays readable

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,11 @@ class DeckError(ValueError):
         return DeckError, (self.problems,)
 
 
-@dataclass(frozen=True)
-class NoteSpec:
-    """One card entry of a deck file; it makes one or more schedulable cards (see faces)."""
+class NoteSpec(NamedTuple):
+    """One card entry of a deck file; it makes one or more schedulable cards (see faces).
+
+    A named tuple rather than a frozen dataclass: a large import makes one per note, and a
+    tuple is built in a quarter of the time."""
 
     id: str
     line: int

@@ -123,6 +123,16 @@ def render_markdown(text: str) -> str:
     return sanitize(_MD.render(text or ""))
 
 
+class HtmlCache(dict):
+    """Card markdown -> its ``render_markdown`` HTML, each text rendered once, when first asked for.
+    A reader that knows the HTML of the markdown it wrote fills it in, so a large import skips the
+    renderer; ``cache[text]`` is a plain dict lookup for every text seen before."""
+
+    def __missing__(self, text: str) -> str:
+        html = self[text] = render_markdown(text)
+        return html
+
+
 @lru_cache(maxsize=4096)
 def render_inline(text: str) -> str:
     """Render a short piece of markdown (a choice, a tag) without a wrapping <p>."""

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from quizzer.deck_format import DeckError, DeckSpec, NoteSpec, Problem, faces, parse_deck
-from quizzer.deck_format.render import render_inline, render_markdown
+from quizzer.deck_format.render import HtmlCache, render_inline, render_markdown
 from quizzer.gc_pause import gc_paused
 from quizzer.store.bulk import insert_rows, json_strings, take_ids, update_rows
 from quizzer.store.db import database_proxy as db
@@ -103,15 +102,15 @@ def plan_import(spec: DeckSpec, owner_id: int | None) -> ImportPlan:
 
 def load_deck(spec: DeckSpec, owner_id: int | None = None, *, source_path: str = "",
               content_hash: str = "", reset_changed: bool = False,
-              render: Callable[[str], str] = render_markdown) -> ImportPlan:
+              html: HtmlCache | None = None) -> ImportPlan:
     """Apply a parsed deck for ``owner_id`` (None: the shared decks) in one transaction.
 
-    ``render`` turns card markdown into HTML (importers pass one that knows the HTML
-    of the markdown they wrote, to skip rendering it again)."""
+    ``html`` renders card markdown (importers pass one filled with the HTML of the markdown
+    they wrote, to skip rendering it again)."""
     with db.atomic():
         plan = plan_import(spec, owner_id)
         deck = _upsert_deck(spec, owner_id, source_path, content_hash)
-        _write_notes(spec, deck, plan, reset_changed, render)
+        _write_notes(spec, deck, plan, reset_changed, HtmlCache() if html is None else html)
         deck.card_count = Card.select().where((Card.deck == deck) & ~Card.retired).count()
         deck.save()
     return plan
@@ -138,7 +137,7 @@ def _note_row(sources: dict, note: NoteSpec, deck_id: int, position: int) -> tup
             json_strings([render_inline(c) for c in note.choices]) if note.choices else "[]", False)
 
 
-def _write_notes(spec: DeckSpec, deck: Deck, plan: ImportPlan, reset_changed: bool, render) -> None:
+def _write_notes(spec: DeckSpec, deck: Deck, plan: ImportPlan, reset_changed: bool, html: HtmlCache) -> None:
     added, touched = set(plan.added), set(plan.changed) | set(plan.restored)
     sources, deck_id = dict(spec.sources), deck.id
     positions, new, edited = {}, [], []  # new and edited: (position, note); unchanged notes are not rendered
@@ -152,7 +151,7 @@ def _write_notes(spec: DeckSpec, deck: Deck, plan: ImportPlan, reset_changed: bo
     note_rows, card_rows = [], []
     for note_id, (position, note) in zip(take_ids(Note, len(new)), new):
         note_rows.append((note_id, *_note_row(sources, note, deck_id, position)))
-        card_rows += _card_rows(deck_id, note_id, note, position, render)
+        card_rows += _card_rows(deck_id, note_id, note, position, html)
     insert_rows(Note, ("id", *_NOTE_COLUMNS), note_rows)
     insert_rows(Card, _CARD_COLUMNS, card_rows)
     if plan.retired:
@@ -172,20 +171,20 @@ def _write_notes(spec: DeckSpec, deck: Deck, plan: ImportPlan, reset_changed: bo
             Note.update(position=positions[slug]).where((Note.deck == deck) & (Note.slug == slug)).execute()
     restored = set(plan.restored)  # a restored card gets its history back, even with reset_changed
     for position, note in edited:
-        _sync_cards(deck, ids[note.id], note, position, reset_changed and note.id not in restored, render)
+        _sync_cards(deck, ids[note.id], note, position, reset_changed and note.id not in restored, html)
 
 
-def _card_rows(deck_id: int, note_id: int, note: NoteSpec, position: int, render) -> list[tuple]:
+def _card_rows(deck_id: int, note_id: int, note: NoteSpec, position: int, html: HtmlCache) -> list[tuple]:
     """The note's cards' values in _CARD_COLUMNS order."""
     return [(note_id, deck_id, face.key, position * 100 + ordinal, face.prompt, face.answer,
-             render(face.prompt), render(face.answer), False)
+             html[face.prompt], html[face.answer], False)
             for ordinal, face in enumerate(faces(note))]
 
 
-def _sync_cards(deck: Deck, note_id: int, note: NoteSpec, position: int, reset: bool, render) -> None:
+def _sync_cards(deck: Deck, note_id: int, note: NoteSpec, position: int, reset: bool, html: HtmlCache) -> None:
     """Update one edited or restored note's cards: keep keys, add new, retire gone."""
     existing = {c.key: c for c in Card.select().where(Card.note == note_id)}
-    for values in _card_rows(deck.id, note_id, note, position, render):
+    for values in _card_rows(deck.id, note_id, note, position, html):
         row = dict(zip(_CARD_COLUMNS, values))
         card = existing.pop(row["key"], None)
         if card is None:

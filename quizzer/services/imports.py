@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from quizzer.deck_format import DeckError, Problem
-from quizzer.deck_format.render import render_markdown
+from quizzer.deck_format.render import HtmlCache
 from quizzer.gc_pause import gc_paused
 from quizzer.importers import CardProgress, ImportBundle, ReadOptions, merge, read_file
 from quizzer.services.decks import ImportPlan, deck_files, load_deck, load_files, plan_import
@@ -70,14 +70,10 @@ def apply_bundle(bundle: ImportBundle, owner_id: int | None, *, media_root: Path
         result.progress = len(bundle.progress) if with_progress else 0
         return result
     store_media(media_root, owner_id, bundle.media)
-    rendered = bundle.rendered
-
-    def render(text: str) -> str:
-        return rendered.get(text) or render_markdown(text)
-
+    html = HtmlCache(bundle.rendered)
     with db.atomic():
         result.plans = [load_deck(spec, owner_id, source_path=bundle.source, reset_changed=reset_changed,
-                                  render=render) for spec in bundle.decks]
+                                  html=html) for spec in bundle.decks]
         if with_progress:
             result.progress, result.progress_kept = _apply_progress(user, bundle.progress)
     return result
