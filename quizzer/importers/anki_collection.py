@@ -32,7 +32,10 @@ class Collection:
     note_types: dict[int, NoteType]
     decks: dict[int, str]  # id -> "Parent::Child"
     notes: list[tuple]  # (id, guid, mid, tags, flds)
-    cards: list[tuple]  # (nid, did, ord, type, queue, due, ivl, factor, reps, lapses, odue, odid), any order
+    cards: list[tuple]  # (nid, did, ord, odid), any order
+    # (nid, ord) -> (type, queue, due, ivl, factor, reps, lapses, odue, odid) of the cards that have a
+    # schedule to carry over: review and relearning cards, and suspended ones.
+    schedules: dict[tuple[int, int], tuple]
 
 
 def _unicase(a: str, b: str) -> int:  # Anki's collation, needed to read its tables
@@ -68,9 +71,11 @@ def _read(conn: sqlite3.Connection) -> Collection:
         note_types, deck_names = _note_types_v11(models), _decks_v11(decks)
     notes = conn.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id").fetchall()
     # In table order (an ORDER BY would walk Anki's nid index and fetch each row from it).
-    cards = conn.execute("SELECT nid, did, ord, type, queue, due, ivl, factor, reps, lapses, odue, odid "
-                         "FROM cards").fetchall()
-    return Collection(int(crt), note_types, deck_names, notes, cards)
+    cards = conn.execute("SELECT nid, did, ord, odid FROM cards").fetchall()
+    schedules = {(nid, ord_): schedule for nid, ord_, *schedule in conn.execute(
+        "SELECT nid, ord, type, queue, due, ivl, factor, reps, lapses, odue, odid FROM cards "
+        "WHERE type IN (2, 3) OR queue = -1")}
+    return Collection(int(crt), note_types, deck_names, notes, cards, schedules)
 
 
 def _note_types_v11(models_json: str) -> dict[int, NoteType]:

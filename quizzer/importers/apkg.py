@@ -111,13 +111,14 @@ def _day(crt: int, due: int) -> date:
     return datetime.fromtimestamp(crt, timezone.utc).date() + timedelta(days=max(-MAX_DAYS, min(due, MAX_DAYS)))
 
 
-def card_progress(card: tuple, crt: int) -> tuple[int, date | None, int, bool] | None:
-    """(interval, due, easiness x100, suspended) of an Anki card, or None for a plain new card.
+def card_progress(schedule: tuple, crt: int) -> tuple[int, date | None, int, bool] | None:
+    """(interval, due, easiness x100, suspended) of an Anki card's schedule (see
+    ``Collection.schedules``), or None for a card that is new after all.
 
     Review and relearning cards keep interval and due date, and their ease factor
     (permille) becomes the SM-2 easiness, at least 1.3; learning cards count as new.
     """
-    _, _, _, card_type, queue, due, interval, factor, _, _, original_due, original_deck = card
+    card_type, queue, due, interval, factor, _, _, original_due, original_deck = schedule
     due = original_due if original_deck else due
     suspended = queue == -1
     easiness = max(130, round(factor / 10)) if factor else 250
@@ -155,7 +156,7 @@ class _Builder:
             made = self.note(note, cards) if cards else None
             if made is not None:
                 first = cards[0]
-                by_deck.setdefault(first[11] or first[1], []).append(made)
+                by_deck.setdefault(first[3] or first[1], []).append(made)
         decks, progress, taken = [], [], set()
         for deck_id in sorted(by_deck, key=lambda d: self.col.decks.get(d, "")):
             name = self.col.decks.get(deck_id) or f"Anki deck {deck_id}"
@@ -169,13 +170,16 @@ class _Builder:
                             tuple(self.warnings), self.rendered)
 
     def progress(self, slug: str, notes) -> list[CardProgress]:
-        out = []
+        out, schedules = [], self.col.schedules
+        if not schedules:
+            return out
         for note, cards in notes:
             for key, card in cards.items():
-                state = card_progress(card, self.col.crt)
+                schedule = schedules.get((card[0], card[2]))
+                state = None if schedule is None else card_progress(schedule, self.col.crt)
                 if state is not None:
                     out.append(CardProgress(slug, note.id, key, state[0], state[1], state[2],
-                                            reviews=card[8], lapses=card[9], suspended=state[3]))
+                                            reviews=schedule[5], lapses=schedule[6], suspended=state[3]))
         return out
 
     def note(self, note: tuple, cards: list[tuple]) -> tuple[NoteSpec, dict[str, tuple]] | None:
