@@ -134,12 +134,14 @@ def render_section(res: dict) -> str:
         f"Where Quizzer's CPU time goes (medians of as many more runs, split): reading the package, including the HTML to "
         f"markdown conversion, {res['split'][0]:.2f} s; writing decks, notes and cards in one transaction "
         f"{res['split'][1]:.2f} s. "
-        "Anki's importer is compiled Rust; ours is Python all the way: per note it converts two HTML fields, "
-        "hashes the note for change detection and builds a note row and a card row. What took the first "
-        "version's 13x down to this: the rendering predicted during the conversion (no markdown renderer "
-        "on import), one prepared statement per table (`quizzer/store/bulk.py`), the commonest fields "
-        "converted by string replacement, rows built as the driver takes them, the collector paused "
-        "during the bulk work, and no single-column indexes that a composite index already covers.",
+        "Anki's importer is compiled Rust; ours is Python all the way: per note it converts two HTML fields "
+        "and builds a note row and a card row. What took the first version's 13x down to this: the rendering "
+        "predicted during the conversion (no markdown renderer on import), one prepared statement per table "
+        "(`quizzer/store/bulk.py`), the commonest fields converted by string replacement, rows built as the "
+        "driver takes them, the collector paused during the bulk work, no single-column indexes that a "
+        "composite index already covers, edited notes found by comparing their stored fields (no hash per "
+        "note), booleans bound as integers, notes as named tuples, and Anki's scheduling columns read only "
+        "for cards that have a schedule.",
         END,
     ])
 
