@@ -8,6 +8,7 @@ from datetime import date
 
 import peewee as pw
 import pytest
+from playhouse.migrate import SqliteMigrator
 
 import quizzer.store
 from quizzer.services import review
@@ -121,6 +122,27 @@ def test_upgrade_from_the_first_migration_keeps_every_row(raw_db):
     outcome = review.answer(user, state.card_id, 5, answer_id="a-2", now=at("2026-01-05 10:00"))
     assert (outcome.applied, outcome.interval) == (True, 6)
     assert ReviewLog.select().count() == 2
+
+
+def test_a_column_drop_on_an_sqlite_older_than_3_35_rebuilds_the_table_and_keeps_every_row(tmp_path, monkeypatch):
+    """0008 drops note.content_hash; before SQLite 3.35 peewee rebuilds the table instead, which must
+    keep the notes, the cards that point at them and the note index."""
+    database = bind(open_database(f"sqlite:///{tmp_path / 'old.db'}"))
+    apply_migrations(database, target=FIRST)
+    fill_at_first_migration(database)
+    before = snapshot(database)
+    monkeypatch.setattr(SqliteMigrator, "sqlite_version", property(lambda self: (3, 34, 1), lambda self, _: None),
+                        raising=False)
+
+    apply_migrations(database)
+
+    assert_rows_kept({k: v for k, v in before.items() if k != "schema_migration"}, snapshot(database))
+    assert "content_hash" not in {c.name for c in database.get_columns("note")}
+    assert table_indexes(database, "note") == model_indexes(Note)
+    assert database.execute_sql("PRAGMA foreign_key_check").fetchall() == []
+    card_sql = database.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'card'").fetchone()[0]
+    assert 'REFERENCES "note"' in card_sql
+    database.close()
 
 
 def test_runner_applies_later_migrations_in_order_and_keeps_rows(raw_db, tmp_path):
