@@ -129,8 +129,8 @@ class HtmlCache(dict):
     renderer; ``cache[text]`` is a plain dict lookup for every text seen before."""
 
     def __missing__(self, text: str) -> str:
-        html = self[text] = render_markdown(text)
-        return html
+        rendered = self[text] = render_markdown(text)
+        return rendered
 
 
 @lru_cache(maxsize=4096)
