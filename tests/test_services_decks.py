@@ -88,6 +88,24 @@ def test_a_deck_makes_one_card_per_face(db, import_deck):
     assert [n for n, _ in positions] == ["plain", "both-ways", "both-ways", "gaps", "gaps", "gaps", "pick"]
 
 
+def card_order() -> list[tuple[str, str]]:
+    return list(Card.select(Note.slug, Card.key).join(Note, on=(Card.note == Note.id))
+                .order_by(Card.position).tuples())
+
+
+def test_moving_cards_within_the_file_moves_them_in_the_new_card_queue(db, import_deck):
+    import_deck(DECK)
+    entries = DECK.split("  - id: ")
+    reordered = entries[0] + "  - id: " + "  - id: ".join([entries[4], entries[3], entries[2], entries[1]])
+
+    plan = import_deck(reordered)
+
+    assert (plan.changed, len(plan.unchanged)) == ([], 4)
+    assert card_order() == [("pick", "front"), ("gaps", "c1"), ("gaps", "c2"), ("gaps", "c3"),
+                            ("both-ways", "front"), ("both-ways", "reverse"), ("plain", "front")]
+    assert [n.slug for n in Note.select().order_by(Note.position)] == ["pick", "gaps", "both-ways", "plain"]
+
+
 def test_every_bundled_deck_loads_with_the_parsers_card_count(sqlite_db):
     plans = load_files([BUNDLED_DECKS])
 
