@@ -4,6 +4,7 @@ from __future__ import annotations
 import codecs
 import re
 import textwrap
+import time
 from types import MappingProxyType
 
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from quizzer.deck_format import (MAX_DECK_BYTES, DeckError, DeckSpec, Face, NoteSpec, Problem,
                                  faces, parse_deck, parse_deck_file, parser)
+from quizzer.deck_format.flow_depth import first_too_deep
 from quizzer.deck_format.parser import MAX_DEPTH
 
 VALID_DECK = textwrap.dedent("""\
@@ -321,6 +323,41 @@ def test_deep_nesting_is_refused_early():
         1, MAX_DEPTH + 1, "", f"deck is nested more than {MAX_DEPTH} levels deep")
     assert only_problem("a:\n" + "".join(f"{' ' * i}- \n" for i in range(MAX_DEPTH + 1))) \
         == (MAX_DEPTH + 1, MAX_DEPTH, "", f"deck is nested more than {MAX_DEPTH} levels deep")
+
+
+def test_deep_mappings_in_flow_style_are_refused_with_our_message():
+    depth = 5_000  # libyaml's own limit (1,000 levels in recent releases) must not speak first;
+    # the root mapping is the first level
+    assert only_problem("id: d\ncards: " + "{a: " * depth + "1" + "}" * depth) == (
+        2, 8 + 4 * (MAX_DEPTH - 1), "", f"deck is nested more than {MAX_DEPTH} levels deep")
+
+
+def test_brackets_that_only_look_deep_do_not_refuse_a_deck():
+    text = textwrap.dedent("""\
+        id: d
+        title: T
+        cards:
+          - id: c
+            question: |
+        """) + "".join(f"      [{i} an unclosed bracket starting a line of text\n" for i in range(40))
+    text += '    answer: "[[[[[[[[[[[[[[[[[[[[ in quotes"\n'
+    (note,) = parse_deck(text, "deck.yaml").notes
+    assert note.question.count("[") == 40 and note.answer.count("[") == 20
+
+
+def test_flow_depth_scan_is_linear():
+    """The pre-scan runs on every deck: n and 10n adversarial characters, CPU time compared."""
+    samples = ["a: [" + '"x\\\\", ' * 2_000 + "]", "x[ " * 6_000, "['a''b" * 3_000,
+               "- [" * 5_000, "a: [b # c\n" * 2_000]
+    for sample in samples:
+        small, large = (cpu_seconds(first_too_deep, sample * k, MAX_DEPTH) for k in (1, 10))
+        assert large < 20 * max(small, 0.001), sample[:20]
+
+
+def cpu_seconds(function, *args) -> float:
+    start = time.process_time()
+    function(*args)
+    return time.process_time() - start
 
 
 def test_huge_number_of_values_is_refused_early(monkeypatch):

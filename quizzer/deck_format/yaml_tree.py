@@ -6,6 +6,7 @@ size, nesting depth and number of values. Each problem raises DeckError with its
 """
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Union
 
@@ -15,6 +16,7 @@ from yaml.events import (AliasEvent, MappingEndEvent, MappingStartEvent, ScalarE
                          SequenceEndEvent, SequenceStartEvent, StreamEndEvent)
 
 from .encoding import decode_utf8
+from .flow_depth import first_too_deep
 from .model import DeckError, Problem
 
 MAX_DECK_BYTES = 5 * 1024 * 1024
@@ -64,18 +66,27 @@ def read_tree(data: bytes | str, filename: str, *, max_depth: int, max_nodes: in
     characters, for bad syntax, aliases, nesting deeper than ``max_depth``, more than
     ``max_nodes`` values, or no content.
     """
-    loader = _LoaderClass(_decode(data, filename))
-    try:
-        root, has_aliases = _document_tree(loader, filename, max_depth, max_nodes)
-    except yaml.MarkedYAMLError as exc:
-        raise DeckError([_syntax_problem(filename, exc)]) from None
-    finally:
-        loader.dispose()
+    text = _decode(data, filename)
+    too_deep = first_too_deep(text, max_depth)
+    if too_deep is not None:  # confirmed by the parser on the text up to there, or a false alarm
+        with contextlib.suppress(yaml.MarkedYAMLError):
+            _document_tree(_LoaderClass(text[:too_deep + 1]), filename, max_depth, max_nodes)
+    root, has_aliases = _parse(text, filename, max_depth, max_nodes)
     if root is None:
         raise DeckError([Problem(filename, 1, 1, "", "deck is empty")])
     if has_aliases:
         raise DeckError(_alias_problems(filename, root))
     return root
+
+
+def _parse(text: str, filename: str, max_depth: int, max_nodes: int) -> tuple[Node | None, bool]:
+    loader = _LoaderClass(text)
+    try:
+        return _document_tree(loader, filename, max_depth, max_nodes)
+    except yaml.MarkedYAMLError as exc:
+        raise DeckError([_syntax_problem(filename, exc)]) from None
+    finally:
+        loader.dispose()
 
 
 def _decode(data: bytes | str, filename: str) -> str:
