@@ -1,37 +1,66 @@
 # Quizzer: `make run` serves on http://127.0.0.1:5000, `make test` runs every test.
+# Installs come from the hashed locks in requirements/ (see README, "Dependencies"); `make lock` refreshes them.
+PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-stamp
+PIP := $(PY) -m pip
 CHROMIUM ?= /usr/bin/chromium
+UV_VERSION := 0.13.9
+LOCK_FLAGS := --quiet --generate-hashes --universal --python-version 3.11
 
-.PHONY: install run test lint bench chromium clean
+.PHONY: install install-test run test test-latest check lock bench chromium clean
 
 $(PY):
-	python3 -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+# One stamp per lock: the run lock leaves out the test tools (the anki wheel, Playwright, mypy).
+$(VENV)/.run-stamp: requirements/run.txt pyproject.toml | $(PY)
+	$(PIP) install --quiet --require-hashes -r requirements/run.txt
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
+	touch $@
 
-install: $(STAMP)
+$(VENV)/.test-stamp: requirements/test.txt pyproject.toml | $(PY)
+	$(PIP) install --quiet --require-hashes -r requirements/test.txt
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
+	touch $@ $(VENV)/.run-stamp
+
+install: $(VENV)/.run-stamp
+
+install-test: $(VENV)/.test-stamp
 
 run: install
 	$(VENV)/bin/quizzer migrate
-	$(VENV)/bin/quizzer import --shared decks/
+	$(VENV)/bin/quizzer import --shared
 	$(VENV)/bin/quizzer serve
 
 chromium:
 	@test -x $(CHROMIUM) || bash .ci/install-chromium
 
-lint: install
+# The deck lint, ruff and mypy (configured in pyproject.toml), then every test.
+check: install-test
 	$(VENV)/bin/quizzer lint decks/
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
-test: install chromium lint
+test: install-test chromium check
 	$(VENV)/bin/pytest
 
-bench: install
+# The newest releases pyproject.toml's ranges allow, in their own venv: a release that breaks us shows here.
+test-latest: chromium
+	$(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/python -m pip install --quiet --upgrade pip
+	.venv-latest/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[test]'
+	.venv-latest/bin/python -m pip list --format=freeze > .venv-latest/versions.txt
+	.venv-latest/bin/pytest
+
+lock: | $(PY)
+	$(PIP) install --quiet uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) pyproject.toml requirements/build.in -o requirements/run.txt
+	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) --extra test pyproject.toml requirements/build.in \
+		-o requirements/test.txt
+
+bench: install-test
 	$(PY) bench/review_bench.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) .venv-latest instance .pytest_cache .mypy_cache .ruff_cache

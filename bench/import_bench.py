@@ -15,11 +15,16 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from anki.collection import (AddNoteRequest, Collection, ExportAnkiPackageOptions, ImportAnkiPackageOptions,
-                             ImportAnkiPackageRequest)
+from anki.collection import (
+    AddNoteRequest,
+    Collection,
+    ExportAnkiPackageOptions,
+    ImportAnkiPackageOptions,
+    ImportAnkiPackageRequest,
+)
 from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parents[1]
@@ -62,9 +67,9 @@ def time_anki(package: Path, folder: Path, run: int) -> tuple[float, float]:
 def time_ours(package: Path, folder: Path, run: int, notes: int) -> tuple[float, float]:
     """(wall, CPU) seconds of `quizzer import` (the CLI, in-process) into a fresh database."""
     from quizzer.cli import main
+    from quizzer.services.users import create_user
     from quizzer.store import connect
     from quizzer.store.models import Note
-    from quizzer.services.users import create_user
 
     instance = folder / f"quizzer-{run}"
     env = {"QUIZZER_INSTANCE_DIR": str(instance), "QUIZZER_DATABASE_URL": f"sqlite:///{instance / 'q.db'}"}
@@ -131,7 +136,8 @@ def render_section(res: dict) -> str:
         "second to the next, so a single pair can land well either side of the median; the pairs' ratios were "
         + ", ".join(f"{o[0] / a[0]:.2f}" for o, a in zip(res['our_runs'], res['anki_runs'])) + ".",
         "",
-        f"Where Quizzer's CPU time goes (medians of as many more runs, split): reading the package, including the HTML to "
+        f"Where Quizzer's CPU time goes (medians of as many more runs, split): reading the package, "
+        f"including the HTML to "
         f"markdown conversion, {res['split'][0]:.2f} s; writing decks, notes and cards in one transaction "
         f"{res['split'][1]:.2f} s. "
         "Anki's importer is compiled Rust; ours is Python all the way: per note it converts two HTML fields "
@@ -181,7 +187,7 @@ def main(argv=None) -> int:
         res = {"notes": args.notes, "split": split, "runs": args.runs, "mb": package.stat().st_size / 1e6,
                "anki_runs": anki_runs, "our_runs": our_runs,
                "load": ", ".join(f"{x:.1f}" for x in os.getloadavg()),
-               "when": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+               "when": datetime.now(UTC).strftime("%Y-%m-%d"),
                "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
     res["ratio"] = statistics.median(ours[0] / anki[0] for ours, anki in zip(our_runs, anki_runs))
     res["ratio_of_medians"] = _median(our_runs, 0) / _median(anki_runs, 0)

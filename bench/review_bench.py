@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 from pathlib import Path
 
@@ -79,18 +79,20 @@ TARGETS = {  # issue 6: what Anki (Rust + SQLite) reaches in-process on this dat
 QUALITY_TABLE = [0] * 2 + [1] * 2 + [2] * 8 + [3] * 18 + [4] * 55 + [5] * 15
 DELAYS = (0, 0, 0, 0, 1, 1, 2, 3, 5, 8)  # days a review happens after it fell due
 
-WORDS = (
-    "attention head layer token cache key value query vector matrix gradient loss batch "
-    "optimizer learning rate warmup decay schedule embedding softmax logits sampling "
-    "temperature beam search decoding prefill memory bandwidth compute throughput latency "
-    "model weights parameters training inference evaluation metric precision recall score "
-    "dataset split validation test leakage feature label target regression classification "
-    "tree forest boosting margin kernel norm dropout residual stream expert router capacity "
-    "scaling law data budget tokens context window position rotary encoding retrieval index "
-    "chunk ranker prompt chain reasoning tool agent planner critic reward policy preference "
-    "tuning adapter rank quantization shard pipeline tensor parallel replica server request "
-    "queue cost error bias variance sample noise signal mean median tail spread step epoch"
-).split()
+WORDS = [
+    "attention", "head", "layer", "token", "cache", "key", "value", "query", "vector", "matrix", "gradient",
+    "loss", "batch", "optimizer", "learning", "rate", "warmup", "decay", "schedule", "embedding", "softmax",
+    "logits", "sampling", "temperature", "beam", "search", "decoding", "prefill", "memory", "bandwidth",
+    "compute", "throughput", "latency", "model", "weights", "parameters", "training", "inference",
+    "evaluation", "metric", "precision", "recall", "score", "dataset", "split", "validation", "test",
+    "leakage", "feature", "label", "target", "regression", "classification", "tree", "forest", "boosting",
+    "margin", "kernel", "norm", "dropout", "residual", "stream", "expert", "router", "capacity", "scaling",
+    "law", "data", "budget", "tokens", "context", "window", "position", "rotary", "encoding", "retrieval",
+    "index", "chunk", "ranker", "prompt", "chain", "reasoning", "tool", "agent", "planner", "critic",
+    "reward", "policy", "preference", "tuning", "adapter", "rank", "quantization", "shard", "pipeline",
+    "tensor", "parallel", "replica", "server", "request", "queue", "cost", "error", "bias", "variance",
+    "sample", "noise", "signal", "mean", "median", "tail", "spread", "step", "epoch",
+]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -284,7 +286,7 @@ def review_log_rows(plans: list, cards: list, user_id: int, rng: random.Random, 
         return day_ord * 86_400 + seconds, 1 + mix % 999_999
 
     heap = []
-    for p, (grades, delays, first) in enumerate(plans):
+    for p, (_grades, _delays, first) in enumerate(plans):
         states.append([0, 0, 250, 0, "", 0, 0, False, 0, 0])
         sec, micro = at(first, _mix(p, 0))
         heap.append((sec, micro, p, 0, False))
@@ -342,7 +344,7 @@ def build(path: Path, seed: int) -> None:
     check_sm2_step(rng)
     text = Texts(rng)
 
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     user = User.create(username=USERNAME, reviews_per_day=REVIEWS_PER_DAY,
                        created_at=now - timedelta(days=MAX_HISTORY_DAYS + 1))
     today = study_day_for(user)
@@ -752,7 +754,7 @@ def main(argv=None) -> int:
         build(path, args.seed)
         return 0
 
-    info, when, started = machine(), datetime.now(timezone.utc), time.perf_counter()
+    info, when, started = machine(), datetime.now(UTC), time.perf_counter()
     loadavg = os.getloadavg()
     print(f"machine: {info['nproc']} CPUs, {info['cpu']}, Python {info['python']}, SQLite {info['sqlite']}; "
           f"load average {loadavg[0]:.1f}", flush=True)

@@ -21,7 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -87,7 +87,7 @@ def section(res: dict, runs: int) -> str:
     return f"""{START_MARK}
 ## Stats page
 
-`bench/stats_bench.py`, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} CPUs
+`bench/stats_bench.py`, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} CPUs
 ({platform.processor() or platform.machine()}), Python {platform.python_version()}, SQLite {sqlite3.sqlite_version};
 load average while measuring {res['load'][0]:.1f} / {res['load'][1]:.1f} / {res['load'][2]:.1f} (1 / 5 / 15 min).
 Data: the review benchmark's data set ({res['reviews']:,} review-log rows, 100,000 cards, 60,000 card

@@ -22,7 +22,7 @@ from quizzer.services.errors import ServiceError
 from quizzer.services.study import due_counts_by_deck, study_day_for
 from quizzer.store import connect
 from quizzer.store.db import DatabaseUrlError, database_proxy
-from quizzer.store.migrate import apply_migrations
+from quizzer.store.migrate import MigrationsMissing, apply_migrations
 from quizzer.store.models import User
 
 
@@ -41,7 +41,7 @@ def friendly_errors(func):
             for problem in err.problems:
                 click.echo(str(problem), err=True)
             _fail(f"{len(err.problems)} problem(s); nothing was imported")
-        except (ServiceError, ConfigError, DatabaseUrlError, FileNotFoundError) as err:
+        except (ServiceError, ConfigError, DatabaseUrlError, FileNotFoundError, MigrationsMissing) as err:
             _fail(str(err))
         except peewee.OperationalError as err:  # e.g. PostgreSQL down or the database missing
             _fail("cannot use the database: " + " ".join(str(err).split()))
@@ -110,7 +110,7 @@ def user_create(name, admin, password_env):
 
 
 @main.command("import")
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
 @click.option("--user", "username", help="Import into this user's private decks.")
 @click.option("--shared", is_flag=True, help="Import as shared decks every user studies.")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
@@ -128,8 +128,13 @@ def user_create(name, admin, password_env):
 def import_(paths, username, shared, dry_run, reset_changed, with_progress, file_format, deck_name,
             separator, row_separator):
     """Import decks, all or nothing: YAML files or folders, .zip of YAML, .apkg/.colpkg, .txt/.tsv, .csv,
-    or restore an account backup."""
+    or restore an account backup. With --shared and no PATHS: the decks in QUIZZER_DECKS_DIR
+    (default: the bundled decks)."""
     settings = _open()
+    if not paths:
+        if not shared:
+            _fail("say what to import: one or more PATHS (only --shared has a default)")
+        paths = (str(settings.decks_dir),)
     media_root = settings.instance_dir / "media"
     if len(paths) == 1 and paths[0].endswith(".zip") and account_backup.is_backup(_read(paths[0])):
         restored = account_backup.restore_backup(_read(paths[0]), paths[0], media_root, username)

@@ -7,7 +7,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from quizzer import bundled
 
 
 class ConfigError(ValueError):
@@ -82,14 +82,14 @@ def _secret_key(instance_dir: Path, env) -> str:
 def load_settings(env=None) -> Settings:
     """Build Settings from the environment; raises ConfigError naming the bad variable."""
     env = os.environ if env is None else env
-    instance_dir = Path(env.get("QUIZZER_INSTANCE_DIR") or PROJECT_ROOT / "instance").resolve()
+    instance_dir = Path(env.get("QUIZZER_INSTANCE_DIR") or "instance").resolve()  # the working directory's
     database_url = env.get("QUIZZER_DATABASE_URL") or f"sqlite:///{instance_dir / 'quizzer.db'}"
     backup_dir = env.get("QUIZZER_BACKUP_DIR")
     return Settings(
         instance_dir=instance_dir,
         database_url=database_url,
         secret_key=_secret_key(instance_dir, env),
-        decks_dir=Path(env.get("QUIZZER_DECKS_DIR") or PROJECT_ROOT / "decks").resolve(),
+        decks_dir=Path(env.get("QUIZZER_DECKS_DIR") or bundled.decks_dir()).resolve(),
         allow_signup=_flag(env, "QUIZZER_ALLOW_SIGNUP", True),
         max_upload_mb=_int(env, "QUIZZER_MAX_UPLOAD_MB", 50, low=1),
         run_jobs=_flag(env, "QUIZZER_JOBS", True),

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import atexit
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -75,16 +75,16 @@ def job_specs(settings: Settings) -> list[JobSpec]:
 
 def run_job(spec: JobSpec, settings: Settings, now: datetime | None = None) -> JobRun | None:
     """Run the job's current slot unless another process has; the run, or None when skipped."""
-    now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+    now = now or datetime.now(UTC).replace(tzinfo=None)
     return run_once(spec.job_id, spec.slot(now), spec.lease, lambda: spec.work(settings))
 
 
 def build_scheduler(settings: Settings, specs: list[JobSpec] | None = None, scheduler_class=BackgroundScheduler):
     """A scheduler with one job per spec (fixed ids), on the slot grid, in UTC."""
-    scheduler = scheduler_class(timezone=timezone.utc)
+    scheduler = scheduler_class(timezone=UTC)
     for spec in specs if specs is not None else job_specs(settings):
-        trigger = IntervalTrigger(seconds=spec.period.total_seconds(), timezone=timezone.utc,
-                                  start_date=(GRID_START + spec.offset).replace(tzinfo=timezone.utc))
+        trigger = IntervalTrigger(seconds=spec.period.total_seconds(), timezone=UTC,
+                                  start_date=(GRID_START + spec.offset).replace(tzinfo=UTC))
         scheduler.add_job(run_job, trigger, args=[spec, settings], id=spec.job_id, name=spec.description,
                           replace_existing=True, coalesce=True, max_instances=1,
                           misfire_grace_time=max(1, int(spec.period.total_seconds() // 2)))

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+import re as _re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg2
 import pytest
+from flask.testing import FlaskClient
 from psycopg2 import sql
 
 from quizzer.services import users as user_service
@@ -90,7 +92,7 @@ def user(db):
 
 def at(text: str) -> datetime:
     """An aware UTC instant from 'YYYY-MM-DD HH:MM'."""
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 @pytest.fixture
@@ -112,10 +114,6 @@ def _unbind():
 
 # --- Web app: the Flask app on a fresh database, and test clients that act like a browser -------------
 # CSRF stays ON: clients read the token from the page (<meta name="csrf-token">) like review.js does.
-
-import re as _re
-
-from flask.testing import FlaskClient
 
 _CSRF_META = _re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 _CSRF_INPUT = _re.compile(r'<input type="hidden" name="csrf_token" value="([^"]+)"')

@@ -7,8 +7,17 @@ from __future__ import annotations
 
 import html
 
-from quizzer.importers.html_md import (_BOLD, _ITALIC, _SIMPLE_TOKEN, ImageUrl, _collapse, _esc_html,
-                                       _escape_line_start, _trim, escape_markdown)
+from quizzer.importers.html_md import (
+    _BOLD,
+    _ITALIC,
+    _SIMPLE_TOKEN,
+    ImageUrl,
+    _collapse,
+    _esc_html,
+    _escape_line_start,
+    _trim,
+    escape_markdown,
+)
 from quizzer.importers.names import printable
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,9 @@ from quizzer.services.decks import deck_files
 from quizzer.store import connect
 from quizzer.store.migrate import migration_names
 from quizzer.store.models import ALL_MODELS
-from tests.conftest import BUNDLED_DECKS, REPO
+from tests.conftest import BUNDLED_DECKS
 
-QUIZZER = REPO / ".venv" / "bin" / "quizzer"
+QUIZZER = Path(sys.executable).parent / "quizzer"  # the venv running the tests (locked or latest)
 GOOD_DECK = "id: tiny\ntitle: Tiny\ncards:\n  - id: one\n    question: One?\n    answer: 1\n"
 # Two problems: an unknown key (with a suggestion) and a missing answer.
 BROKEN_DECK = "id: broken\ntitle: Broken\ncards:\n  - id: one\n    question: One?\n    anser: 1\n"
@@ -117,6 +118,24 @@ def test_user_create_takes_the_password_from_the_environment(cli):
     assert results["short"].stderr == "error: password: at least 8 characters\n"
     assert all(r.returncode == 1 for r in results.values())
     assert rows_in(cli.url)["User"] == 1
+
+
+def test_writers_starting_together_on_a_new_file_under_load_all_succeed(tmp_path):
+    """2-4 writers (migrate, import, user create) race on a fresh SQLite file while the CPU is busy."""
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    try:
+        for round_ in range(20):
+            cli = Cli(tmp_path / f"round{round_}")
+            writers = {"import": (["import", "--shared", str(BUNDLED_DECKS)], {}),
+                       "alice": (["user", "create", "alice"], {"QUIZZER_PASSWORD": "correct horse battery"}),
+                       "migrate": (["migrate"], {}),
+                       "bob": (["user", "create", "bob"], {"QUIZZER_PASSWORD": "correct horse battery"})}
+            chosen = dict(list(writers.items())[:2 + round_ % 3])
+            failed = {name: r.stderr for name, r in run_all(cli, chosen).items() if r.returncode}
+            assert not failed, f"round {round_}: {failed}"
+    finally:
+        for burner in burners:
+            burner.kill()
 
 
 def bundled_card_counts() -> dict[str, int]:

@@ -12,8 +12,18 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizzer.deck_format import (MAX_DECK_BYTES, DeckError, DeckSpec, Face, NoteSpec, Problem,
-                                 faces, parse_deck, parse_deck_file, parser)
+from quizzer.deck_format import (
+    MAX_DECK_BYTES,
+    DeckError,
+    DeckSpec,
+    Face,
+    NoteSpec,
+    Problem,
+    faces,
+    parse_deck,
+    parse_deck_file,
+    parser,
+)
 from quizzer.deck_format.flow_depth import first_too_deep
 from quizzer.deck_format.parser import MAX_DEPTH
 

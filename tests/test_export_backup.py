@@ -1,7 +1,7 @@
 """Whole-account backup: restored into an empty instance, nothing is lost."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
@@ -32,7 +32,7 @@ cards:
   - {id: dropped, question: Dropped?, answer: Later retired.}
   - {id: gap, cloze: "{{c1::a}} {{c2::b::hint}}"}
 """
-NOW = datetime(2026, 5, 1, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
 
 
 def _fill(user, load_deck, tmp_path):

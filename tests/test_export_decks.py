@@ -98,7 +98,8 @@ def test_apkg_export_opens_in_anki_with_the_same_notes_cards_and_tags(db, user, 
         note_ids = col.find_notes('"deck:Rich: every feature"')
         notes = [col.get_note(nid) for nid in note_ids]
         assert len(notes) == Note.select().where(Note.deck == deck.id).count() == 6
-        assert len(col.find_cards('"deck:Rich: every feature"')) == Card.select().where(Card.deck == deck.id).count() == 8
+        stored = Card.select().where(Card.deck == deck.id).count()
+        assert len(col.find_cards('"deck:Rich: every feature"')) == stored == 8
         assert sorted(tuple(sorted(n.tags)) for n in notes) == sorted(
             tuple(sorted(n.tag_list)) for n in Note.select().where(Note.deck == deck.id))
         fronts = {n.fields[0] for n in notes}

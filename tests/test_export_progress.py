@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from quizzer.services import exports, review
 from quizzer.services.users import create_user
@@ -23,7 +23,7 @@ cards:
     question: Plain
     answer: Text
 """
-NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
 def _study(user):

@@ -10,13 +10,12 @@ from quizzer.gc_pause import gc_paused
 
 def test_the_collector_is_paused_inside_and_back_after_an_error():
     assert gc.isenabled()
-    with pytest.raises(RuntimeError):
-        with gc_paused():
-            assert not gc.isenabled()
-            with gc_paused():  # nested: the inner one must not switch it back on
-                pass
-            assert not gc.isenabled()
-            raise RuntimeError("import failed")
+    with pytest.raises(RuntimeError), gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():  # nested: the inner one must not switch it back on
+            pass
+        assert not gc.isenabled()
+        raise RuntimeError("import failed")
     assert gc.isenabled()
 
 

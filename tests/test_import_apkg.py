@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -24,7 +24,7 @@ def packages(tmp_path_factory):
         "modern": export_package(col, folder / "modern.apkg", legacy=False),
         "legacy": export_package(col, folder / "legacy.apkg", legacy=True),
         "genanki": genanki_package(folder / "genanki.apkg", folder / "genanki-media"),
-        "today": datetime.fromtimestamp(col.crt, timezone.utc).date() + timedelta(days=col.sched.today),
+        "today": datetime.fromtimestamp(col.crt, UTC).date() + timedelta(days=col.sched.today),
         "colpkg": folder / "whole.colpkg",  # File > Export > Anki Collection Package: the whole collection
     }
     col.export_collection_package(str(made["colpkg"]), include_media=True, legacy=False)  # closes it

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quizzer.importers.html_md import _easy_convert, _from_lines, _line, _simple_convert
 from tests.html_md_reference import line_reference, simple_lines
-
 from tests.test_import_html import _TEXT, _fragment, images
 
 _ODD = st.sampled_from(["<u>x</u>", "<b/>", "<i />", "<br/>", '<img src="">', '<img  src="pic.png" />',

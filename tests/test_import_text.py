@@ -67,7 +67,7 @@ def test_quizlet_with_each_kind_of_separator(separator, row_separator, text):
 
 
 def test_quizlet_is_detected_for_a_tsv_without_anki_headers():
-    bundle = read_file("term\tdefinition\n".encode(), "Words.tsv")
+    bundle = read_file(b"term\tdefinition\n", "Words.tsv")
     assert bundle.decks[0].notes[0].answer == "definition"
 
 
@@ -130,7 +130,7 @@ def test_csv_duplicate_ids_and_bad_values():
 
 @pytest.mark.parametrize("name", ["words.csv", "words.txt", "words.tsv"])
 def test_text_that_is_not_utf8_names_line_and_column(name):
-    data = "question,answer\nchat,cat\n".encode() + "caf\xe9,coffee\n".encode("latin-1")
+    data = b"question,answer\nchat,cat\n" + "caf\xe9,coffee\n".encode("latin-1")
     with pytest.raises(DeckError, match=rf"^{name}:3:4: invalid UTF-8 byte 0xe9: save the file as UTF-8"):
         read_file(data, name)
 

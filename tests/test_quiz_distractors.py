@@ -1,12 +1,20 @@
 """Multiple-choice options: distractors from related cards, seeded, never a duplicate or the answer."""
 from __future__ import annotations
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from quizzer.quiz.distractors import Candidate, pick_distractors, shuffled_options
 from quizzer.quiz.matching import normalise
-from quizzer.quiz.questions import (QuizCard, accepted_answers, answers_by_kind, choice_options, expected_answer,
-                                   is_typeable, offers_choices)
+from quizzer.quiz.questions import (
+    QuizCard,
+    accepted_answers,
+    answers_by_kind,
+    choice_options,
+    expected_answer,
+    is_typeable,
+    offers_choices,
+)
 
 ANSWER = "Group shuffle split"
 

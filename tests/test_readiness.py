@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from quizzer.quiz.picking import CardStanding, NEW_CARD_WEIGHT, uniform_sample, weakness_weight, weighted_sample
+from quizzer.quiz.picking import NEW_CARD_WEIGHT, CardStanding, uniform_sample, weakness_weight, weighted_sample
 from quizzer.quiz.readiness import TopicEvidence, accuracy, readiness
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -20,7 +20,7 @@ cards:
   - {id: one, question: One?, answer: "1"}
   - {id: two, question: Two?, answer: "2", reverse: true}
 """
-NOW = datetime(2026, 5, 1, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
 
 
 def _alice_with_history(logged_in, load_deck, apkg) -> tuple[bytes, dict, object]:

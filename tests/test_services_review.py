@@ -326,10 +326,10 @@ def test_unknown_cards_and_other_users_private_cards_are_not_found(db, import_de
     now = at("2026-01-05 10:00")
 
     for card in (missing, private):
-        for action in (lambda: review.answer(user, card, 4, now=now),
-                       lambda: review.card_view(user, card),
-                       lambda: review.set_suspended(user, card),
-                       lambda: review.bury(user, card, now=now)):
+        for action in (lambda card=card: review.answer(user, card, 4, now=now),
+                       lambda card=card: review.card_view(user, card),
+                       lambda card=card: review.set_suspended(user, card),
+                       lambda card=card: review.bury(user, card, now=now)):
             with pytest.raises(NotFound):
                 action()
     assert review.next_card(user, now=now) is None

@@ -8,8 +8,7 @@ import pytest
 from quizzer.services import review
 from quizzer.services import users as user_service
 from quizzer.services.errors import NotFound
-from quizzer.services.study import (daily_progress, due_counts_by_deck, queue_counts, study_day_for,
-                                    visible_deck_by_slug)
+from quizzer.services.study import daily_progress, due_counts_by_deck, queue_counts, study_day_for, visible_deck_by_slug
 from quizzer.store.models import CardState, Deck, ReviewLog, User
 from tests.conftest import at, card_id
 

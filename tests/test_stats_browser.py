@@ -1,7 +1,7 @@
 """The stats page in a real browser (Debian's Chromium via Playwright): screenshots, light and dark."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -18,7 +18,7 @@ def _history(username: str) -> None:
     user = User.get(User.username == username)
     user.new_per_day = 6
     user.save()
-    start = datetime.now(timezone.utc) - timedelta(days=120)
+    start = datetime.now(UTC) - timedelta(days=120)
     for day in range(121):
         if day % 9 in (3, 4):
             continue

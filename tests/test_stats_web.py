@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -22,7 +22,7 @@ def studied(app, logged_in, load_deck):
     client = logged_in("alice")
     load_deck(SHARED_DECK)
     user = User.get(User.username == "alice")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for i, card in enumerate(Card.select().order_by(Card.id)):
         review.answer(user, card.id, [4, 2, 5][i], time_ms=45_000, now=now - timedelta(days=2 - i))
     return client
@@ -48,7 +48,7 @@ def test_page_charts_are_wellformed_svg_with_title_and_desc(studied):
     assert "style=" not in html and "<style" not in html  # CSP: style-src 'self'
     charts = _charts(html)
     assert set(charts) == {f"chart-{name}" for name in FIGURE_NAMES}
-    for chart_id, svg in charts.items():
+    for svg in charts.values():
         assert svg.get("role") == "img"
         title, desc = svg.find(f"{SVG}title"), svg.find(f"{SVG}desc")
         assert title is not None and title.text and desc is not None and desc.text

@@ -48,9 +48,8 @@ def test_a_second_writer_is_refused_at_begin_not_at_its_first_write(tmp_path):
     second.execute_sql("PRAGMA busy_timeout = 0")  # refuse at once instead of waiting
     with first.atomic():
         first.execute_sql("SELECT count(*) FROM t")  # no write yet: only BEGIN IMMEDIATE holds the lock
-        with pytest.raises(pw.OperationalError, match="locked"):
-            with second.atomic():
-                pytest.fail("the second write transaction must not begin")
+        with pytest.raises(pw.OperationalError, match="locked"), second.atomic():
+            pytest.fail("the second write transaction must not begin")
         assert second.execute_sql("SELECT count(*) FROM t").fetchone() == (0,)  # WAL: readers go on
     with second.atomic():
         second.execute_sql("INSERT INTO t VALUES (1)")

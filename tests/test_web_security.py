@@ -259,7 +259,7 @@ def _assert_no_inline_code(response) -> None:
     where = f"{response.request.path} ({response.status_code})"
     page = parse(response)
     scripts = page.find_all("script")
-    for tag, attrs, text in scripts:
+    for _tag, attrs, text in scripts:
         if attrs.get("type") == "application/json":
             assert "<" not in text, f"raw '<' inside JSON data in {where}"
             continue

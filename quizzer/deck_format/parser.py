@@ -16,8 +16,7 @@ from typing import Any, NamedTuple
 
 from .cloze import cloze_numbers, render_cloze
 from .model import DeckError, DeckSpec, NoteSpec, Problem
-from .yaml_tree import (MAX_DECK_BYTES, Collection, Node, Scalar, join_path, node_problem,
-                        pairs, read_tree)
+from .yaml_tree import MAX_DECK_BYTES, Collection, Node, Scalar, join_path, node_problem, pairs, read_tree
 
 MAX_NAME_LENGTH = 64
 DECK_KEYS = ("id", "title", "description", "tags", "sources", "cards")

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import re
-from typing import Union
 
 import yaml
 from yaml.composer import ComposerError
-from yaml.events import (AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
-                         SequenceEndEvent, SequenceStartEvent, StreamEndEvent)
+from yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 
 from .encoding import decode_utf8
 from .flow_depth import first_too_deep
@@ -56,7 +62,7 @@ class Collection:
 
 
 # Small nodes instead of PyYAML's: parser events with their marks take ~3x the memory.
-Node = Union[Scalar, Collection]
+Node = Scalar | Collection
 
 
 def read_tree(data: bytes | str, filename: str, *, max_depth: int, max_nodes: int) -> Node:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from operator import itemgetter
 from os import PathLike
 from urllib.parse import unquote
@@ -107,8 +107,8 @@ class _Media:
 def _day(crt: int, due: int) -> date:
     """A card's due date: a day number counted from the collection's creation, or a timestamp."""
     if abs(due) > 1_000_000:  # learning cards store seconds since the epoch
-        return datetime.fromtimestamp(due, timezone.utc).date()
-    return datetime.fromtimestamp(crt, timezone.utc).date() + timedelta(days=max(-MAX_DAYS, min(due, MAX_DAYS)))
+        return datetime.fromtimestamp(due, UTC).date()
+    return datetime.fromtimestamp(crt, UTC).date() + timedelta(days=max(-MAX_DAYS, min(due, MAX_DAYS)))
 
 
 def card_progress(schedule: tuple, crt: int) -> tuple[int, date | None, int, bool] | None:

@@ -17,7 +17,7 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import peewee as pw
@@ -109,7 +109,7 @@ def backup_document(user: User) -> tuple[dict, set[str], set[str]]:
               CardState.select().where(CardState.user == user.id).order_by(CardState.id)]
     logs = [{"card": by_card[log.card_id], **_dump(log)} for log in
             ReviewLog.select().where(ReviewLog.user == user.id).order_by(ReviewLog.id)]
-    document = {"format": FORMAT, "version": VERSION, "exported_at": datetime.now(timezone.utc).isoformat(),
+    document = {"format": FORMAT, "version": VERSION, "exported_at": datetime.now(UTC).isoformat(),
                 "user": _dump(user, skip=("session_version",)), "decks": entries,
                 "card_states": states, "review_log": logs}
     return document, own_media, shared_media

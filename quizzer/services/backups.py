@@ -12,7 +12,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from quizzer.services.errors import ServiceError
@@ -38,7 +38,7 @@ def backup_database(database_url: str, backup_dir: Path, keep: int, now: datetim
     """Write a verified backup into ``backup_dir``, then delete all but the newest ``keep``. Returns its path."""
     kind = _kind(database_url)
     backup_dir.mkdir(parents=True, exist_ok=True)
-    stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
     target = backup_dir / f"{PREFIX}{stamp}{SUFFIXES[kind]}"
     partial = target.with_name(target.name + ".partial")
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import yaml
@@ -137,7 +137,7 @@ def cards_csv(user: User) -> str:
 
 def progress_json(user: User) -> str:
     """Review log and card states in one JSON document."""
-    return json.dumps({"user": user.username, "exported_at": datetime.now(timezone.utc).isoformat(),
+    return json.dumps({"user": user.username, "exported_at": datetime.now(UTC).isoformat(),
                        "reviews": review_rows(user), "cards": card_rows(user)}, ensure_ascii=False, indent=1)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from quizzer.quiz.matching import match_answer
 from quizzer.quiz.picking import uniform_sample, weakness_weight, weighted_sample
@@ -16,7 +16,8 @@ from quizzer.services import review
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
 from quizzer.services.quiz_pool import PoolCard, check_decks, clean_tags, deck_mates, pool, to_quiz_card
 from quizzer.services.study import study_day_for
-from quizzer.store.db import database_proxy as db, is_sqlite
+from quizzer.store.db import database_proxy as db
+from quizzer.store.db import is_sqlite
 from quizzer.store.models import Card, Note, User
 from quizzer.store.quiz_models import MODES, Quiz, QuizQuestion
 
@@ -29,7 +30,7 @@ MAX_TIME_MS = 3_600_000
 
 
 def _naive_utc(now: datetime | None) -> datetime:
-    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(tzinfo=None)
+    return (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
 
 
 def _check_settings(mode: str, count: int, time_limit_s: int | None) -> int:

@@ -12,10 +12,18 @@ from datetime import date, datetime, timedelta
 import peewee as pw
 
 from quizzer.services.errors import InvalidInput, NotFound
-from quizzer.services.study import (StudyDay, daily_progress, get_visible_deck, is_due, is_not_new, study_day_for,
-                                    visible_deck_ids)
+from quizzer.services.study import (
+    StudyDay,
+    daily_progress,
+    get_visible_deck,
+    is_due,
+    is_not_new,
+    study_day_for,
+    visible_deck_ids,
+)
 from quizzer.srs import MAX_INTERVAL_DAYS, Sm2State, due_date, grade_options, needs_relearning, preview, review
-from quizzer.store.db import database_proxy as db, is_sqlite
+from quizzer.store.db import database_proxy as db
+from quizzer.store.db import is_sqlite
 from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
 from quizzer.store.prepared import DATE, DATETIME, INT, STR, Prepared, PreparedWrite
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import peewee as pw
 
@@ -22,11 +22,11 @@ class StudyDay:
 
 
 def study_day_for(user: User, now: datetime | None = None) -> StudyDay:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     day = study_day(now, user.timezone, user.rollover_hour)
     starts = day_start(day, user.timezone, user.rollover_hour)
     # In UTC: callers store ``now`` as a naive UTC timestamp.
-    return StudyDay(day, now.astimezone(timezone.utc), starts.astimezone(timezone.utc).replace(tzinfo=None))
+    return StudyDay(day, now.astimezone(UTC), starts.astimezone(UTC).replace(tzinfo=None))
 
 
 def visible_decks(user: User):

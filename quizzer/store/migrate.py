@@ -13,16 +13,24 @@ from types import ModuleType
 import peewee
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
 
+from quizzer.bundled import migrations_dir
 from quizzer.store.db import is_sqlite
 from quizzer.store.models import SchemaMigration
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 _PG_LOCK_KEY = 0x5155495A  # "QUIZ": advisory lock id serialising migrations
 
 
-def migration_names(directory: Path = MIGRATIONS_DIR) -> list[str]:
-    """Names of the migration scripts, in the order they apply."""
-    return sorted(p.stem for p in directory.glob("[0-9][0-9][0-9][0-9]_*.py"))
+class MigrationsMissing(RuntimeError):
+    """The migration scripts cannot be found: a broken install, never "nothing to do"."""
+
+
+def migration_names(directory: Path | None = None) -> list[str]:
+    """Names of the migration scripts, in the order they apply; raises MigrationsMissing if none."""
+    directory = directory or migrations_dir()
+    names = sorted(p.stem for p in directory.glob("[0-9][0-9][0-9][0-9]_*.py"))
+    if not names:
+        raise MigrationsMissing(f"no migration scripts in {directory}: the installation is incomplete")
+    return names
 
 
 def _load(name: str, directory: Path) -> ModuleType:
@@ -39,8 +47,9 @@ def applied_migrations(db: peewee.Database) -> set[str]:
 
 
 def apply_migrations(db: peewee.Database, target: str | None = None,
-                     directory: Path = MIGRATIONS_DIR) -> list[str]:
+                     directory: Path | None = None) -> list[str]:
     """Apply pending migrations up to ``target`` (inclusive; default: all). Returns what ran."""
+    directory = directory or migrations_dir()
     names = migration_names(directory)
     if target is not None:
         if target not in names:

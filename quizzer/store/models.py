@@ -7,7 +7,7 @@ through ``migrations/``; these classes describe the head revision.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import peewee as pw
 
@@ -16,7 +16,7 @@ from quizzer.store.db import database_proxy
 
 def utcnow() -> datetime:
     """Naive UTC timestamp (stored as such in both databases)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class JsonField(pw.TextField):

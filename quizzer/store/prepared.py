@@ -12,8 +12,8 @@ it stores what peewee's ``create`` stores).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Callable
 
 import peewee as pw
 

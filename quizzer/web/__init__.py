@@ -5,16 +5,15 @@ from flask import Flask
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
-from quizzer.deck_format.render import render_markdown
+from quizzer import jobs
 from quizzer.config import Settings, load_settings
+from quizzer.deck_format.render import render_markdown
 from quizzer.store import connect
 from quizzer.store.db import database_proxy, is_sqlite
-from quizzer.web import api, auth, errors, pages, security
-from quizzer.web import quiz as quiz_views
-from quizzer.web import transfer
-from quizzer.web import stats as stats_views
 from quizzer.web import admin as admin_views
-from quizzer import jobs
+from quizzer.web import api, auth, errors, pages, security, transfer
+from quizzer.web import quiz as quiz_views
+from quizzer.web import stats as stats_views
 from quizzer.web.present import MAX_ID
 
 

@@ -1,7 +1,7 @@
 """Admin pages (administrators only; anyone else gets a 404): the background jobs."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
@@ -23,7 +23,7 @@ def jobs():
     """Each job: schedule, last run (duration, result) and next run; then the latest runs."""
     settings = current_app.config["QUIZZER"]
     specs = job_specs(settings)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     return render_template("admin_jobs.html", specs=specs, now=now, last=last_runs([s.job_id for s in specs]),
                            runs=recent_runs(), running_here="quizzer_scheduler" in current_app.extensions,
                            settings=settings)

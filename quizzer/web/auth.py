@@ -1,6 +1,8 @@
 """Sign up, log in, log out, change password (Flask-Login sessions)."""
 from __future__ import annotations
 
+import contextlib
+
 from flask import Blueprint, Flask, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 
@@ -71,10 +73,8 @@ def signup():
             user = user_service.create_user(request.form.get("username", ""), request.form.get("password", ""))
             tz = request.form.get("timezone")
             if tz:
-                try:
+                with contextlib.suppress(InvalidInput):  # the browser's guess is optional; UTC stays
                     user_service.update_settings(user, timezone=tz)
-                except InvalidInput:
-                    pass  # the browser's guess is optional; UTC stays
             session.clear()
             login_user(SessionUser(user))
             flash(f"Welcome, {user.username}! The shared decks are ready for you.")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import available_timezones
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -53,12 +53,10 @@ def study():
     user = current_user.user
     deck_id = _deck_id_arg()
     deck = get_visible_deck(user, deck_id) if deck_id is not None else None
-    session.setdefault("study_started", datetime.now(timezone.utc).replace(tzinfo=None).isoformat())
+    session.setdefault("study_started", datetime.now(UTC).replace(tzinfo=None).isoformat())
     card_id = _id_arg(request.args.get("card"), "card")
-    if card_id is not None:  # no-JS reveal of a specific card
-        view = review.card_view(user, card_id)
-    else:
-        view = review.next_card(user, deck_id)
+    # no-JS reveal of a specific card, or the next one
+    view = review.card_view(user, card_id) if card_id is not None else review.next_card(user, deck_id)
     counts = queue_counts(user, study_day_for(user), deck_id)
     if view is None:
         return redirect(url_for("pages.summary", deck=deck_id))

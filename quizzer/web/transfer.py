@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path, PurePath
 
-from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request,
-                   send_file, url_for)
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename

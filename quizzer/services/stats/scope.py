@@ -7,7 +7,8 @@ from datetime import date, datetime, timedelta
 import peewee as pw
 
 from quizzer.services.study import get_visible_deck, study_day_for
-from quizzer.store.db import database_proxy as db, is_sqlite
+from quizzer.store.db import database_proxy as db
+from quizzer.store.db import is_sqlite
 from quizzer.store.models import CardState, User
 from quizzer.store.stats_models import ReviewDay
 
