@@ -13,6 +13,7 @@ from quizzer.config import ConfigError, load_settings
 from quizzer.deck_format import DeckError, parse_deck_file
 from quizzer.importers import FORMATS, ReadOptions
 from quizzer.importers.text import separator_named
+from quizzer.logs import configure_logging
 from quizzer.services import account_backup
 from quizzer.services import decks as deck_service
 from quizzer.services import exports as export_service
@@ -49,8 +50,15 @@ def friendly_errors(func):
 
 
 def _open():
-    settings = load_settings()
+    settings = _settings()
     connect(settings.database_url)
+    return settings
+
+
+def _settings():
+    """The QUIZZER_* settings, with logging configured from them."""
+    settings = load_settings()
+    configure_logging(settings.log_level)
     return settings
 
 
@@ -63,7 +71,7 @@ def main():
 @friendly_errors
 def migrate():
     """Apply pending database migrations."""
-    settings = load_settings()
+    settings = _settings()
     connect(settings.database_url, migrate=False)
     ran = apply_migrations(database_proxy.obj)
     click.echo("applied: " + ", ".join(ran) if ran else "database is up to date")
@@ -239,7 +247,7 @@ def restore_(file, yes):
     """Replace the database with a backup FILE (refused if it fails the integrity check)."""
     from quizzer.services import backups
 
-    settings = load_settings()
+    settings = _settings()
     backups.verify_backup(file)
     if not yes:
         click.confirm(f"Replace the database at {settings.database_url} with {file}?", abort=True)

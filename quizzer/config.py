@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quizzer import bundled
+from quizzer.logs import LEVELS
 
 
 class ConfigError(ValueError):
@@ -31,6 +32,7 @@ class Settings:
     leech_lapses: int = 8
     host: str = "127.0.0.1"
     port: int = 5000
+    log_level: str = "INFO"
 
 
 def _flag(env, name: str, default: bool) -> bool:
@@ -79,6 +81,13 @@ def _secret_key(instance_dir: Path, env) -> str:
     return path.read_text().strip()
 
 
+def _log_level(env) -> str:
+    raw = (env.get("QUIZZER_LOG_LEVEL") or "INFO").upper()
+    if raw not in LEVELS:
+        raise ConfigError(f"QUIZZER_LOG_LEVEL={raw!r}: expected one of {', '.join(LEVELS)}")
+    return raw
+
+
 def load_settings(env=None) -> Settings:
     """Build Settings from the environment; raises ConfigError naming the bad variable."""
     env = os.environ if env is None else env
@@ -101,4 +110,5 @@ def load_settings(env=None) -> Settings:
         leech_lapses=_int(env, "QUIZZER_LEECH_LAPSES", 8, low=1),
         host=env.get("QUIZZER_HOST") or "127.0.0.1",
         port=_int(env, "QUIZZER_PORT", 5000, low=1),
+        log_level=_log_level(env),
     )

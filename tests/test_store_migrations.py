@@ -11,10 +11,11 @@ import pytest
 from playhouse.migrate import SqliteMigrator
 
 import quizzer.store
+from quizzer.bundled import migrations_dir
 from quizzer.services import review
 from quizzer.store import bind
 from quizzer.store.db import open_database
-from quizzer.store.migrate import MIGRATIONS_DIR, applied_migrations, apply_migrations, migration_names
+from quizzer.store.migrate import MigrationsMissing, applied_migrations, apply_migrations, migration_names
 from quizzer.store.models import ALL_MODELS, BaseModel, Card, CardState, Deck, Note, ReviewLog, User
 from tests.conftest import at
 
@@ -148,7 +149,7 @@ def test_a_column_drop_on_an_sqlite_older_than_3_35_rebuilds_the_table_and_keeps
 def test_runner_applies_later_migrations_in_order_and_keeps_rows(raw_db, tmp_path):
     """A new numbered script (adding a column and an index) upgrades a filled database."""
     for name in migration_names():
-        shutil.copy(MIGRATIONS_DIR / f"{name}.py", tmp_path / f"{name}.py")
+        shutil.copy(migrations_dir() / f"{name}.py", tmp_path / f"{name}.py")
     (tmp_path / "9998_add_note_hint.py").write_text(
         "from playhouse.migrate import migrate\n"
         "import peewee as pw\n"
@@ -173,7 +174,7 @@ def test_runner_applies_later_migrations_in_order_and_keeps_rows(raw_db, tmp_pat
 
 def test_a_failing_migration_is_rolled_back_and_not_recorded(raw_db, tmp_path):
     for name in migration_names():
-        shutil.copy(MIGRATIONS_DIR / f"{name}.py", tmp_path / f"{name}.py")
+        shutil.copy(migrations_dir() / f"{name}.py", tmp_path / f"{name}.py")
     (tmp_path / "9999_broken.py").write_text(
         "def upgrade(db, migrator):\n"
         "    db.execute_sql('CREATE TABLE half_done (x INTEGER)')\n"
@@ -256,3 +257,8 @@ def test_deleting_a_user_cascades_to_their_progress_only(db):
     assert [s.user_id for s in CardState.select()] == [bob.id]
     assert [d.title for d in Deck.select()] == ["D"]
     assert Card.select().count() == 1
+
+
+def test_a_missing_migrations_folder_is_an_error_not_an_empty_schema(tmp_path, sqlite_db):
+    with pytest.raises(MigrationsMissing, match="no migration scripts in .*: the installation is incomplete"):
+        apply_migrations(sqlite_db, directory=tmp_path / "nowhere")

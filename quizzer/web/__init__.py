@@ -8,6 +8,7 @@ from werkzeug.routing import IntegerConverter
 from quizzer import jobs
 from quizzer.config import Settings, load_settings
 from quizzer.deck_format.render import render_markdown
+from quizzer.logs import AccessLog, configure_logging
 from quizzer.store import connect
 from quizzer.store.db import database_proxy, is_sqlite
 from quizzer.web import admin as admin_views
@@ -43,6 +44,8 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         ALLOW_SIGNUP=settings.allow_signup,
     )
     app.config.update(overrides)
+    configure_logging(settings.log_level)
+    app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]  # the documented way to wrap
     connect(settings.database_url)
 
     @app.before_request
