@@ -34,6 +34,7 @@ def fields(data: bytes) -> Iterator[Field]:
     while pos < len(data):
         key, pos = _varint(data, pos)
         number, wire_type = key >> 3, key & 7
+        value: int | bytes
         if wire_type == 0:
             value, pos = _varint(data, pos)
         elif wire_type in (1, 5):
