@@ -50,6 +50,13 @@ def fields(data: bytes) -> Iterator[Field]:
         yield number, wire_type, value
 
 
+def message(value: int | bytes) -> bytes:
+    """A length-delimited value (an embedded message); raises ProtobufError for a number."""
+    if isinstance(value, int):
+        raise ProtobufError("expected an embedded message, found a number")
+    return value
+
+
 def field_value(data: bytes, number: int, default=None):
     """The last value of field ``number`` (protobuf's rule for repeated scalars), or ``default``."""
     found = default
