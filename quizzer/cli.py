@@ -200,7 +200,8 @@ def export_(username, deck_slug, file_format, output):
 @friendly_errors
 def lint(paths):
     """Check deck files; print every problem and exit 1 if there are any."""
-    problems, count = [], 0
+    problems: list[str] = []
+    count = 0
     for path in deck_service.deck_files(paths):
         count += 1
         try:

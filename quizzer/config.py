@@ -21,10 +21,10 @@ class Settings:
     database_url: str
     secret_key: str
     decks_dir: Path
+    backup_dir: Path
     allow_signup: bool = True
     max_upload_mb: int = 50
     run_jobs: bool = True
-    backup_dir: Path | None = None
     backup_keep: int = 7
     deck_sync_minutes: int = 5
     backup_hour: int = 3

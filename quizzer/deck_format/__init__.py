@@ -5,7 +5,8 @@ Pure: no web framework and no database (markdown to HTML is in ``render``).
 from .cloze import cloze_numbers, render_cloze
 from .faces import Face, faces
 from .model import DeckError, DeckSpec, NoteSpec, Problem
-from .parser import MAX_DECK_BYTES, parse_deck, parse_deck_file
+from .parser import parse_deck, parse_deck_file
+from .yaml_tree import MAX_DECK_BYTES
 
 __all__ = [
     "MAX_DECK_BYTES",

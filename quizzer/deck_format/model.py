@@ -29,7 +29,7 @@ class DeckError(ValueError):
         self.problems: list[Problem] = list(problems)
         super().__init__("\n".join(str(problem) for problem in self.problems))
 
-    def __reduce__(self):  # pickle by problems, not by the joined message
+    def __reduce__(self) -> tuple[type[DeckError], tuple[list[Problem]]]:  # pickle by problems, not the message
         return DeckError, (self.problems,)
 
 

@@ -134,7 +134,7 @@ class _Reader:
 
     def _add_field(self, fields: Fields, key_node: Node, value_node: Node, path: str,
                    keys: tuple[str, ...] | None) -> None:
-        if _scalar_kind(key_node) not in ("text", "bool"):
+        if not isinstance(key_node, Scalar) or _scalar_kind(key_node) not in ("text", "bool"):
             self.error(key_node, path, f"keys must be text, not {_describe(key_node)}")
             return
         key = key_node.value
@@ -167,7 +167,7 @@ class _Reader:
         kind = _scalar_kind(node)
         if kind == "null" and not required:
             return None
-        if kind not in ("text", "bool"):
+        if not isinstance(node, Scalar) or kind not in ("text", "bool"):
             flow = isinstance(node, Collection) and node.flow_style
             hint = " (put text that starts with '{' or '[' in quotes)" if flow else ""
             self.error(node, path, f"must be text, not {_describe(node)}{hint}")
@@ -206,7 +206,7 @@ class _Reader:
         return tuple(dict.fromkeys(value for value in values if value is not None))
 
     def boolean(self, node: Node, path: str) -> bool | None:
-        value = _BOOL_WORDS.get(node.value) if _scalar_kind(node) == "bool" else None
+        value = _BOOL_WORDS.get(node.value) if isinstance(node, Scalar) and _scalar_kind(node) == "bool" else None
         if value is None:
             self.error(node, path, f"must be true or false, not {_describe(node)}")
         return value
@@ -258,10 +258,10 @@ def _read_deck(r: _Reader, root: Node, require_ids: bool) -> DeckSpec | None:
     if values.get("cards") == []:
         r.error(fields["cards"][1], "cards", "needs at least one card")
     notes = [_read_card(r, node, path, deck) for node, path in values.get("cards") or ()]
-    if r.errors:
+    if r.errors:  # every card that could not be read (None) recorded one
         return None
     return DeckSpec(values["id"], values["title"], values.get("description") or "", deck.tags,
-                    deck.sources, tuple(notes), tuple(r.warnings))
+                    deck.sources, tuple(note for note in notes if note is not None), tuple(r.warnings))
 
 
 def _read_card(r: _Reader, node: Node, path: str, deck: _DeckContext) -> NoteSpec | None:
@@ -274,9 +274,9 @@ def _read_card(r: _Reader, node: Node, path: str, deck: _DeckContext) -> NoteSpe
         _check_cloze_card(r, fields, path, get("cloze"))
     else:
         _check_question_card(r, node, fields, path, get("answer"), get("choices"))
-    if get("source") is not None:
-        _check_source(r, fields["source"][1], join_path(path, "source"), get("source"),
-                      deck.sources)
+    source = get("source")
+    if source is not None:
+        _check_source(r, fields["source"][1], join_path(path, "source"), source, deck.sources)
     card_id = _card_id(r, node, fields, path, deck, get("id"), get("question") or get("cloze"))
     return NoteSpec(
         id=card_id or "", line=node.line, question=get("question"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
+from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
@@ -48,7 +49,7 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
     return highlight(code, lexer, _FORMATTER)
 
 
-def _math(content: str, _options: dict) -> str:
+def _math(content: str, _options: dict[str, Any]) -> str:
     # dollarmath wraps this in <span class="math inline"> or <div class="math block">.
     return html.escape(content)
 
@@ -123,7 +124,7 @@ def render_markdown(text: str) -> str:
     return sanitize(_MD.render(text or ""))
 
 
-class HtmlCache(dict):
+class HtmlCache(dict[str, str]):
     """Card markdown -> its ``render_markdown`` HTML, each text rendered once, when first asked for.
     A reader that knows the HTML of the markdown it wrote fills it in, so a large import skips the
     renderer; ``cache[text]`` is a plain dict lookup for every text seen before."""

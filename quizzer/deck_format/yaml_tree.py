@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Callable, Iterator
+from typing import Protocol
 
 import yaml
 from yaml.composer import ComposerError
 from yaml.events import (
     AliasEvent,
+    CollectionStartEvent,
+    Event,
     MappingEndEvent,
     MappingStartEvent,
     ScalarEvent,
     SequenceEndEvent,
-    SequenceStartEvent,
     StreamEndEvent,
 )
 
@@ -36,18 +39,42 @@ _SYNTAX_HINTS = (  # the usual causes in hand-written decks
     ("did not find expected key", "quote the whole text if it starts with '{', '[' or '\"'"),
     ("cannot start any token", "indent with spaces, and quote text that starts with '`' or '@'"),
 )
-_ALIAS = object()  # the tag of an alias's placeholder node: equal to no YAML tag
-_LoaderClass = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # only its parser is used
+
+
+class _EventParser(Protocol):
+    """What is used of a PyYAML loader (CSafeLoader or SafeLoader): its parser's events."""
+
+    def get_event(self) -> Event | None: ...
+
+    def check_event(self, *choices: type[Event]) -> bool: ...
+
+    def dispose(self) -> None: ...
+
+
+class _Mark(Protocol):
+    """A parser event's 0-based position (yaml.Mark, or libyaml's own Mark)."""
+
+    line: int
+    column: int
+
+
+_LoaderClass: Callable[[str], _EventParser] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # only its parser is used
 
 
 class Scalar:
-    """A scalar (or, tagged _ALIAS, an alias) as written, with its 1-based position."""
+    """A scalar as written, with its 1-based position."""
 
     __slots__ = ("value", "tag", "plain", "line", "column")
 
-    def __init__(self, value: str, tag: str | None, plain: bool, mark: yaml.Mark):
+    def __init__(self, value: str, tag: str | None, plain: bool, mark: _Mark):
         self.value, self.tag, self.plain = value, tag, plain
         self.line, self.column = mark.line + 1, mark.column + 1
+
+
+class AliasScalar(Scalar):
+    """An alias's placeholder, ``*name``: a deck with one is refused once its tree is read."""
+
+    __slots__ = ()
 
 
 class Collection:
@@ -55,10 +82,10 @@ class Collection:
 
     __slots__ = ("tag", "flow_style", "is_mapping", "items", "line", "column")
 
-    def __init__(self, event: yaml.CollectionStartEvent, is_mapping: bool):
+    def __init__(self, event: CollectionStartEvent, is_mapping: bool, mark: _Mark):
         self.tag, self.flow_style, self.is_mapping = event.tag, event.flow_style, is_mapping
         self.items: list[Node] = []
-        self.line, self.column = event.start_mark.line + 1, event.start_mark.column + 1
+        self.line, self.column = mark.line + 1, mark.column + 1
 
 
 # Small nodes instead of PyYAML's: parser events with their marks take ~3x the memory.
@@ -115,7 +142,7 @@ def _text_problem(filename: str, text: str, index: int, message: str) -> Problem
     return Problem(filename, text.count("\n", 0, index) + 1, index - line_start + 1, "", message)
 
 
-def _document_tree(loader: yaml.SafeLoader, filename: str, max_depth: int,
+def _document_tree(loader: _EventParser, filename: str, max_depth: int,
                    max_nodes: int) -> tuple[Node | None, bool]:
     """The single document's tree and whether it has aliases; built without recursion.
 
@@ -128,18 +155,19 @@ def _document_tree(loader: yaml.SafeLoader, filename: str, max_depth: int,
     get_event()  # document start
     open_collections: list[Collection] = []
     has_aliases, node_count = False, 0
+    node: Node
     while True:
         event = get_event()
         kind = type(event)
         if kind is MappingEndEvent or kind is SequenceEndEvent:
             node = open_collections.pop()
         else:
-            node = _node(event, kind)
+            node = _node(event)
             node_count += 1
-            has_aliases = has_aliases or node.tag is _ALIAS
+            has_aliases = has_aliases or kind is AliasEvent
             if open_collections:
                 open_collections[-1].items.append(node)
-            if kind is MappingStartEvent or kind is SequenceStartEvent:
+            if type(node) is Collection:
                 open_collections.append(node)
             _check_limits(filename, node, len(open_collections), node_count, max_depth,
                           max_nodes)
@@ -148,16 +176,31 @@ def _document_tree(loader: yaml.SafeLoader, filename: str, max_depth: int,
     get_event()  # document end
     if not loader.check_event(StreamEndEvent):
         raise ComposerError("expected a single document in the stream", None,
-                            "but found another document", get_event().start_mark)
+                            "but found another document", _error_mark(get_event()))
     return node, has_aliases
 
 
-def _node(event: yaml.NodeEvent, kind: type) -> Node:
-    if kind is ScalarEvent:
-        return Scalar(event.value, event.tag, event.implicit[0], event.start_mark)
-    if kind is AliasEvent:
-        return Scalar(f"*{event.anchor}", _ALIAS, False, event.start_mark)
-    return Collection(event, kind is MappingStartEvent)
+def _node(event: Event | None) -> Node:
+    """The node a node event starts; inside a document the parser sends no other event."""
+    mark = event.start_mark if event is not None else None
+    if mark is None:
+        raise ComposerError("expected a node", None, f"but found {event!r}", None)
+    if type(event) is ScalarEvent:
+        return Scalar(event.value, event.tag, event.implicit[0], mark)
+    if type(event) is AliasEvent:
+        return AliasScalar(f"*{event.anchor}", None, False, mark)
+    if isinstance(event, CollectionStartEvent):
+        return Collection(event, type(event) is MappingStartEvent, mark)
+    raise ComposerError("expected a node", None, f"but found {event!r}", _error_mark(event))
+
+
+def _error_mark(event: Event | None) -> yaml.Mark | None:
+    """The event's start for a YAML error, as the yaml.Mark the error is typed with (libyaml's
+    events carry a Mark class of their own, with the same fields)."""
+    mark = event.start_mark if event is not None else None
+    if mark is None or isinstance(mark, yaml.Mark):
+        return mark
+    return yaml.Mark(mark.name, mark.index, mark.line, mark.column, mark.buffer, mark.pointer)
 
 
 def _check_limits(filename: str, node: Node, depth: int, node_count: int, max_depth: int,
@@ -185,7 +228,7 @@ def _alias_problems(filename: str, root: Node) -> list[Problem]:
     problems, pending = [], [(root, "")]
     while pending:  # iterative: the tree may be deeper than Python's recursion limit
         node, path = pending.pop()
-        if node.tag is _ALIAS:
+        if isinstance(node, AliasScalar):
             problems.append(node_problem(filename, node, path, "aliases are not allowed in "
                                          "decks (quote text that starts with '*')"))
         elif isinstance(node, Collection) and node.is_mapping:
@@ -197,7 +240,7 @@ def _alias_problems(filename: str, root: Node) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.line, p.column))
 
 
-def pairs(mapping: Collection) -> zip:
+def pairs(mapping: Collection) -> Iterator[tuple[Node, Node]]:
     """The mapping's (key node, value node) pairs."""
     return zip(mapping.items[::2], mapping.items[1::2])
 

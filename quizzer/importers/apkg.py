@@ -22,7 +22,7 @@ from quizzer.importers.archive import Limits, SafeZip, problem
 from quizzer.importers.html_md import Converted, html_to_markdown
 from quizzer.importers.model import MEDIA_URL, CardProgress, ImportBundle, MediaFile
 from quizzer.importers.names import note_id_from_guid, slugify, tag_names, unique
-from quizzer.importers.protobuf import ProtobufError, field_value, fields
+from quizzer.importers.protobuf import ProtobufError, field_value, fields, message
 
 COLLECTION_MEMBERS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 IMAGE_TYPES = {"png", "jpg", "jpeg", "gif", "webp", "bmp", "avif"}  # no SVG: it can carry script
@@ -65,7 +65,7 @@ def _media_map(archive: SafeZip, modern: bool) -> dict[str, str]:
     try:
         if not modern:
             return {str(name): str(index) for index, name in json.loads(archive.read("media")).items()}
-        entries = [value for number, _, value in fields(archive.read_zstd("media")) if number == 1]
+        entries = [message(value) for number, _, value in fields(archive.read_zstd("media")) if number == 1]
         return {field_value(entry, 1, b"").decode("utf-8"): str(field_value(entry, 255, index))
                 for index, entry in enumerate(entries)}
     except (ProtobufError, ValueError, AttributeError, TypeError) as exc:
@@ -154,10 +154,10 @@ class _Builder:
         for note in self.col.notes:
             cards = self.cards_by_note.get(note[0])
             made = self.note(note, cards) if cards else None
-            if made is not None:
+            if cards and made is not None:
                 first = cards[0]
                 by_deck.setdefault(first[3] or first[1], []).append(made)
-        decks, progress, taken = [], [], set()
+        decks, progress, taken = [], [], set[str]()
         for deck_id in sorted(by_deck, key=lambda d: self.col.decks.get(d, "")):
             name = self.col.decks.get(deck_id) or f"Anki deck {deck_id}"
             slug = unique(slugify(name), taken)
@@ -170,14 +170,15 @@ class _Builder:
                             tuple(self.warnings), self.rendered)
 
     def progress(self, slug: str, notes) -> list[CardProgress]:
-        out, schedules = [], self.col.schedules
+        out: list[CardProgress] = []
+        schedules = self.col.schedules
         if not schedules:
             return out
         for note, cards in notes:
             for key, card in cards.items():
                 schedule = schedules.get((card[0], card[2]))
                 state = None if schedule is None else card_progress(schedule, self.col.crt)
-                if state is not None:
+                if schedule is not None and state is not None:
                     out.append(CardProgress(slug, note.id, key, state[0], state[1], state[2],
                                             reviews=schedule[5], lapses=schedule[6], suspended=state[3]))
         return out

@@ -34,6 +34,7 @@ def fields(data: bytes) -> Iterator[Field]:
     while pos < len(data):
         key, pos = _varint(data, pos)
         number, wire_type = key >> 3, key & 7
+        value: int | bytes
         if wire_type == 0:
             value, pos = _varint(data, pos)
         elif wire_type in (1, 5):
@@ -47,6 +48,13 @@ def fields(data: bytes) -> Iterator[Field]:
         if pos > len(data) or number == 0:
             raise ProtobufError("truncated message")
         yield number, wire_type, value
+
+
+def message(value: int | bytes) -> bytes:
+    """A length-delimited value (an embedded message); raises ProtobufError for a number."""
+    if isinstance(value, int):
+        raise ProtobufError("expected an embedded message, found a number")
+    return value
 
 
 def field_value(data: bytes, number: int, default=None):

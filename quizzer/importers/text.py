@@ -101,9 +101,11 @@ def read_anki_text(data: bytes, filename: str, deck: str | None = None) -> Impor
     """Anki's "Notes in Plain Text" export, with its ``#key:value`` header lines."""
     text = decode_utf8(data, filename)
     lines = text.splitlines(keepends=True)
-    count = next((i for i, line in enumerate(lines) if not _ANKI_HEADER.match(line.rstrip("\r\n"))), len(lines))
-    headers = {m.group(1): m.group(2).strip() for m in (_ANKI_HEADER.match(line.rstrip("\r\n"))
-                                                         for line in lines[:count])}
+    headers: dict[str, str] = {}
+    count = 0  # header lines: they open the file
+    while count < len(lines) and (match := _ANKI_HEADER.match(lines[count].rstrip("\r\n"))):
+        headers[match.group(1)] = match.group(2).strip()
+        count += 1
     separator = SEPARATORS.get(headers.get("separator", "tab").lower(), headers.get("separator", "\t"))
     notes = _Notes(filename, deck or headers.get("deck") or default_deck(filename))
     columns = {}

@@ -60,7 +60,7 @@ def is_typeable(card: QuizCard) -> bool:
 
 def answers_by_kind(deck_cards: Iterable[QuizCard]) -> dict[tuple[int, str], dict[str, set[int]]]:
     """Per (deck, answer family): each normalised expected answer and the notes that give it."""
-    found: dict = defaultdict(lambda: defaultdict(set))
+    found: dict[tuple[int, str], dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for card in deck_cards:
         found[(card.deck_id, card.family)][normalise(expected_answer(card))].add(card.note_id)
     return found

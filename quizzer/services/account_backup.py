@@ -99,7 +99,8 @@ def backup_document(user: User) -> tuple[dict, set[str], set[str]]:
                        .where(ReviewLog.user == user.id).tuples()}
     decks = list(Deck.select().where((Deck.owner == user.id) | (Deck.owner.is_null() & Deck.id.in_(
         list(progress_decks) or [0]))).order_by(Deck.owner.is_null(), Deck.slug))
-    own_media, shared_media = set(), set()
+    own_media: set[str] = set()
+    shared_media: set[str] = set()
     entries = [_deck_entry(deck, shared_media if deck.is_shared else own_media) for deck in decks]
     by_card = {card_id: _card_key(deck, note_slug, key) for card_id, deck, note_slug, key in (
         (c.id, c.deck, c.note.slug, c.key) for c in Card.select(Card.id, Card.key, Note.slug, Deck)

@@ -258,7 +258,7 @@ def load_files(paths, owner_id: int | None = None, *, dry_run: bool = False,
 
 
 def _reject_duplicate_ids(parsed, problems) -> None:
-    seen = {}
+    seen: dict[str, str] = {}  # deck id -> the first file with it
     for spec, path, _ in parsed:
         if spec.id in seen:
             problems.append(Problem(str(path), 1, 1, "id",

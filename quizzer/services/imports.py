@@ -64,6 +64,7 @@ def apply_bundle(bundle: ImportBundle, owner_id: int | None, *, media_root: Path
     check_bundle(bundle)
     if with_progress and (user is None or owner_id != user.id):
         raise InvalidInput("progress can only be imported into your own decks (use --user)")
+    progress_user = user if with_progress else None  # not None with progress: checked just above
     result = ImportResult([], list(bundle.warnings), media=len(bundle.media), dry_run=dry_run)
     if dry_run:
         result.plans = [plan_import(spec, owner_id) for spec in bundle.decks]
@@ -74,8 +75,8 @@ def apply_bundle(bundle: ImportBundle, owner_id: int | None, *, media_root: Path
     with db.atomic():
         result.plans = [load_deck(spec, owner_id, source_path=bundle.source, reset_changed=reset_changed,
                                   html=html) for spec in bundle.decks]
-        if with_progress:
-            result.progress, result.progress_kept = _apply_progress(user, bundle.progress)
+        if progress_user is not None:
+            result.progress, result.progress_kept = _apply_progress(progress_user, bundle.progress)
     return result
 
 

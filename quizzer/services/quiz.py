@@ -53,7 +53,8 @@ def _pick(mode: str, candidates: list[PoolCard], count: int, seed: int) -> list[
                                   len(candidates), seed)
     else:
         ordered = uniform_sample(candidates, len(candidates), seed)
-    picked, notes = [], set()
+    picked: list[PoolCard] = []
+    notes: set[int] = set()
     for entry in ordered:
         if entry.card.note_id not in notes and len(picked) < count:
             notes.add(entry.card.note_id)
@@ -64,7 +65,7 @@ def _pick(mode: str, candidates: list[PoolCard], count: int, seed: int) -> list[
 def _questions(mode: str, picked: list[PoolCard], mates, seed: int) -> list[dict]:
     rows = []
     for position, entry in enumerate(picked, start=1):
-        row = {"position": position, "card": entry.card.card_id}
+        row: dict[str, int | list[str]] = {"position": position, "card": entry.card.card_id}
         if mode == "choice":
             row["options"], row["correct_option"] = choice_options(entry.card, mates, seed + entry.card.card_id)
         rows.append(row)
@@ -171,13 +172,14 @@ def _limit_ms(question: QuizQuestion) -> int:
     return question.quiz.time_limit_s * 1000
 
 
-def answer(user: User, quiz_id: int, position: int, *, answer_id: str, given: str | None = None,
+def answer(user: User, quiz_id: int, position: int, *, answer_id: str | None, given: str | None = None,
            choice: int | None = None, time_ms: int = 0, now: datetime | None = None) -> QuizQuestion:
     """Answer a question: ``choice`` (1-based) in multiple choice, ``given`` text otherwise.
 
     Right, wrong and blank answers go to the scheduler at once; a near miss waits for
     ``overrule`` and an interview answer for ``self_grade``. The same ``answer_id`` again
     returns the stored answer; another answer to an answered question is a Conflict.
+    InvalidInput for a missing (None) or bad ``answer_id`` or ``time_ms``.
     """
     time_ms = _check_answer_args(answer_id, time_ms)
     with db.atomic():
@@ -222,12 +224,12 @@ def overrule(user: User, quiz_id: int, position: int, overruled: bool, *,
     return question
 
 
-def self_grade(user: User, quiz_id: int, position: int, grade: int, *,
+def self_grade(user: User, quiz_id: int, position: int, grade: int | None, *,
                now: datetime | None = None) -> QuizQuestion:
     """Grade a revealed mock-interview answer: an index into quality.SELF_GRADES.
 
-    The same grade twice changes nothing; InvalidInput for a bad grade or a question not
-    yet revealed, Conflict when it was already graded differently.
+    The same grade twice changes nothing; InvalidInput for a missing (None) or bad grade or a
+    question not yet revealed, Conflict when it was already graded differently.
     """
     if isinstance(grade, bool) or not isinstance(grade, int) or not 0 <= grade < len(SELF_GRADES):
         raise InvalidInput(f"self_grade: a number from 0 to {len(SELF_GRADES) - 1}, got {grade!r}")

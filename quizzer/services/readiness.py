@@ -15,6 +15,9 @@ MIN_TOPIC_CARDS = 3  # smaller tags are noise in a chart
 WEAKEST_COUNT = 3
 SAME_TOPIC = 0.8  # card sets this alike (Jaccard) are one topic for "weakest"
 
+Group = tuple[int, str]  # (deck id, the cards' tag string): cards that share deck and tags
+TopicKey = tuple[str, int | str]  # ("deck", deck id) or ("tag", name)
+
 
 @dataclass(frozen=True)
 class Topic:
@@ -73,10 +76,12 @@ def _group_counts(user: User, since) -> dict[tuple[int, str], list[int]]:
 
 def _evidence(user: User, since):
     """TopicEvidence per ("deck", id) and ("tag", name), and each topic's groups with their sizes."""
-    sums, members = defaultdict(lambda: [0] * 7), defaultdict(dict)
+    sums: defaultdict[TopicKey, list[int]] = defaultdict(lambda: [0] * 7)
+    members: defaultdict[TopicKey, dict[Group, int]] = defaultdict(dict)
     for group, row in _group_counts(user, since).items():
         deck_id, tags = group
-        for topic in [("deck", deck_id), *(("tag", tag) for tag in tags.split())]:
+        topics: list[TopicKey] = [("deck", deck_id), *(("tag", tag) for tag in tags.split())]
+        for topic in topics:
             sums[topic] = [a + b for a, b in zip(sums[topic], row)]
             members[topic][group] = row[0]
     return {topic: TopicEvidence(*counts) for topic, counts in sums.items()}, members
@@ -109,7 +114,8 @@ def _distinct(ranked: list[Topic], members) -> list[Topic]:
     """The first WEAKEST_COUNT topics that are not near copies (Jaccard >= SAME_TOPIC) of one taken.
 
     A topic's cards are a union of whole (deck, tags) groups, so overlaps are sums of group sizes."""
-    picked, taken = [], []
+    picked: list[Topic] = []
+    taken: list[dict[Group, int]] = []
     for topic in ranked:
         groups = members[("deck", topic.deck_id) if topic.deck_id else ("tag", topic.tag)]
         if all(_overlap(groups, other) < SAME_TOPIC * _union(groups, other) for other in taken):

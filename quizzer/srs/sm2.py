@@ -8,7 +8,7 @@ ceil() would then add a day. See docs/scheduling.md.
 import math
 from dataclasses import dataclass
 from decimal import Decimal
-from numbers import Real
+from fractions import Fraction
 
 MIN_EASINESS = 1.3
 _MIN_EASINESS_HUNDREDTHS = 130
@@ -76,7 +76,7 @@ def _is_int(value: object) -> bool:
 
 
 def _easiness_hundredths(easiness: object) -> int:
-    if isinstance(easiness, bool) or not isinstance(easiness, (Real, Decimal)):
+    if isinstance(easiness, bool) or not isinstance(easiness, (int, float, Decimal, Fraction)):
         raise ValueError(f"easiness must be a number, got {easiness!r}")
     hundredths = round(easiness * 100) if math.isfinite(easiness) else None
     if hundredths is None or hundredths < _MIN_EASINESS_HUNDREDTHS:

@@ -34,7 +34,10 @@ def migration_names(directory: Path | None = None) -> list[str]:
 
 
 def _load(name: str, directory: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"quizzer_migration_{name}", directory / f"{name}.py")
+    path = directory / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"quizzer_migration_{name}", path)
+    if spec is None or spec.loader is None:  # only for a path that is not a Python file
+        raise ImportError(f"cannot load the migration script {path}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import peewee as pw
 
@@ -21,6 +22,11 @@ def utcnow() -> datetime:
 
 class JsonField(pw.TextField):
     """JSON stored as text, so SQLite and PostgreSQL behave the same."""
+
+    if TYPE_CHECKING:  # peewee's metaclass puts an accessor in the field's place: a model holds the JSON value
+        def __get__(self, instance: object, owner: type) -> Any: ...
+
+        def __set__(self, instance: object, value: Any) -> None: ...
 
     def db_value(self, value):
         return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -54,10 +54,11 @@ def _body() -> dict:
     return body
 
 
-def _int_field(body: dict, name: str, required: bool = True) -> int | None:
+def _int_field(body: dict, name: str, default: int | None = None) -> int:
+    """The field's whole number; ``default`` when it is missing or null (no default: required)."""
     value = body.get(name)
-    if value is None and not required:
-        return None
+    if value is None and default is not None:
+        return default
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidInput(f"{name}: expected a whole number, got {value!r}")
     return value
@@ -74,7 +75,7 @@ def review_answer():
     if abs(card_id) > MAX_ID:
         raise NotFound(f"no card {card_id}")
     # time_ms is a 32-bit column on PostgreSQL: a tab left open for weeks is capped, not a crash.
-    time_ms = min(_int_field(body, "time_ms", required=False) or 0, MAX_TIME_MS)
+    time_ms = min(_int_field(body, "time_ms", default=0), MAX_TIME_MS)
     outcome = review.answer(current_user.user, card_id, _int_field(body, "quality"),
                             answer_id=answer_id, time_ms=time_ms)
     result = _queue_state(deck_id)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+from typing import TypeGuard
 
 from flask import Blueprint, Flask, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
@@ -53,10 +54,10 @@ def _unauthorized():
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
-def is_local_path(target: str | None) -> bool:
+def is_local_path(target: str | None) -> TypeGuard[str]:
     r"""A path on this site only. Browsers drop tabs and newlines from a URL and read '\' as '/',
     so "/\t/evil.example" or "/\evil.example" would leave the site: refused like "//evil.example"."""
-    return bool(target) and target.startswith("/") and target.isprintable() and target[1:2] not in ("/", "\\")
+    return target is not None and target.startswith("/") and target.isprintable() and target[1:2] not in ("/", "\\")
 
 
 def _safe_next(target: str | None) -> str:

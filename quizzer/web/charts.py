@@ -82,7 +82,7 @@ def bar_chart(chart_id: str, title: str, desc: str, labels: list[str], series: l
     if len(series) > 1:
         parts += _legend(series)
     for i, label in enumerate(labels):
-        base, width = HEIGHT - BOTTOM, band * 0.8 / (1 if stacked else len(series))
+        base, width = float(HEIGHT - BOTTOM), band * 0.8 / (1 if stacked else len(series))
         for k, s in enumerate(series):
             value = s.values[i]
             height = (value or 0) / top * plot_h
