@@ -6,6 +6,7 @@ under a lock, so two processes starting at once apply it once.
 """
 from __future__ import annotations
 
+import functools
 import importlib.util
 from pathlib import Path
 from types import ModuleType
@@ -23,6 +24,20 @@ _PG_LOCK_KEY = 0x5155495A  # "QUIZ": advisory lock id serialising migrations
 def migration_names(directory: Path = MIGRATIONS_DIR) -> list[str]:
     """Names of the migration scripts, in the order they apply."""
     return sorted(p.stem for p in directory.glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
+@functools.lru_cache(maxsize=16)
+def tables_after(names: tuple[str, ...], directory: Path = MIGRATIONS_DIR) -> frozenset[str]:
+    """The tables a database holds once exactly these migrations ran (applied to an empty in-memory SQLite)."""
+    db = peewee.SqliteDatabase(":memory:")
+    migrator = SqliteMigrator(db)
+    with db.bind_ctx([SchemaMigration]):
+        SchemaMigration.create_table()
+        for name in names:
+            _apply_one(db, migrator, name, directory)
+    tables = frozenset(db.get_tables())
+    db.close()
+    return tables
 
 
 def _load(name: str, directory: Path) -> ModuleType:
