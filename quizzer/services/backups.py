@@ -20,7 +20,7 @@ from quizzer.services.backup_manifest import Manifest, ManifestError, app_versio
 from quizzer.services.errors import ServiceError
 from quizzer.store import backup_pg, backup_sqlite
 from quizzer.store.backup_files import BackupToolError, Inspection, kind_of, sha256_of
-from quizzer.store.migrate import migration_names, tables_after
+from quizzer.store.migrate import migration_names, schema_after
 
 SQLITE_PREFIX = "sqlite:///"
 PREFIX = "quizzer-"
@@ -117,9 +117,16 @@ def _schema_problems(inspection: Inspection, manifest: Manifest | None) -> list[
     version = _schema_version(inspection)
     if manifest and manifest.schema_version != version:
         problems.append(f"schema version {version}, but the manifest says {manifest.schema_version}")
-    missing = sorted(tables_after(inspection.migrations) - set(inspection.tables))
+    expected = schema_after(inspection.migrations)
+    missing = sorted(set(expected) - set(inspection.tables))
     if missing:
         problems.append(f"missing table(s) {', '.join(missing)} (schema version {version} has them)")
+    for table in sorted(set(expected) & set(inspection.columns)):
+        lacking, extra = expected[table] - inspection.columns[table], inspection.columns[table] - expected[table]
+        if lacking or extra:
+            problems.append(f"table {table} does not match schema version {version}: "
+                            + "; ".join(f"{label} {', '.join(sorted(names))}" for label, names
+                                        in (("lacks", lacking), ("has extra", extra)) if names))
     return problems
 
 
@@ -147,19 +154,12 @@ def verify_backup(path: Path | str, database_url: str, legacy: bool = False) -> 
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"{path}: no such file")
-    kind = kind_of(path)
+    manifest = _manifest_beside(path, legacy)
+    sha256, kind = sha256_of(path), kind_of(path)
+    problems = [] if kind else ["not a Quizzer backup (neither a SQLite database nor a PostgreSQL custom-format dump)"]
+    problems += _manifest_problems(path, kind, sha256, manifest) if manifest else []
     if kind is None:
-        raise BackupError(f"{path}: refused: not a Quizzer backup (neither a SQLite database nor a "
-                          "PostgreSQL custom-format dump)")
-    try:
-        manifest = read_manifest(manifest_path(path))
-    except ManifestError as err:
-        if not (legacy and not manifest_path(path).exists()):
-            hint = "; a backup made before manifests restores only with --legacy" if "no manifest" in str(err) else ""
-            raise BackupError(f"{path}: refused: {err}{hint}") from None
-        manifest = None
-    sha256 = sha256_of(path)
-    problems = _manifest_problems(path, kind, sha256, manifest) if manifest else []
+        _refuse_if(str(path), problems)
     try:
         inspection = _inspect(path, kind, database_url)
     except BackupToolError as err:
@@ -171,9 +171,20 @@ def verify_backup(path: Path | str, database_url: str, legacy: bool = False) -> 
     return Verified(path, kind, sha256, _schema_version(inspection), inspection.tables, manifest)
 
 
-def _manifest_problems(path: Path, kind: str, sha256: str, manifest: Manifest) -> list[str]:
+def _manifest_beside(path: Path, legacy: bool) -> Manifest | None:
+    """The backup's manifest; None for a legacy backup (no manifest at all, and ``legacy`` allowed)."""
+    try:
+        return read_manifest(manifest_path(path))
+    except ManifestError as err:
+        if legacy and not manifest_path(path).exists():
+            return None
+        hint = "; a backup made before manifests restores only with --legacy" if "no manifest" in str(err) else ""
+        raise BackupError(f"{path}: refused: {err}{hint}") from None
+
+
+def _manifest_problems(path: Path, kind: str | None, sha256: str, manifest: Manifest) -> list[str]:
     problems = []
-    if manifest.engine != kind:
+    if kind and manifest.engine != kind:
         problems.append(f"a {ENGINE_NAMES[kind]} file, but the manifest describes a {manifest.engine} backup")
     size = path.stat().st_size
     if sha256 != manifest.sha256 or size != manifest.size:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -16,10 +16,11 @@ class BackupToolError(RuntimeError):
 
 @dataclass(frozen=True)
 class Inspection:
-    """What a backup file holds: rows per table, applied migrations, and the structural problems found."""
+    """What a backup file holds: rows and columns per table, applied migrations, the structural problems found."""
     tables: dict[str, int]
     migrations: tuple[str, ...]
     problems: tuple[str, ...] = ()
+    columns: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def kind_of(path: Path) -> str | None:

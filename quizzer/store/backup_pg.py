@@ -64,7 +64,7 @@ def inspect(path: Path, server_url: str) -> Inspection:
     try:
         listing = run_tool("pg_restore", "--list", str(path))
     except BackupToolError as err:
-        return Inspection({}, (), (str(err),))
+        return Inspection({}, (), (f"reading its table of contents failed: {err}",))
     if "TABLE DATA public schema_migration" not in listing:
         return Inspection({}, (), (NOT_QUIZZER,))
     scratch = f"quizzer_verify_{os.getpid()}_{secrets.token_hex(4)}"
@@ -96,9 +96,13 @@ def _restore_and_read(path: Path, scratch_url: str) -> Inspection:
             counts = _row_counts(cur)
             cur.execute("SELECT name FROM schema_migration ORDER BY name")
             migrations = tuple(row[0] for row in cur.fetchall())
+            cur.execute("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'")
+            columns = {}
+            for table, column in cur.fetchall():
+                columns.setdefault(table, set()).add(column)
     finally:
         conn.close()
-    return Inspection(counts, migrations)
+    return Inspection(counts, migrations, columns={t: frozenset(c) for t, c in columns.items()})
 
 
 def restore(path: Path, url: str) -> None:

@@ -78,7 +78,8 @@ def _inspect_open(conn: sqlite3.Connection) -> Inspection:
     if "schema_migration" not in counts:
         return Inspection(counts, (), (NOT_QUIZZER,))
     migrations = tuple(row[0] for row in conn.execute("SELECT name FROM schema_migration ORDER BY name"))
-    return Inspection(counts, migrations)
+    columns = {name: frozenset(row[1] for row in conn.execute(f'PRAGMA table_info("{name}")')) for name in counts}
+    return Inspection(counts, migrations, columns=columns)
 
 
 def restore(path: Path, target: Path) -> None:

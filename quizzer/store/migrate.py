@@ -27,17 +27,17 @@ def migration_names(directory: Path = MIGRATIONS_DIR) -> list[str]:
 
 
 @functools.lru_cache(maxsize=16)
-def tables_after(names: tuple[str, ...], directory: Path = MIGRATIONS_DIR) -> frozenset[str]:
-    """The tables a database holds once exactly these migrations ran (applied to an empty in-memory SQLite)."""
+def schema_after(names: tuple[str, ...], directory: Path = MIGRATIONS_DIR) -> dict[str, frozenset[str]]:
+    """Each table's columns once exactly these migrations ran (applied to an empty in-memory SQLite)."""
     db = peewee.SqliteDatabase(":memory:")
     migrator = SqliteMigrator(db)
     with db.bind_ctx([SchemaMigration]):
         SchemaMigration.create_table()
         for name in names:
             _apply_one(db, migrator, name, directory)
-    tables = frozenset(db.get_tables())
+    schema = {table: frozenset(column.name for column in db.get_columns(table)) for table in db.get_tables()}
     db.close()
-    return tables
+    return schema
 
 
 def _load(name: str, directory: Path) -> ModuleType:
