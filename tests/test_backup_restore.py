@@ -144,3 +144,33 @@ def test_cli_backup_and_restore(sqlite_db, load_deck, tmp_path, monkeypatch):
     assert [p.name for p in (tmp_path / "backups").glob("quizzer-*.sqlite3")] == [path.rsplit("/", 1)[1]]
     safety = list((tmp_path / "backups" / "before-restore").glob("quizzer-*.sqlite3"))
     assert len(safety) == 1 and "the database as it was is backed up in " + str(safety[0]) in done.output
+
+
+def test_a_new_backup_that_fails_its_check_rotates_nothing_away(filled, db_url, tmp_path):
+    folder = tmp_path / "backups"
+    kept = [backups.backup_database(db_url, folder, keep=2, now=datetime(2024, 5, d, 3)).path for d in (1, 2)]
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    filled.execute_sql("DROP TABLE review_log" + ("" if db_url.startswith("sqlite") else " CASCADE"))
+    with pytest.raises(BackupError, match=r"\(new backup\): refused: missing table\(s\) review_log"):
+        backups.backup_database(db_url, folder, keep=2, now=datetime(2024, 5, 3, 3))
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert sorted(before) == sorted([p.name for p in kept] + [manifest_path(p).name for p in kept])
+
+
+def test_safety_copies_before_restores_are_kept_apart_and_never_rotated(filled, db_url, tmp_path, monkeypatch):
+    folder = tmp_path / "backups"
+    for name, value in (("DATABASE_URL", db_url), ("INSTANCE_DIR", str(tmp_path / "instance")),
+                        ("BACKUP_DIR", str(folder)), ("BACKUP_KEEP", "1")):
+        monkeypatch.setenv(f"QUIZZER_{name}", value)
+    nightly = backups.backup_database(db_url, folder, keep=1).path
+    for _ in range(3):
+        filled.close()
+        done = CliRunner().invoke(cli, ["restore", str(nightly), "--yes"])
+        assert done.exit_code == 0, done.output
+    assert CliRunner().invoke(cli, ["backup"]).exit_code == 0  # the rotation (keep 1) runs again
+    newest = backups.list_backups(folder)
+    assert len(newest) == 1 and newest[0].path != nightly and newest[0].manifest  # nightly rotated, as it should
+    safety = backups.list_backups(folder / backups.SAFETY_DIR)
+    assert len(safety) == 3 and all(entry.manifest for entry in safety)
+    for entry in safety:
+        assert backups.verify_backup(entry.path, db_url).manifest == entry.manifest
