@@ -216,17 +216,21 @@ def due(username):
 
 
 @main.command("backup")
-@click.option("--verify", "verify_file", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Check a backup instead of making one (checksum, structure, schema, row counts).")
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.option("--verify", is_flag=True, help="Check the backup FILE instead of making one (checksum, "
+              "structure, schema, row counts).")
 @click.option("--legacy", is_flag=True, help="With --verify: accept a backup made before manifests.")
 @friendly_errors
-def backup_(verify_file, legacy):
-    """Back up the whole database now (verified, with a manifest; keeps the newest QUIZZER_BACKUP_KEEP)."""
+def backup_(file, verify, legacy):
+    """Back up the whole database now (verified, with a manifest; keeps the newest QUIZZER_BACKUP_KEEP),
+    or check a backup with --verify FILE."""
     from quizzer.services import backups
 
     settings = load_settings()
-    if verify_file:
-        click.echo("verified " + backups.verify_backup(verify_file, settings.database_url, legacy).summary())
+    if bool(file) != verify or (legacy and not verify):
+        _fail("quizzer backup makes a backup; quizzer backup --verify FILE [--legacy] checks one")
+    if verify:
+        click.echo("verified " + backups.verify_backup(file, settings.database_url, legacy).summary())
         return
     connect(settings.database_url)
     made = backups.backup_database(settings.database_url, settings.backup_dir, settings.backup_keep)
