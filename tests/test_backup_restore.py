@@ -107,7 +107,7 @@ def test_restore_refuses_files_that_fail_the_check(sqlite_db, load_deck, tmp_pat
     not_db = tmp_path / "notes.sqlite3"
     not_db.write_text("hello")
     with pytest.raises(BackupError, match="not a Quizzer backup .neither a SQLite database nor"):
-        backups.prepare_restore(not_db, url)
+        backups.prepare_restore(not_db, url, legacy=True)
     other = sqlite3.connect(tmp_path / "other.sqlite3")
     other.execute("CREATE TABLE t (x)")
     other.close()

@@ -22,6 +22,8 @@ def copy_with_counts(source: Path, target: Path) -> dict[str, int]:
         src.backup(dst)  # readers and writers carry on meanwhile
         src.execute("COMMIT")
         dst.execute("PRAGMA journal_mode=DELETE")
+    except sqlite3.Error as err:
+        raise BackupToolError(f"copying {source} failed: {err}") from None
     finally:
         dst.close()
         src.close()
@@ -87,8 +89,10 @@ def restore(path: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     src, dst = sqlite3.connect(f"file:{path}?mode=ro", uri=True), sqlite3.connect(target)
     try:
-        src.backup(dst)  # page by page under the target's write lock
+        src.backup(dst)  # page by page under the target's write lock, in one step: all or nothing
         dst.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.Error as err:
+        raise BackupToolError(f"writing {target} failed: {err}") from None
     finally:
         dst.close()
         src.close()
