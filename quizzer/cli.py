@@ -230,36 +230,49 @@ def due(username):
 
 
 @main.command("backup")
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.option("--verify", is_flag=True, help="Check the backup FILE instead of making one (checksum, "
+              "structure, schema, row counts).")
+@click.option("--legacy", is_flag=True, help="With --verify: accept a backup made before manifests.")
 @friendly_errors
-def backup_():
-    """Back up the whole database now (verified; keeps the newest QUIZZER_BACKUP_KEEP)."""
+def backup_(file, verify, legacy):
+    """Back up the whole database now (verified, with a manifest; keeps the newest QUIZZER_BACKUP_KEEP),
+    or check a backup with --verify FILE."""
     from quizzer.services import backups
 
-    settings = _open()
-    path = backups.backup_database(settings.database_url, settings.backup_dir, settings.backup_keep)
-    click.echo(f"backup written and verified: {path}")
+    settings = _settings()
+    if bool(file) != verify or (legacy and not verify):
+        _fail("quizzer backup makes a backup; quizzer backup --verify FILE [--legacy] checks one")
+    if verify:
+        click.echo("verified " + backups.verify_backup(file, settings.database_url, legacy).summary())
+        return
+    connect(settings.database_url)
+    made = backups.backup_database(settings.database_url, settings.backup_dir, settings.backup_keep)
+    click.echo(f"backup written and verified: {made.path}\n" + made.summary())
 
 
 @main.command("restore")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+@click.option("--legacy", is_flag=True, help="Accept a backup made before manifests (structural checks only).")
 @friendly_errors
-def restore_(file, yes):
-    """Replace the database with a backup FILE (refused if it fails the integrity check)."""
+def restore_(file, yes, legacy):
+    """Replace the database with a backup FILE (refused, changing nothing, if it fails any check)."""
     from quizzer.services import backups
 
     settings = _settings()
-    backups.verify_backup(file)
+    verified = backups.prepare_restore(file, settings.database_url, legacy)
+    click.echo("verified " + verified.summary())
     if not yes:
         click.confirm(f"Replace the database at {settings.database_url} with {file}?", abort=True)
     try:
         connect(settings.database_url)
-        saved = backups.backup_database(settings.database_url, settings.backup_dir, settings.backup_keep)
-        kept = f"the database as it was is backed up in {saved}"
+        saved = backups.safety_copy(settings.database_url, settings.backup_dir)
+        kept = f"the database as it was is backed up in {saved.path}"
     except (backups.BackupError, peewee.DatabaseError) as err:
         kept = f"the database as it was could not be backed up first: {err}"
     database_proxy.close()
-    backups.restore_database(file, settings.database_url)
+    backups.restore_database(verified, settings.database_url)
     connect(settings.database_url)  # a backup from an older version gets the newer migrations
     click.echo(f"restored {file} ({kept})")
 

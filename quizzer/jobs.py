@@ -48,8 +48,9 @@ class JobSpec:
 
 
 def backup(settings: Settings) -> Outcome:
-    path = backups.backup_database(settings.database_url, settings.backup_dir, settings.backup_keep)
-    return Outcome(f"{path.name} ({path.stat().st_size / 1e6:.1f} MB), newest {settings.backup_keep} kept")
+    made = backups.backup_database(settings.database_url, settings.backup_dir, settings.backup_keep)
+    return Outcome(f"{made.path.name} ({made.path.stat().st_size / 1e6:.1f} MB, schema {made.schema_version}, "
+                   f"{sum(made.tables.values()):,} rows, verified), newest {settings.backup_keep} kept")
 
 
 def sync_decks(settings: Settings) -> Outcome:
@@ -64,7 +65,7 @@ def roll_over(settings: Settings) -> Outcome:
 def job_specs(settings: Settings) -> list[JobSpec]:
     """The jobs and their schedules, from the settings."""
     return [
-        JobSpec("backup", "Back up the database (verified; the newest QUIZZER_BACKUP_KEEP kept)",
+        JobSpec("backup", "Back up the database (verified, with a manifest; the newest QUIZZER_BACKUP_KEEP kept)",
                 timedelta(days=1), timedelta(hours=settings.backup_hour), backup),
         JobSpec("deck_sync", "Re-import changed deck files from QUIZZER_DECKS_DIR",
                 timedelta(minutes=settings.deck_sync_minutes), timedelta(0), sync_decks),

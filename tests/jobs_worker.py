@@ -2,6 +2,9 @@
 
     python -m tests.jobs_worker DATABASE_URL INSTANCE_DIR BACKUP_DIR SECONDS
 
+It stops once the database holds three backup runs and its own scheduler fired three times, or after
+SECONDS (a backup's time depends on the machine's load, a PostgreSQL one includes a trial restore).
+
 Prints {"fired": jobs executed by its scheduler, "ran": of those, the runs it won}.
 """
 from __future__ import annotations
@@ -17,6 +20,7 @@ from apscheduler.events import EVENT_JOB_EXECUTED
 from quizzer.config import load_settings
 from quizzer.jobs import build_scheduler, job_specs
 from quizzer.store import connect
+from quizzer.store.job_models import JobRun
 
 
 def main(url: str, instance: str, backup_dir: str, seconds: float) -> None:
@@ -29,7 +33,10 @@ def main(url: str, instance: str, backup_dir: str, seconds: float) -> None:
     scheduler = build_scheduler(settings, [spec])
     scheduler.add_listener(lambda event: outcomes.append(event.retval is not None), EVENT_JOB_EXECUTED)
     scheduler.start()
-    time.sleep(seconds)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not (
+            len(outcomes) >= 3 and JobRun.select().where(JobRun.job_id == "backup").count() >= 3):
+        time.sleep(0.2)
     scheduler.shutdown(wait=True)
     print(json.dumps({"fired": len(outcomes), "ran": sum(outcomes)}))
 

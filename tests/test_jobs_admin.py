@@ -46,3 +46,30 @@ def test_create_app_starts_the_scheduler_when_jobs_are_on(make_app):
     finally:
         scheduler.shutdown(wait=False)
     assert "quizzer_scheduler" not in make_app().extensions
+
+
+def test_admin_page_lists_the_newest_backups_with_their_manifests(app, logged_in):
+    from quizzer.services import backups
+    from quizzer.services.backup_manifest import manifest_path
+
+    client = _admin(logged_in)
+    settings = app.config["QUIZZER"]
+    assert "No backup yet." in client.get("/admin/jobs").get_data(as_text=True)
+    made = backups.backup_database(settings.database_url, settings.backup_dir, 7, now=datetime(2024, 5, 1, 3))
+    legacy = settings.backup_dir / "quizzer-20240502T030000000000Z.sqlite3"
+    legacy.write_bytes(made.path.read_bytes())  # a backup from before manifests
+    broken = settings.backup_dir / "quizzer-20240503T030000000000Z.sqlite3"
+    broken.write_bytes(made.path.read_bytes())
+    manifest_path(broken).write_text("{")
+    backups.safety_copy(settings.database_url, settings.backup_dir, now=datetime(2024, 5, 4, 3))
+    html = client.get("/admin/jobs").get_data(as_text=True)
+    manifest = made.manifest
+    row = html[html.index(f'id="backup-{made.path.name}"'):]
+    row = row[:row.index("</tr>\n")]
+    assert "2024-05-01 03:00:00 UTC" in row and manifest.schema_version in row and manifest.app_version in row
+    assert f'title="{manifest.sha256}"' in row and f"{manifest.rows:,} in {len(manifest.tables)} tables" in row
+    assert '<td><code>user</code></td><td class="num">1</td>' in row  # rows per table, in the details
+    assert html.index(broken.name) < html.index(legacy.name) < html.index(made.path.name)  # newest first
+    assert "no manifest</strong>" in html and "quizzer restore --legacy" in html
+    assert "unreadable manifest" in html
+    assert "Copies taken before restores" in html and "quizzer-20240504T030000000000Z.sqlite3" in html

@@ -56,7 +56,7 @@ def test_two_processes_run_each_slot_once(db_url, db, tmp_path):
     """Two processes schedule the backup every second against one database: one backup per slot."""
     backup_dir = tmp_path / "backups"
     workers = [subprocess.Popen([sys.executable, "-m", "tests.jobs_worker", db_url, str(tmp_path / f"inst{i}"),
-                                 str(backup_dir), "5"], cwd=REPO, stdout=subprocess.PIPE, text=True)
+                                 str(backup_dir), "90"], cwd=REPO, stdout=subprocess.PIPE, text=True)
                for i in range(2)]
     reports = [json.loads(worker.communicate(timeout=120)[0].strip().splitlines()[-1]) for worker in workers]
     assert all(worker.returncode == 0 for worker in workers)
@@ -65,6 +65,8 @@ def test_two_processes_run_each_slot_once(db_url, db, tmp_path):
     assert len(runs) >= 3 and len(set(slots)) == len(slots)  # never two runs of one slot
     assert all(run.ok for run in runs), [run.result for run in runs]
     assert sum(r["ran"] for r in reports) == len(runs)
-    assert len(list(backup_dir.glob("quizzer-*"))) == len(runs)  # each run really backed up once
+    made = sorted(p.name for p in backup_dir.glob("quizzer-*") if not p.name.endswith(".manifest.json"))
+    assert len(made) == len(runs)  # each run really backed up once...
+    assert sorted(p.name for p in backup_dir.glob("*.manifest.json")) == [f"{m}.manifest.json" for m in made]
     assert all(r["fired"] >= 3 for r in reports)  # both processes fired the job...
     assert sum(r["fired"] for r in reports) > len(runs)  # ...for the same slots, and lost some

@@ -6,6 +6,7 @@ under a lock, so two processes starting at once apply it once.
 """
 from __future__ import annotations
 
+import functools
 import importlib.util
 from pathlib import Path
 from types import ModuleType
@@ -31,6 +32,21 @@ def migration_names(directory: Path | None = None) -> list[str]:
     if not names:
         raise MigrationsMissing(f"no migration scripts in {directory}: the installation is incomplete")
     return names
+
+
+@functools.lru_cache(maxsize=16)
+def schema_after(names: tuple[str, ...], directory: Path | None = None) -> dict[str, frozenset[str]]:
+    """Each table's columns once exactly these migrations ran (applied to an empty in-memory SQLite)."""
+    directory = directory or migrations_dir()
+    db = peewee.SqliteDatabase(":memory:")
+    migrator = SqliteMigrator(db)
+    with db.bind_ctx([SchemaMigration]):
+        SchemaMigration.create_table()
+        for name in names:
+            _apply_one(db, migrator, name, directory)
+    schema = {table: frozenset(column.name for column in db.get_columns(table)) for table in db.get_tables()}
+    db.close()
+    return schema
 
 
 def _load(name: str, directory: Path) -> ModuleType:

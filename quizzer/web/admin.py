@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
 
 from quizzer.jobs import job_specs
+from quizzer.services.backups import SAFETY_DIR, list_backups
 from quizzer.services.job_runs import last_runs, recent_runs
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -20,10 +21,12 @@ def _admins_only():
 
 @bp.get("/jobs")
 def jobs():
-    """Each job: schedule, last run (duration, result) and next run; then the latest runs."""
+    """Each job: schedule, last run (duration, result) and next run; the latest runs; the newest backups
+    with their manifests, and the safety copies taken before restores."""
     settings = current_app.config["QUIZZER"]
     specs = job_specs(settings)
     now = datetime.now(UTC).replace(tzinfo=None)
     return render_template("admin_jobs.html", specs=specs, now=now, last=last_runs([s.job_id for s in specs]),
                            runs=recent_runs(), running_here="quizzer_scheduler" in current_app.extensions,
-                           settings=settings)
+                           settings=settings, backups=list_backups(settings.backup_dir, limit=settings.backup_keep),
+                           safety_copies=list_backups(settings.backup_dir / SAFETY_DIR, limit=5))
