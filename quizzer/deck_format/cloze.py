@@ -5,14 +5,25 @@ import re
 
 # A deletion's body runs to the first "}}" and cannot contain "{{": TeX braces fit, and
 # matching stays linear (each "{{c1::" scans at most to the next "{{", not to the end of
-# the text). The body's first "::" starts the hint, as in Anki.
-_DELETION = re.compile(r"\{\{c([1-9][0-9]*)::((?:(?!\}\}|\{\{).)*)\}\}", re.DOTALL)
+# the text; possessive, so a deletion left open is not scanned again). The body's first "::" starts
+# the hint, as in Anki.
+_DELETION = re.compile(r"\{\{c([1-9][0-9]*)::((?:(?!\}\}|\{\{).)*+)\}\}", re.DOTALL)
 
 
 def cloze_numbers(text: str) -> list[int]:
     """The sorted, unique numbers N of the deletions in ``text`` (empty if none)."""
     return sorted({int(match.group(1)) for match in _DELETION.finditer(text)
                    if match.group(2).partition("::")[0]})  # "{{c1::}}" deletes nothing
+
+
+def deleted_texts(text: str, number: int) -> list[str]:
+    """The texts (hints left out) that deletion ``number`` hides, in order."""
+    found = []
+    for match in _DELETION.finditer(text):
+        deleted = match.group(2).partition("::")[0]
+        if deleted and int(match.group(1)) == number:
+            found.append(deleted)
+    return found
 
 
 def render_cloze(text: str, number: int, *, reveal: bool) -> str:
