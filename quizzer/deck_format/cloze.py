@@ -30,8 +30,13 @@ def render_cloze(text: str, number: int, *, reveal: bool) -> str:
     """Markdown for the card of deletion ``number``.
 
     Deletions numbered ``number`` become ``**[...]**`` (``**[hint]**`` with a hint)
-    or, with ``reveal``, ``**text**``; every other deletion shows its plain text.
+    or, with ``reveal``, ``**text**`` (``<strong>`` instead of ``**`` in a text that starts with
+    a tag); every other deletion shows its plain text.
     """
+
+    # A text that starts with a tag may be an HTML block (an imported list or table), where
+    # markdown is not read: there the deletion is marked up in HTML, which renders the same.
+    strong, end = ("<strong>", "</strong>") if text.startswith("<") else ("**", "**")
 
     def replace(match: re.Match[str]) -> str:
         deleted, _, hint = match.group(2).partition("::")
@@ -40,7 +45,7 @@ def render_cloze(text: str, number: int, *, reveal: bool) -> str:
         if int(match.group(1)) != number:
             return deleted
         if reveal:
-            return f"**{deleted}**"
-        return f"**[{hint}]**" if hint else "**[...]**"
+            return f"{strong}{deleted}{end}"
+        return f"{strong}[{hint or '...'}]{end}"
 
     return _DELETION.sub(replace, text)
