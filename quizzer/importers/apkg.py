@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import tempfile
 from datetime import date, datetime, timedelta, timezone
 from operator import itemgetter
 from os import PathLike
@@ -40,8 +42,12 @@ def read_apkg(source: bytes | str | PathLike[str], filename: str, limits: Limits
         raise problem(filename, "no Anki collection in the package (expected collection.anki21b, "
                                 "collection.anki21 or collection.anki2)")
     modern = _package_version(archive) >= 3
-    data = archive.read_zstd(member) if modern else archive.read(member)
-    collection = read_collection(data, archive.where(member))
+    # Streamed to disk and read there by SQLite: a collection may expand to hundreds of megabytes.
+    with tempfile.TemporaryDirectory(prefix="quizzer-anki-") as folder:
+        path = os.path.join(folder, "collection.sqlite")
+        with open(path, "wb") as file:
+            archive.extract(member, file, zstd=modern)
+        collection = read_collection(path, archive.where(member))
     media = _Media(archive, _media_map(archive, modern), modern)
     return _Builder(filename, collection, media).bundle()
 
