@@ -117,3 +117,37 @@ def padded_package(folder: Path, expanded: int) -> Path:
         for name, data in members.items():
             target.writestr(name, data)
     return out
+
+
+EVERYDAY_BASIC = [
+    ("The quick brown fox jumps over the lazy dog&nbsp;again ({n})", "<b>Pangram</b>&nbsp;{n}"),
+    ("Cell types&nbsp;{n}?", "<ul><li><b>Prokaryotes</b> lack a nucleus</li><li><i>Eukaryotes</i> have one</li></ul>"),
+    ("<div>What powers the cell?&nbsp;{n}</div>",
+     '<div>The <b>mitochondria</b>, the cell&#39;s powerhouse.</div><div><br></div><div><img src="cell.png"></div>'),
+    ("Stra&szlig;e&nbsp;{n} in English?", "street &amp; road<br>(<i>die</i> Stra&szlig;e)"),
+]
+EVERYDAY_CLOZE = [
+    "The adult human body has {{{{c1::206}}}}&nbsp;bones ({n}).",
+    "<ul><li>{{{{c1::<b>Prokaryotes</b>}}}} lack a nucleus&nbsp;{n}</li><li>{{{{c2::Eukaryotes}}}} have one</li></ul>",
+    "{{{{c1::Paris}}}} is the capital of&nbsp;{{{{c2::France::country}}}} <img src=\"cell.png\"> {n}",
+]
+
+
+def everyday_package_file(folder: Path) -> Path:
+    """30 notes from current Anki with the HTML its editor writes every day: non-breaking spaces,
+    lists, bold, cloze deletions (also inside a list), an image, entities, non-ASCII text."""
+    col = Collection(str(folder / "source.anki2"))
+    col.media.write_data("cell.png", PNG)
+    deck = col.decks.id("Everyday::Biology")
+    for n in range(30):
+        if n % 3 == 2:
+            note = col.new_note(col.models.by_name("Cloze"))
+            note.fields[0] = EVERYDAY_CLOZE[n // 3 % len(EVERYDAY_CLOZE)].format(n=n)
+        else:
+            note = col.new_note(col.models.by_name("Basic"))
+            question, answer = EVERYDAY_BASIC[n % len(EVERYDAY_BASIC)]
+            note.fields[0], note.fields[1] = question.format(n=n), answer.format(n=n)
+        col.add_note(note, deck)
+    path = export_package(col, folder / "everyday.apkg", legacy=False)
+    col.close()
+    return path
