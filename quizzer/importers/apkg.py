@@ -23,7 +23,7 @@ from quizzer.importers.anki_collection import Collection, NoteType, read_collect
 from quizzer.importers.archive import Limits, SafeZip, problem
 from quizzer.importers.html_md import Converted, html_to_markdown
 from quizzer.importers.model import MEDIA_URL, CardProgress, ImportBundle, MediaFile
-from quizzer.importers.names import note_id_from_guid, slugify, tag_names, unique
+from quizzer.importers.names import Taken, note_id_from_guid, slugify, tag_names, unique
 from quizzer.importers.protobuf import ProtobufError, field_value, fields
 
 COLLECTION_MEMBERS = ("collection.anki21b", "collection.anki21", "collection.anki2")
@@ -163,7 +163,7 @@ class _Builder:
             if made is not None:
                 first = cards[0]
                 by_deck.setdefault(first[3] or first[1], []).append(made)
-        decks, progress, taken = [], [], set()
+        decks, progress, taken = [], [], Taken()
         for deck_id in sorted(by_deck, key=lambda d: self.col.decks.get(d, "")):
             name = self.col.decks.get(deck_id) or f"Anki deck {deck_id}"
             slug = unique(slugify(name), taken)

@@ -24,7 +24,7 @@ import peewee as pw
 
 from quizzer.importers import MediaFile
 from quizzer.importers.archive import Limits, SafeZip, problem
-from quizzer.importers.names import unique
+from quizzer.importers.names import Taken, unique
 from quizzer.services.errors import Conflict
 from quizzer.services.media import find_media, referenced_media, store_media
 from quizzer.store.bulk import bulk_insert
@@ -188,7 +188,7 @@ def _restore_deck(entry: dict, owner_id: int | None, cards: dict[tuple, tuple[in
         values = _load(Deck, entry)
         if shared and shared_as_own is not None:
             owner_id = shared_as_own.id
-            taken = {s for (s,) in Deck.select(Deck.slug).where(Deck.owner == owner_id).tuples()}
+            taken = Taken(s for (s,) in Deck.select(Deck.slug).where(Deck.owner == owner_id).tuples())
             values["slug"] = unique(slug, taken)
         deck = Deck.create(owner=owner_id, **values)
         bulk_insert(Note, [{**_load(Note, note), "deck": deck.id} for note in entry["notes"]])
