@@ -81,3 +81,11 @@ def test_a_yaml_zip_reads_every_deck_in_the_folder():
 def test_a_zip_without_decks_says_so():
     with pytest.raises(DeckError, match="no .yaml or .yml deck files in the archive"):
         read_file(make_zip({"notes.txt": b"x"}), "decks.zip", ReadOptions())
+
+
+def test_a_yaml_member_over_the_deck_limit_is_refused_after_reading_only_its_start():
+    data = make_zip({"decks/huge.yaml": b"id: huge\n" + b"#" * (100 << 20)})  # 100 MB, deflated to ~100 KB
+    archive = SafeZip(data, "decks.zip", Limits(max_ratio=10_000))
+    assert len(archive.read("decks/huge.yaml", first=(5 << 20) + 1)) == (5 << 20) + 1
+    with pytest.raises(DeckError, match=r"decks.zip:decks/huge.yaml:1:1: deck is larger than 5 MB"):
+        read_file(data, "decks.zip", ReadOptions(limits=Limits(max_ratio=10_000)))

@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from quizzer.deck_format import DeckError, Problem, parse_deck
+from quizzer.deck_format import MAX_DECK_BYTES, DeckError, Problem, parse_deck
 from quizzer.deck_format.encoding import decode_utf8
 from quizzer.gc_pause import gc_paused
 from quizzer.importers.apkg import read_apkg
@@ -89,7 +89,9 @@ def read_yaml_zip(data: bytes, filename: str, options: ReadOptions = ReadOptions
     specs, problems = [], []
     for name in names:
         try:
-            specs.append(parse_deck(archive.read(name), archive.where(name), require_ids=options.require_ids))
+            # One byte over the deck size limit is enough for the parser to refuse it.
+            data = archive.read(name, first=MAX_DECK_BYTES + 1)
+            specs.append(parse_deck(data, archive.where(name), require_ids=options.require_ids))
         except ArchiveTooLarge:
             raise
         except DeckError as err:

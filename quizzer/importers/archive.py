@@ -93,28 +93,31 @@ class SafeZip:
             raise problem(self.where(name), f"expands more than {self.limits.max_ratio} times: "
                           "refused as a possible zip bomb", ArchiveTooLarge)
 
-    def extract(self, name: str, target: BinaryIO, *, zstd: bool = False) -> None:
+    def extract(self, name: str, target: BinaryIO, *, zstd: bool = False, first: int | None = None) -> None:
         """Stream the member (decompressed from zstd too, with ``zstd``) into ``target``, a chunk
-        at a time: never whole in memory. DeckError if damaged, ArchiveTooLarge past a limit."""
+        at a time: never whole in memory; with ``first``, only its first bytes, that many at most.
+        DeckError if damaged, ArchiveTooLarge past a limit."""
         info = self._infos[name]
-        size = 0
+        size, wanted = 0, _CHUNK if first is None else min(_CHUNK, first)
         try:
             with self._zip.open(info) as member:
                 source = zstandard.ZstdDecompressor().stream_reader(member) if zstd else member
                 with source:
-                    while chunk := source.read(_CHUNK):
+                    while wanted and (chunk := source.read(wanted)):
                         size += len(chunk)
                         self._charge(name, size, info.compress_size, len(chunk))
                         target.write(chunk)
+                        wanted = _CHUNK if first is None else min(_CHUNK, first - size)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError) as exc:
             raise problem(self.where(name), f"damaged member: {exc}") from None
         except zstandard.ZstdError as exc:
             raise problem(self.where(name), f"not valid zstd data: {exc}") from None
 
-    def read(self, name: str) -> bytes:
-        """The member's bytes (for small members); DeckError if damaged, ArchiveTooLarge past a limit."""
+    def read(self, name: str, first: int | None = None) -> bytes:
+        """The member's bytes (its ``first`` bytes at most, if given); DeckError if damaged,
+        ArchiveTooLarge past a limit."""
         buffer = io.BytesIO()
-        self.extract(name, buffer)
+        self.extract(name, buffer, first=first)
         return buffer.getvalue()
 
     def read_zstd(self, name: str) -> bytes:
