@@ -132,7 +132,8 @@ def import_(paths, username, shared, dry_run, reset_changed, with_progress, file
     settings = _open()
     media_root = settings.instance_dir / "media"
     limits = settings.import_limits
-    if len(paths) == 1 and paths[0].endswith(".zip") and account_backup.is_backup(data := read_path(paths[0], limits)):
+    data = read_path(paths[0], limits) if len(paths) == 1 and paths[0].endswith(".zip") else b""
+    if data and account_backup.is_backup(data):
         restored = account_backup.restore_backup(data, paths[0], media_root, username, limits)
         click.echo(f"restored account {restored.username}")
         return

@@ -107,7 +107,8 @@ def padded_package(folder: Path, expanded: int) -> Path:
     conn.execute("PRAGMA journal_mode = DELETE")  # everything in the one file once closed
     conn.execute("CREATE TABLE padding (data BLOB)")
     row = 2000  # two rows to a 4 KB page: the file grows by about what is inserted
-    conn.executemany("INSERT INTO padding VALUES (?)", ((os.urandom(64) + bytes(row - 64),) for _ in range(expanded // row)))
+    rows = ((os.urandom(64) + bytes(row - 64),) for _ in range(expanded // row))
+    conn.executemany("INSERT INTO padding VALUES (?)", rows)
     conn.commit()
     conn.close()
     with open(database, "rb") as raw:

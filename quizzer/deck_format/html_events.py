@@ -23,6 +23,7 @@ _RAW_TEXT = {"script": re.compile(r"</script", re.I), "style": re.compile(r"</st
 # to the end). Possessive throughout: a tag that does not end fails after one scan.
 _TAG = re.compile(r"""<(/?)([A-Za-z][^\t\n\f\r />]*+)"""
                   r"""((?:[^>"'=]++|=[\t\n\f\r ]*+(?:"[^"]*+"?|'[^']*+'?)?+|["'])*+)>""")
+_TAG_START = re.compile(r"</?[A-Za-z]")
 _ATTR = re.compile(r"""([^\t\n\f\r />=][^\t\n\f\r />=]*+)(?:[\t\n\f\r ]*+=[\t\n\f\r ]*+"""
                    r"""("[^"]*+"|'[^']*+'|[^\t\n\f\r >]++))?""")
 
@@ -55,13 +56,10 @@ def _construct(fragment: str, start: int, out: _Collector) -> int:
         end = fragment.find(">", start + 2)
         return len(fragment) if end < 0 else end + 1
     match = _TAG.match(fragment, start)
-    if match is None:
-        nxt = start + 1
-        if start + 1 < len(fragment) and (fragment[start + 1].isascii() and fragment[start + 1].isalpha()
-                                          or fragment[start + 1] == "/" and fragment[start + 2:start + 3].isalpha()):
-            nxt = len(fragment)  # a tag left open: it runs to the end, kept as text
-        out.text(fragment[start:nxt])
-        return nxt
+    if match is None:  # a "<" that starts no tag, or a tag left open: it runs to the end
+        end = len(fragment) if _TAG_START.match(fragment, start) else start + 1
+        out.text(fragment[start:end])
+        return end
     closing, tag, rest = match.group(1), match.group(2).lower(), match.group(3)
     if closing:
         out.end(tag)
