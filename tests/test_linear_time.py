@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from random import Random
 
 import pytest
 
@@ -99,6 +100,17 @@ def test_cloze_deletions_are_found_in_linear_time():
 
 def test_typed_answers_are_matched_in_linear_time():
     assert_linear(lambda text: match_answer(text, ["mitochondria", "the powerhouse of the cell"]))
+
+
+def test_a_long_near_miss_is_judged_in_linear_time():
+    # A deck's accepted answer may be long; a typed answer close to it once took a quadratic diff.
+    random = Random(14)
+    def near_miss(size: int) -> float:
+        expected = "".join(random.choice("abcdefgh ") for _ in range(size))
+        given = "".join("z" if random.random() < 0.2 else c for c in expected)
+        return _cpu(lambda _: match_answer(given, [expected]), None, 1)
+    small, large = near_miss(N), near_miss(10 * N)
+    assert large <= MAX_RATIO * max(small, FLOOR) and large < 1, f"{small:.3f} s, then {large:.3f} s"
 
 
 def test_deck_files_parse_in_linear_time():
