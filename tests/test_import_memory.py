@@ -18,6 +18,7 @@ CAP = 64 << 20  # the expanded-size cap for these tests (512 MB by default)
 _MEASURE = """
 import sys
 from quizzer.importers import Limits, ReadOptions, read_file, read_path
+from quizzer.services.decks import load_files
 
 def status(key):
     with open("/proc/self/status") as file:
@@ -28,17 +29,19 @@ with open("/proc/self/clear_refs", "w") as file:
     file.write("5")  # the peak is now the current size
 before = status("VmRSS")
 try:
-    outcome = len(read_file(read_path(sys.argv[1], limits), "deck.apkg", ReadOptions(limits=limits)).decks[0].notes)
+    outcome = READ
 except Exception as exc:
     outcome = type(exc).__name__
 print(outcome, status("VmHWM") - before)
 """
+_READ_PACKAGE = 'len(read_file(read_path(sys.argv[1], limits), "deck.apkg", ReadOptions(limits=limits)).decks[0].notes)'
 
 
-def _peak(path: Path, max_total: int = CAP, max_file: int = 50 << 20) -> tuple[str, int]:
-    """What importing ``path`` in a fresh process gives (notes, or the error's name) and how far
+def _peak(path: Path, max_total: int = CAP, max_file: int = 50 << 20, read: str = _READ_PACKAGE) -> tuple[str, int]:
+    """What ``read`` gives for ``path`` in a fresh process (notes, or the error's name) and how far
     its peak memory rose above where it stood once the code was loaded, in bytes."""
-    done = subprocess.run([sys.executable, "-c", _MEASURE, str(path), str(max_total), str(max_file)],
+    code = _MEASURE.replace("READ", read)
+    done = subprocess.run([sys.executable, "-c", code, str(path), str(max_total), str(max_file)],
                           capture_output=True, text=True, check=True, cwd=Path(__file__).parents[1])
     outcome, rise = done.stdout.split()
     return outcome, int(rise)
@@ -68,3 +71,11 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path):
     assert outcome == "ArchiveTooLarge" and rise < 10 << 20
     with pytest.raises(ArchiveTooLarge, match=r"huge.apkg:1:1: the file is larger than the import limit of 50 MB"):
         read_path(big, Limits(max_file=50 << 20))
+
+
+def test_a_yaml_deck_over_the_limit_is_refused_after_reading_its_first_5_mb(tmp_path):
+    big = tmp_path / "huge.yaml"
+    with open(big, "wb") as file:
+        file.truncate(60 << 20)
+    outcome, rise = _peak(big, read="load_files([sys.argv[1]], dry_run=True)")
+    assert outcome == "DeckError" and rise < 15 << 20
