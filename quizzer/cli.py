@@ -11,7 +11,7 @@ import peewee
 
 from quizzer.config import ConfigError, load_settings
 from quizzer.deck_format import DeckError, parse_deck_file
-from quizzer.importers import FORMATS, ReadOptions
+from quizzer.importers import FORMATS, ReadOptions, read_path
 from quizzer.importers.text import separator_named
 from quizzer.logs import configure_logging
 from quizzer.services import account_backup
@@ -144,15 +144,17 @@ def import_(paths, username, shared, dry_run, reset_changed, with_progress, file
             _fail("say what to import: one or more PATHS (only --shared has a default)")
         paths = (str(settings.decks_dir),)
     media_root = settings.instance_dir / "media"
-    if len(paths) == 1 and paths[0].endswith(".zip") and account_backup.is_backup(_read(paths[0])):
-        restored = account_backup.restore_backup(_read(paths[0]), paths[0], media_root, username)
+    limits = settings.import_limits
+    data = read_path(paths[0], limits) if len(paths) == 1 and paths[0].endswith(".zip") else b""
+    if data and account_backup.is_backup(data):
+        restored = account_backup.restore_backup(data, paths[0], media_root, username, limits)
         click.echo(f"restored account {restored.username}")
         return
     if bool(username) == bool(shared):
         _fail("say where to import: --user NAME or --shared")
     account = None if shared else user_service.get_user(username)
     options = ReadOptions(format=file_format, deck=deck_name, separator=separator_named(separator),
-                          row_separator=separator_named(row_separator), require_ids=shared)
+                          row_separator=separator_named(row_separator), require_ids=shared, limits=limits)
     result = import_service.import_paths(paths, account.id if account else None, media_root=media_root,
                                          options=options, user=account, with_progress=with_progress,
                                          reset_changed=reset_changed, dry_run=dry_run)
@@ -163,14 +165,6 @@ def import_(paths, username, shared, dry_run, reset_changed, with_progress, file
     if result.media or result.progress or result.progress_kept:
         click.echo(f"{result.media} image(s); progress carried over for {result.progress} card(s)"
                    + (f", kept for {result.progress_kept} already studied" if result.progress_kept else ""))
-
-
-def _read(path: str) -> bytes:
-    try:
-        with open(path, "rb") as file:
-            return file.read()
-    except OSError as err:
-        raise FileNotFoundError(f"{path}: {err.strerror}") from None
 
 
 @main.command("export")

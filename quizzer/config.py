@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quizzer import bundled
+from quizzer.importers.archive import MAX_EXPANDED_MB, MAX_FILE_MB, Limits
 from quizzer.logs import LEVELS
 
 
@@ -23,7 +24,8 @@ class Settings:
     decks_dir: Path
     backup_dir: Path
     allow_signup: bool = True
-    max_upload_mb: int = 50
+    max_upload_mb: int = MAX_FILE_MB
+    max_expanded_mb: int = MAX_EXPANDED_MB
     run_jobs: bool = True
     backup_keep: int = 7
     deck_sync_minutes: int = 5
@@ -33,6 +35,11 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 5000
     log_level: str = "INFO"
+
+    @property
+    def import_limits(self) -> Limits:
+        """What an imported file may weigh, and expand to once unzipped."""
+        return Limits(max_total=self.max_expanded_mb << 20, max_file=self.max_upload_mb << 20)
 
 
 def _flag(env, name: str, default: bool) -> bool:
@@ -100,7 +107,8 @@ def load_settings(env=None) -> Settings:
         secret_key=_secret_key(instance_dir, env),
         decks_dir=Path(env.get("QUIZZER_DECKS_DIR") or bundled.decks_dir()).resolve(),
         allow_signup=_flag(env, "QUIZZER_ALLOW_SIGNUP", True),
-        max_upload_mb=_int(env, "QUIZZER_MAX_UPLOAD_MB", 50, low=1),
+        max_upload_mb=_int(env, "QUIZZER_MAX_UPLOAD_MB", MAX_FILE_MB, low=1),
+        max_expanded_mb=_int(env, "QUIZZER_MAX_EXPANDED_MB", MAX_EXPANDED_MB, low=1),
         run_jobs=_flag(env, "QUIZZER_JOBS", True),
         backup_dir=Path(backup_dir).resolve() if backup_dir else instance_dir / "backups",
         backup_keep=_int(env, "QUIZZER_BACKUP_KEEP", 7, low=1),

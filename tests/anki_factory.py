@@ -7,9 +7,13 @@ writes what genanki writes (collection.anki2). EXPECTED says what each must impo
 """
 from __future__ import annotations
 
+import os
+import sqlite3
+import zipfile
 from pathlib import Path
 
 import genanki
+import zstandard
 from anki.collection import Collection, ExportAnkiPackageOptions
 
 # A 1x1 PNG: media must survive byte for byte.
@@ -83,3 +87,68 @@ def genanki_package(out: Path, media_dir: Path) -> Path:
     deck.add_note(genanki.Note(genanki.CLOZE_MODEL, ["{{c1::Vienna}} is in {{c2::Austria}}", ""]))
     genanki.Package(deck, media_files=[str(media_dir / "g.png")]).write_to_file(str(out))
     return out
+
+
+def padded_package(folder: Path, expanded: int) -> Path:
+    """A package from current Anki (3 notes) whose collection also holds a table of padding, so it
+    expands to about ``expanded`` bytes: compressible, but well under the ratio limit."""
+    col = Collection(str(folder / "source.anki2"))
+    for front in ("one", "two", "three"):
+        note = col.new_note(col.models.by_name("Basic"))
+        note.fields[0], note.fields[1] = front, f"<b>{front}</b>&nbsp;answer"
+        col.add_note(note, col.decks.id("Padded"))
+    package = export_package(col, folder / "plain.apkg", legacy=False)
+    col.close()
+    with zipfile.ZipFile(package) as source:
+        members = {info.filename: source.read(info) for info in source.infolist()}
+    database = folder / "collection.sqlite"
+    database.write_bytes(zstandard.ZstdDecompressor().stream_reader(members["collection.anki21b"]).read())
+    conn = sqlite3.connect(database)
+    conn.execute("PRAGMA journal_mode = DELETE")  # everything in the one file once closed
+    conn.execute("CREATE TABLE padding (data BLOB)")
+    row = 2000  # two rows to a 4 KB page: the file grows by about what is inserted
+    rows = ((os.urandom(64) + bytes(row - 64),) for _ in range(expanded // row))
+    conn.executemany("INSERT INTO padding VALUES (?)", rows)
+    conn.commit()
+    conn.close()
+    with open(database, "rb") as raw:
+        members["collection.anki21b"] = zstandard.ZstdCompressor(level=1).compress(raw.read())
+    out = folder / "padded.apkg"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target:
+        for name, data in members.items():
+            target.writestr(name, data)
+    return out
+
+
+EVERYDAY_BASIC = [
+    ("The quick brown fox jumps over the lazy dog&nbsp;again ({n})", "<b>Pangram</b>&nbsp;{n}"),
+    ("Cell types&nbsp;{n}?", "<ul><li><b>Prokaryotes</b> lack a nucleus</li><li><i>Eukaryotes</i> have one</li></ul>"),
+    ("<div>What powers the cell?&nbsp;{n}</div>",
+     '<div>The <b>mitochondria</b>, the cell&#39;s powerhouse.</div><div><br></div><div><img src="cell.png"></div>'),
+    ("Stra&szlig;e&nbsp;{n} in English?", "street &amp; road<br>(<i>die</i> Stra&szlig;e)"),
+]
+EVERYDAY_CLOZE = [
+    "The adult human body has {{{{c1::206}}}}&nbsp;bones ({n}).",
+    "<ul><li>{{{{c1::<b>Prokaryotes</b>}}}} lack a nucleus&nbsp;{n}</li><li>{{{{c2::Eukaryotes}}}} have one</li></ul>",
+    "{{{{c1::Paris}}}} is the capital of&nbsp;{{{{c2::France::country}}}} <img src=\"cell.png\"> {n}",
+]
+
+
+def everyday_package_file(folder: Path) -> Path:
+    """30 notes from current Anki with the HTML its editor writes every day: non-breaking spaces,
+    lists, bold, cloze deletions (also inside a list), an image, entities, non-ASCII text."""
+    col = Collection(str(folder / "source.anki2"))
+    col.media.write_data("cell.png", PNG)
+    deck = col.decks.id("Everyday::Biology")
+    for n in range(30):
+        if n % 3 == 2:
+            note = col.new_note(col.models.by_name("Cloze"))
+            note.fields[0] = EVERYDAY_CLOZE[n // 3 % len(EVERYDAY_CLOZE)].format(n=n)
+        else:
+            note = col.new_note(col.models.by_name("Basic"))
+            question, answer = EVERYDAY_BASIC[n % len(EVERYDAY_BASIC)]
+            note.fields[0], note.fields[1] = question.format(n=n), answer.format(n=n)
+        col.add_note(note, deck)
+    path = export_package(col, folder / "everyday.apkg", legacy=False)
+    col.close()
+    return path

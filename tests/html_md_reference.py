@@ -6,7 +6,9 @@ equivalence tests compare them with.
 from __future__ import annotations
 
 import html
+from html.parser import HTMLParser
 
+from quizzer.deck_format.html_events import VOID
 from quizzer.importers.html_md import (
     _BOLD,
     _ITALIC,
@@ -19,6 +21,47 @@ from quizzer.importers.html_md import (
     escape_markdown,
 )
 from quizzer.importers.names import printable
+
+_SKIP = {"script", "style", "title", "head"}
+
+
+class ReferenceEvents(HTMLParser):
+    """What ``html_events`` gives for a fragment whose every construct is closed, by the standard
+    library's parser (quadratic on constructs left open, hence not used by the importer)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.events: list[tuple] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _SKIP:
+            self._skipping += 1
+        elif not self._skipping:
+            self.events.append(("start", tag, attrs))
+
+    def handle_startendtag(self, tag, attrs):
+        if tag not in _SKIP and not self._skipping:
+            self.events.append(("start", tag, attrs))
+            if tag not in VOID:
+                self.events.append(("end", tag))
+
+    def handle_endtag(self, tag):
+        if tag in _SKIP:
+            self._skipping = max(0, self._skipping - 1)
+        elif not self._skipping and tag not in VOID:
+            self.events.append(("end", tag))
+
+    def handle_data(self, data):
+        if not self._skipping:
+            self.events.append(("text", data))
+
+
+def reference_events(fragment: str) -> list[tuple]:
+    parser = ReferenceEvents()
+    parser.feed(fragment)
+    parser.close()
+    return parser.events
 
 
 def simple_lines(fragment: str, image_url: ImageUrl) -> list[list[tuple]] | None:

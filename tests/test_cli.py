@@ -236,3 +236,13 @@ def test_errors_are_one_clear_line_never_a_traceback(cli, write_deck, tmp_path):
     deck_problems = results["broken yaml"].stderr.splitlines()[:-1]
     assert deck_problems and all(line.startswith(f"{bad_yaml}:") for line in deck_problems)
     assert rows_in(cli.url)["Deck"] == 0
+
+
+def test_import_refuses_a_file_over_the_limit_before_reading_it(cli, tmp_path):
+    huge = tmp_path / "huge.apkg"
+    with open(huge, "wb") as file:
+        file.truncate(60 << 20)  # sparse: 60 MB on paper
+    result = cli.run("import", "--shared", "--dry-run", str(huge), QUIZZER_MAX_UPLOAD_MB="50")
+
+    assert result.returncode == 1
+    assert "huge.apkg:1:1: the file is larger than the import limit of 50 MB (QUIZZER_MAX_UPLOAD_MB)" in result.stderr

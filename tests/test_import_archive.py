@@ -41,8 +41,9 @@ def test_ordinary_member_paths_are_fine():
 
 
 def test_what_is_decompressed_counts_against_the_total_not_what_the_zip_declares():
-    # The zip declares 3 MB (a stored zstd stream), but the stream holds 3 MB more once decompressed.
-    payload = zstandard.ZstdCompressor().compress(os.urandom(3 << 20))
+    # The zip declares about 1 MB (a stored zstd stream), but the stream holds 6 MB once decompressed.
+    payload = zstandard.ZstdCompressor().compress(os.urandom(1 << 20) * 6)
+    assert len(payload) < 2 << 20
     archive = SafeZip(make_zip({"collection.anki21b": payload}, zipfile.ZIP_STORED), "big.apkg",
                       Limits(max_total=5 << 20))
     with pytest.raises(ArchiveTooLarge, match=r"big.apkg:collection.anki21b:1:1: the archive expands past 5,242,880"):
@@ -80,3 +81,11 @@ def test_a_yaml_zip_reads_every_deck_in_the_folder():
 def test_a_zip_without_decks_says_so():
     with pytest.raises(DeckError, match="no .yaml or .yml deck files in the archive"):
         read_file(make_zip({"notes.txt": b"x"}), "decks.zip", ReadOptions())
+
+
+def test_a_yaml_member_over_the_deck_limit_is_refused_after_reading_only_its_start():
+    data = make_zip({"decks/huge.yaml": b"id: huge\n" + b"#" * (100 << 20)})  # 100 MB, deflated to ~100 KB
+    archive = SafeZip(data, "decks.zip", Limits(max_ratio=10_000))
+    assert len(archive.read("decks/huge.yaml", first=(5 << 20) + 1)) == (5 << 20) + 1
+    with pytest.raises(DeckError, match=r"decks.zip:decks/huge.yaml:1:1: deck is larger than 5 MB"):
+        read_file(data, "decks.zip", ReadOptions(limits=Limits(max_ratio=10_000)))

@@ -5,9 +5,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from quizzer.deck_format.html_events import html_events
 from quizzer.deck_format.render import render_markdown
-from quizzer.importers.html_md import _Events, _lines, escape_markdown, html_to_markdown, text_to_markdown
-from tests.html_md_reference import simple_lines
+from quizzer.importers.html_md import _lines, escape_markdown, html_to_markdown, text_to_markdown
+from quizzer.importers.names import printable
+from tests.html_md_reference import reference_events, simple_lines
 
 
 def images(src: str) -> str | None:
@@ -85,9 +87,34 @@ def test_escaped_plain_text_renders_as_itself(text):
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_fragment(), max_size=5).map("".join))
 def test_the_fast_tokenizer_reads_simple_fields_as_the_html_parser_does(fragment):
-    parser = _Events()
-    parser.feed(fragment)
-    parser.close()
     fast = simple_lines(fragment, images)
     assert fast is not None
-    assert fast == _lines(parser.events, images, None, True)
+    events = [("text", printable(e[1])) if e[0] == "text" else e for e in html_events(fragment)]
+    assert fast == _lines(events, images, None, True)
+
+
+# Constructs as Anki's editor and hand-written HTML have them (every one closed), and text around.
+_PIECE = st.sampled_from([
+    "a", " b ", "a < b", "x<3", "<<", ">", "&amp;", "&nbsp;", "&lt;b&gt;", "&#233;", "&bogus;", "&", "\u00e9",
+    "<b>", "</b>", "<I>", "</EM >", "<br>", "<br/>", "<BR />", "<hr>", "</br>", '<img src="p.png">',
+    "<img src='a&amp;b.png' alt=x>", '<span style="color: red">', "</span>", '<a href="/x?a=1&amp;b=2">',
+    "</a>", "<div>", "</div>", "<ul><li>", "</li></ul>", "<td nowrap>", '<font color="#f00" size=2>',
+    "<!-- note -->", "<!DOCTYPE html>", "<?xml x?>", "<script>if (a<b) x()</script>", "<style>b{}</style>",
+    "<title>t</title>", "<p/>", "</>", "< p>", "\t", "\n"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_PIECE, max_size=12).map("".join))
+def test_the_linear_tokenizer_gives_the_standard_parsers_events(fragment):
+    assert html_events(fragment) == _merged(reference_events(fragment))
+
+
+def _merged(events):
+    """HTMLParser may report one run of text in pieces (around a "<" that starts no tag)."""
+    out = []
+    for event in events:
+        if event[0] == "text" and out and out[-1][0] == "text":
+            out[-1] = ("text", out[-1][1] + event[1])
+        elif event != ("text", ""):
+            out.append(event)
+    return out

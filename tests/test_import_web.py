@@ -8,7 +8,7 @@ import zipfile
 import pytest
 
 from quizzer.store.models import CardState, Deck, Note
-from tests.anki_factory import build_collection, export_package
+from tests.anki_factory import build_collection, export_package, padded_package
 
 DECK = "id: web\ntitle: Web deck\ncards:\n  - {id: a, question: Q?, answer: A.}\n"
 
@@ -79,7 +79,8 @@ def test_bad_uploads_are_400_with_the_problem_and_write_nothing(logged_in, name,
 def test_a_zip_bomb_is_413(logged_in):
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("decks/huge.yaml", bytes(64 << 20))  # 64 MB of zeros in about 64 KB
+        # 4 MB of zeros in about 4 KB (a bigger deck is refused at 5 MB by the deck size limit, read no further)
+        archive.writestr("decks/huge.yaml", bytes(4 << 20))
     response = upload(logged_in("alice"), "decks.zip", out.getvalue())
     assert response.status_code == 413
     assert "expands more than 200 times" in response.get_data(as_text=True)
@@ -92,6 +93,17 @@ def test_an_upload_over_the_limit_is_413(make_app):
     response = upload(client, "big.yaml", b"#" * (1024 * 1024 + 10))
     assert response.status_code == 413
     assert "larger than the upload limit of 1 MB" in response.get_data(as_text=True)
+    assert Deck.select().count() == 0
+
+
+def test_a_package_expanding_past_the_configured_cap_is_413(make_app, tmp_path):
+    package = padded_package(tmp_path, 3 << 20).read_bytes()  # expands to about 3 MB
+    app = make_app(env={"QUIZZER_MAX_EXPANDED_MB": "2"})
+    client = app.test_client()
+    assert client.signup("alice").status_code == 302
+    response = upload(client, "deck.apkg", package)
+    assert response.status_code == 413
+    assert "the archive expands past 2,097,152 bytes" in response.get_data(as_text=True)
     assert Deck.select().count() == 0
 
 

@@ -76,3 +76,11 @@ def test_best_of_several_accepted_answers_wins():
 def test_nothing_to_compare_with_is_an_error():
     with pytest.raises(ValueError):
         match_answer("x", [])
+
+
+def test_texts_over_the_fuzzy_limit_count_only_when_equal():
+    long_answer = "the mitochondria " * 100  # 1,700 characters
+    assert match_answer(long_answer.upper(), [long_answer]).outcome == "right"
+    assert match_answer(long_answer + "x", [long_answer]).outcome == "wrong"
+    short = "the mitochondria " * 50
+    assert match_answer(short + "x", [short]).outcome == "right"  # a typo in a long answer under the limit

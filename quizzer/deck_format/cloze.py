@@ -5,8 +5,9 @@ import re
 
 # A deletion's body runs to the first "}}" and cannot contain "{{": TeX braces fit, and
 # matching stays linear (each "{{c1::" scans at most to the next "{{", not to the end of
-# the text). The body's first "::" starts the hint, as in Anki.
-_DELETION = re.compile(r"\{\{c([1-9][0-9]*)::((?:(?!\}\}|\{\{).)*)\}\}", re.DOTALL)
+# the text; possessive, so a deletion left open is not scanned again). The body's first "::" starts
+# the hint, as in Anki.
+_DELETION = re.compile(r"\{\{c([1-9][0-9]*)::((?:(?!\}\}|\{\{).)*+)\}\}", re.DOTALL)
 
 
 def cloze_numbers(text: str) -> list[int]:
@@ -15,12 +16,27 @@ def cloze_numbers(text: str) -> list[int]:
                    if match.group(2).partition("::")[0]})  # "{{c1::}}" deletes nothing
 
 
+def deleted_texts(text: str, number: int) -> list[str]:
+    """The texts (hints left out) that deletion ``number`` hides, in order."""
+    found = []
+    for match in _DELETION.finditer(text):
+        deleted = match.group(2).partition("::")[0]
+        if deleted and int(match.group(1)) == number:
+            found.append(deleted)
+    return found
+
+
 def render_cloze(text: str, number: int, *, reveal: bool) -> str:
     """Markdown for the card of deletion ``number``.
 
     Deletions numbered ``number`` become ``**[...]**`` (``**[hint]**`` with a hint)
-    or, with ``reveal``, ``**text**``; every other deletion shows its plain text.
+    or, with ``reveal``, ``**text**`` (``<strong>`` instead of ``**`` in a text that starts with
+    a tag); every other deletion shows its plain text.
     """
+
+    # A text that starts with a tag may be an HTML block (an imported list or table), where
+    # markdown is not read: there the deletion is marked up in HTML, which renders the same.
+    strong, end = ("<strong>", "</strong>") if text.startswith("<") else ("**", "**")
 
     def replace(match: re.Match[str]) -> str:
         deleted, _, hint = match.group(2).partition("::")
@@ -29,7 +45,7 @@ def render_cloze(text: str, number: int, *, reveal: bool) -> str:
         if int(match.group(1)) != number:
             return deleted
         if reveal:
-            return f"**{deleted}**"
-        return f"**[{hint}]**" if hint else "**[...]**"
+            return f"{strong}{deleted}{end}"
+        return f"{strong}[{hint or '...'}]{end}"
 
     return _DELETION.sub(replace, text)

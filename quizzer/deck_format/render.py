@@ -20,6 +20,8 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from .html_events import MAX_NESTING, balanced
+
 _TAGS = {
     "a", "abbr", "audio", "b", "blockquote", "br", "code", "del", "div", "em", "h3", "h4", "h5",
     "h6", "hr", "i", "img", "kbd", "li", "mark", "ol", "p", "pre", "s", "span", "strong",
@@ -70,7 +72,9 @@ _CLEANER = nh3.Cleaner(tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", 
 
 
 def sanitize(fragment: str) -> str:
-    """Keep only safe tags and attributes of an HTML fragment."""
+    """Keep only safe tags and attributes of an HTML fragment (in time linear in its length)."""
+    if fragment.count("<") > MAX_NESTING:  # fewer tags cannot nest deeper than that
+        fragment = balanced(fragment)
     return _CLEANER.clean(fragment)
 
 

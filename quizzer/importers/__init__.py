@@ -4,10 +4,11 @@ No web framework and no database here; ``quizzer.services.imports`` applies a bu
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from quizzer.deck_format import DeckError, Problem, parse_deck
+from quizzer.deck_format import MAX_DECK_BYTES, DeckError, Problem, parse_deck
 from quizzer.deck_format.encoding import decode_utf8
 from quizzer.gc_pause import gc_paused
 from quizzer.importers.apkg import read_apkg
@@ -20,7 +21,7 @@ _SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".zip": "zip", ".apkg": "apkg", ".
              ".csv": "csv", ".txt": "text", ".tsv": "text"}
 
 __all__ = ["FORMATS", "MEDIA_URL", "ArchiveTooLarge", "CardProgress", "ImportBundle", "Limits",
-           "MediaFile", "ReadOptions", "detect_format", "merge", "read_file"]
+           "MediaFile", "ReadOptions", "detect_format", "merge", "read_file", "read_path"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,21 @@ def detect_format(filename: str, data: bytes) -> str:
     if kind == "text":
         return "anki-text" if is_anki_text(decode_utf8(data[:4096].rsplit(b"\n", 1)[0], filename)) else "quizlet"
     return kind
+
+
+def read_path(path: str | os.PathLike[str], limits: Limits = Limits()) -> bytes:
+    """A file's bytes, its size checked before it is read: ArchiveTooLarge naming the file past
+    ``limits.max_file``, FileNotFoundError if it cannot be read."""
+    try:
+        with open(path, "rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            data = file.read(limits.max_file + 1) if size <= limits.max_file else b""
+    except OSError as err:
+        raise FileNotFoundError(f"{path}: {err.strerror}") from None
+    if size > limits.max_file or len(data) > limits.max_file:
+        raise problem(str(path), f"the file is larger than the import limit of {limits.max_file >> 20} MB "
+                                 "(QUIZZER_MAX_UPLOAD_MB)", ArchiveTooLarge)
+    return data
 
 
 @gc_paused()
@@ -73,7 +89,9 @@ def read_yaml_zip(data: bytes, filename: str, options: ReadOptions = ReadOptions
     specs, problems = [], []
     for name in names:
         try:
-            specs.append(parse_deck(archive.read(name), archive.where(name), require_ids=options.require_ids))
+            # One byte over the deck size limit is enough for the parser to refuse it.
+            data = archive.read(name, first=MAX_DECK_BYTES + 1)
+            specs.append(parse_deck(data, archive.where(name), require_ids=options.require_ids))
         except ArchiveTooLarge:
             raise
         except DeckError as err:

@@ -9,9 +9,7 @@ question format) and deck names separated by U+001F instead of ``::``.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 
 from quizzer.deck_format import DeckError, Problem
@@ -43,23 +41,19 @@ def _unicase(a: str, b: str) -> int:  # Anki's collation, needed to read its tab
     return (a > b) - (a < b)
 
 
-def read_collection(data: bytes, where: str) -> Collection:
-    """Parse the collection's bytes; DeckError naming ``where`` if it is not a readable collection."""
-    with tempfile.TemporaryDirectory(prefix="quizzer-anki-") as folder:
-        path = os.path.join(folder, "collection.sqlite")
-        with open(path, "wb") as file:
-            file.write(data)
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            conn.create_collation("unicase", _unicase)
-            conn.execute("PRAGMA query_only = 1")
-            conn.execute("PRAGMA trusted_schema = 0")
-            return _read(conn)
-        except (sqlite3.DatabaseError, ProtobufError, ValueError, KeyError, TypeError) as exc:
-            message = f"not a readable Anki collection ({exc})"
-            raise DeckError([Problem(where, 1, 1, "", message)]) from None
-        finally:
-            conn.close()
+def read_collection(path: str, where: str) -> Collection:
+    """Read the collection file at ``path``; DeckError naming ``where`` if it is not a readable collection."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        conn.create_collation("unicase", _unicase)
+        conn.execute("PRAGMA query_only = 1")
+        conn.execute("PRAGMA trusted_schema = 0")
+        return _read(conn)
+    except (sqlite3.DatabaseError, ProtobufError, ValueError, KeyError, TypeError) as exc:
+        message = f"not a readable Anki collection ({exc})"
+        raise DeckError([Problem(where, 1, 1, "", message)]) from None
+    finally:
+        conn.close()
 
 
 def _read(conn: sqlite3.Connection) -> Collection:

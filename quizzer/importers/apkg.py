@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import tempfile
 from datetime import UTC, date, datetime, timedelta
 from operator import itemgetter
 from os import PathLike
@@ -21,7 +23,7 @@ from quizzer.importers.anki_collection import Collection, NoteType, read_collect
 from quizzer.importers.archive import Limits, SafeZip, problem
 from quizzer.importers.html_md import Converted, html_to_markdown
 from quizzer.importers.model import MEDIA_URL, CardProgress, ImportBundle, MediaFile
-from quizzer.importers.names import note_id_from_guid, slugify, tag_names, unique
+from quizzer.importers.names import Taken, note_id_from_guid, slugify, tag_names, unique
 from quizzer.importers.protobuf import ProtobufError, field_value, fields, message
 
 COLLECTION_MEMBERS = ("collection.anki21b", "collection.anki21", "collection.anki2")
@@ -40,8 +42,12 @@ def read_apkg(source: bytes | str | PathLike[str], filename: str, limits: Limits
         raise problem(filename, "no Anki collection in the package (expected collection.anki21b, "
                                 "collection.anki21 or collection.anki2)")
     modern = _package_version(archive) >= 3
-    data = archive.read_zstd(member) if modern else archive.read(member)
-    collection = read_collection(data, archive.where(member))
+    # Streamed to disk and read there by SQLite: a collection may expand to hundreds of megabytes.
+    with tempfile.TemporaryDirectory(prefix="quizzer-anki-") as folder:
+        path = os.path.join(folder, "collection.sqlite")
+        with open(path, "wb") as file:
+            archive.extract(member, file, zstd=modern)
+        collection = read_collection(path, archive.where(member))
     media = _Media(archive, _media_map(archive, modern), modern)
     return _Builder(filename, collection, media).bundle()
 
@@ -157,7 +163,7 @@ class _Builder:
             if cards and made is not None:
                 first = cards[0]
                 by_deck.setdefault(first[3] or first[1], []).append(made)
-        decks, progress, taken = [], [], set[str]()
+        decks, progress, taken = [], [], Taken()
         for deck_id in sorted(by_deck, key=lambda d: self.col.decks.get(d, "")):
             name = self.col.decks.get(deck_id) or f"Anki deck {deck_id}"
             slug = unique(slugify(name), taken)

@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import PurePosixPath
+from typing import BinaryIO
 
 import zstandard
 
@@ -19,13 +20,17 @@ from quizzer.deck_format import DeckError, Problem
 
 _CHUNK = 1 << 20
 _SMALL = 1 << 20  # members up to this size may compress arbitrarily well
+# The defaults of QUIZZER_MAX_EXPANDED_MB and QUIZZER_MAX_UPLOAD_MB (config.py reads them).
+MAX_EXPANDED_MB = 512  # what one archive may expand to, all members together
+MAX_FILE_MB = 50  # a file to import, uploaded or named on the command line
 
 
 @dataclass(frozen=True)
 class Limits:
-    max_total: int = 1 << 30  # bytes decompressed from one archive, all members together
+    max_total: int = MAX_EXPANDED_MB << 20  # bytes decompressed from one archive, all members together
     max_ratio: int = 200  # uncompressed / compressed, for members over 1 MB
     max_members: int = 100_000
+    max_file: int = MAX_FILE_MB << 20  # bytes of the file itself, checked before it is read
 
 
 class ArchiveTooLarge(DeckError):
@@ -88,30 +93,35 @@ class SafeZip:
             raise problem(self.where(name), f"expands more than {self.limits.max_ratio} times: "
                           "refused as a possible zip bomb", ArchiveTooLarge)
 
-    def read(self, name: str) -> bytes:
-        """The member's bytes; DeckError if damaged, ArchiveTooLarge past a limit."""
+    def extract(self, name: str, target: BinaryIO, *, zstd: bool = False, first: int | None = None) -> None:
+        """Stream the member (decompressed from zstd too, with ``zstd``) into ``target``, a chunk
+        at a time: never whole in memory; with ``first``, only its first bytes, that many at most.
+        DeckError if damaged, ArchiveTooLarge past a limit."""
         info = self._infos[name]
-        chunks, size = [], 0
+        size, wanted = 0, _CHUNK if first is None else min(_CHUNK, first)
         try:
             with self._zip.open(info) as member:
-                while chunk := member.read(_CHUNK):
-                    size += len(chunk)
-                    self._charge(name, size, info.compress_size, len(chunk))
-                    chunks.append(chunk)
+                source = zstandard.ZstdDecompressor().stream_reader(member) if zstd else member
+                with source:
+                    while wanted and (chunk := source.read(wanted)):
+                        size += len(chunk)
+                        self._charge(name, size, info.compress_size, len(chunk))
+                        target.write(chunk)
+                        wanted = _CHUNK if first is None else min(_CHUNK, first - size)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError) as exc:
             raise problem(self.where(name), f"damaged member: {exc}") from None
-        return b"".join(chunks)
-
-    def read_zstd(self, name: str) -> bytes:
-        """A zstd-compressed member, decompressed under the same limits."""
-        raw = self.read(name)
-        out, size = [], 0
-        try:
-            with zstandard.ZstdDecompressor().stream_reader(raw) as reader:
-                while chunk := reader.read(_CHUNK):
-                    size += len(chunk)
-                    self._charge(name, size, len(raw), len(chunk))
-                    out.append(chunk)
         except zstandard.ZstdError as exc:
             raise problem(self.where(name), f"not valid zstd data: {exc}") from None
-        return b"".join(out)
+
+    def read(self, name: str, first: int | None = None) -> bytes:
+        """The member's bytes (its ``first`` bytes at most, if given); DeckError if damaged,
+        ArchiveTooLarge past a limit."""
+        buffer = io.BytesIO()
+        self.extract(name, buffer, first=first)
+        return buffer.getvalue()
+
+    def read_zstd(self, name: str) -> bytes:
+        """A zstd-compressed member's content, decompressed under the same limits."""
+        buffer = io.BytesIO()
+        self.extract(name, buffer, zstd=True)
+        return buffer.getvalue()

@@ -20,9 +20,9 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from html.parser import HTMLParser
 from typing import NamedTuple
 
+from quizzer.deck_format.html_events import html_events
 from quizzer.deck_format.render import sanitize
 from quizzer.importers.names import printable
 
@@ -30,8 +30,6 @@ SIMPLE = {"b", "strong", "i", "em", "br", "div", "p", "img", "span"}
 BLOCK = {"table", "thead", "tbody", "tr", "td", "th", "ul", "ol", "li", "pre", "blockquote",
          "h1", "h2", "h3", "h4", "h5", "h6", "hr"}
 _BOLD, _ITALIC = {"b", "strong"}, {"i", "em"}
-_VOID = {"br", "img", "hr", "wbr"}
-_SKIP = {"script", "style", "title", "head"}  # their text is not shown
 _MD_SPECIAL = re.compile(r"[\\`*_\[\]<>&$~|]")
 _HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 # The tags of a simple field, as Anki writes them: when a whole field is made of these tokens
@@ -46,53 +44,25 @@ _SIMPLE_SPLIT = re.compile(_SIMPLE_TOKEN.pattern + "|(<)")
 # that markdown unambiguous: no emphasis right after emphasis (markdown would read the two markers as
 # one); a <br> only after text that does not end in a space, never first, last or twice in a row (an
 # empty line is a paragraph break), and never before a line that starts like a heading, quote or list
-# item (or with a space).
+# item (or with a space). Possessive (``++``, ``*+``): a run of plain text is taken whole and never
+# split again between iterations, so a field that does not match fails in linear time (the plain
+# ``(?:x+|...)*`` backtracked through every split of the run: twice the time per character).
 _PLAIN = r"[^<>&\\`*_\[\]$~|]"
 _LINE_START = " #>+=-0123456789"  # a line starting with one of these is left to _simple_convert
 _EASY = re.compile(
-    rf"(?:{_PLAIN}+"
+    rf"(?:{_PLAIN}++"
     rf"|(?<!</b>)(?<!</i>)(?<!</em>)(?<!</strong>)<(b|strong|i|em)>[A-Za-z0-9](?:{_PLAIN}*[A-Za-z0-9])?</\1>"
-    rf"|(?<=.)(?<! )(?<!<br>)<br>(?=[^ #>+=\-0-9]))*")
+    rf"|(?<=.)(?<! )(?<!<br>)<br>(?=[^ #>+=\-0-9]))*+")
 _ORDERED = re.compile(r"(\d{1,9})([.)])")
 _SPACE = re.compile(r"\s+")
-_SOUND_REF = re.compile(r"\[sound:([^\]<>\x1f]+)\]")
+# No "[" in a name: each "[sound:" scans only to the next one, not to the end of the field.
+_SOUND_REF = re.compile(r"\[sound:([^\[\]<>\x1f]+)\]")
 ImageUrl = Callable[[str], "str | None"]  # also for sounds: a stored file's URL, None to drop it
 
 
 class Converted(NamedTuple):
     markdown: str
     html: str | None  # exactly what render_markdown(markdown) returns, when known
-
-
-class _Events(HTMLParser):
-    """The fragment as a flat list of ("start", tag, attrs) / ("end", tag) / ("text", data)."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.events: list[tuple] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in _SKIP:
-            self._skipping += 1
-        elif not self._skipping:
-            self.events.append(("start", tag, attrs))
-
-    def handle_startendtag(self, tag, attrs):
-        if tag not in _SKIP and not self._skipping:
-            self.events.append(("start", tag, attrs))
-            if tag not in _VOID:
-                self.events.append(("end", tag))
-
-    def handle_endtag(self, tag):
-        if tag in _SKIP:
-            self._skipping = max(0, self._skipping - 1)
-        elif not self._skipping and tag not in _VOID:
-            self.events.append(("end", tag))
-
-    def handle_data(self, data):
-        if not self._skipping:
-            self.events.append(("text", printable(data)))
 
 
 def escape_markdown(text: str) -> str:
@@ -133,10 +103,7 @@ def html_to_markdown(fragment: str, image_url: ImageUrl, sound_url: ImageUrl | N
         converted = _simple_convert(fragment, image_url)
     if converted is not None:
         return converted
-    parser = _Events()
-    parser.feed(fragment)
-    parser.close()
-    events = parser.events
+    events = [("text", printable(e[1])) if e[0] == "text" else e for e in html_events(fragment)]
     tags = {event[1] for event in events if event[0] == "start"}
     if tags & BLOCK:
         return _block_html(events, image_url, sound_url)
@@ -373,4 +340,6 @@ def _block_html(events, image_url: ImageUrl, sound_url: ImageUrl | None) -> Conv
         else:
             parts.append(_raw_tag(event))
     cleaned = _SPACE.sub(" ", sanitize("".join(parts))).strip()
-    return Converted(f"<div>{cleaned}</div>" if cleaned else "", None)
+    # One <div> makes the field an HTML block in markdown (one line: the block is the whole field);
+    # a field that starts with one already is not wrapped again (each round trip added a wrapper).
+    return Converted(cleaned if not cleaned or cleaned.startswith("<div>") else f"<div>{cleaned}</div>", None)

@@ -17,7 +17,7 @@ from quizzer.deck_format.encoding import decode_utf8
 from quizzer.deck_format.parser import derive_card_id
 from quizzer.importers.html_md import Converted, html_to_markdown, text_to_markdown
 from quizzer.importers.model import ImportBundle
-from quizzer.importers.names import note_id_from_guid, printable, slugify, tag_names, unique
+from quizzer.importers.names import Taken, note_id_from_guid, printable, slugify, tag_names, unique
 
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":"}
 _NAMED = {**SEPARATORS, "newline": "\n", "\\t": "\t", "\\n": "\n"}
@@ -43,7 +43,7 @@ class _Notes:
     def __init__(self, filename: str, default_deck: str):
         self.filename, self.default_deck = filename, default_deck
         self.by_deck: dict[str, list[NoteSpec]] = {}
-        self.ids: dict[str, set[str]] = {}
+        self.ids: dict[str, Taken] = {}
         self.problems: list[Problem] = []
         self.rendered: dict[str, str] = {}
 
@@ -57,7 +57,7 @@ class _Notes:
 
     def add(self, line: int, deck: str | None, given_id: str | None, **fields) -> None:
         deck = deck or self.default_deck
-        taken = self.ids.setdefault(deck, set())
+        taken = self.ids.setdefault(deck, Taken())
         if given_id in taken:
             self.error(line, "id", f"duplicate card id '{given_id}'")
             return
@@ -69,7 +69,7 @@ class _Notes:
     def bundle(self) -> ImportBundle:
         if self.problems:
             raise DeckError(self.problems)
-        taken: set[str] = set()
+        taken = Taken()
         decks = tuple(DeckSpec(unique(slugify(name), taken), name[:200], notes=tuple(notes))
                       for name, notes in self.by_deck.items())
         return ImportBundle(self.filename, decks, rendered=self.rendered)

@@ -15,6 +15,9 @@ from rapidfuzz import fuzz
 
 ACCEPT_SCORE = 90  # a typo or two in a longer answer
 NEAR_MISS_SCORE = 75  # shown with the difference; the user may overrule
+# Fuzzy scores and the difference take time quadratic in the length: texts longer than this (after
+# normalising) count only when equal. Typed answers are far shorter (see questions.TYPED_MAX_CHARS).
+FUZZY_MAX_CHARS = 1_000
 
 # Anything but letters, digits and spaces is punctuation, except a decimal point (0.5 is not 05).
 _PUNCTUATION = re.compile(r"(?!(?<=\d)\.(?=\d))[^\w\s]|_")
@@ -60,6 +63,8 @@ def _compact(text: str) -> str:
 def _score(given: str, expected: str) -> float:
     if given == expected or _compact(given) == _compact(expected):
         return 100.0
+    if len(given) > FUZZY_MAX_CHARS or len(expected) > FUZZY_MAX_CHARS:
+        return 0.0
     return fuzz.ratio(given, expected)
 
 
@@ -68,7 +73,8 @@ def match_answer(given: str, accepted: Sequence[str]) -> Verdict:
 
     Right when equal after normalising (also with the spaces removed: "group shuffle split"
     is "GroupShuffleSplit") or scoring >= ACCEPT_SCORE; near when >= NEAR_MISS_SCORE;
-    wrong otherwise, and always wrong for an empty answer. Raises ValueError if
+    wrong otherwise, and always wrong for an empty answer. Texts over FUZZY_MAX_CHARS are
+    only compared for equality. Raises ValueError if
     ``accepted`` is empty.
     """
     if not accepted:

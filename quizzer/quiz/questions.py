@@ -2,17 +2,15 @@
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from quizzer.deck_format.cloze import deleted_texts
 from quizzer.quiz.distractors import Candidate, pick_distractors, shuffled_options
 from quizzer.quiz.matching import normalise
 
 TYPED_MAX_CHARS = 60  # longer answers are for mock interviews, not for typing word for word
-# The deck format's deletion syntax, {{cN::text}} or {{cN::text::hint}} (see deck_format/cloze.py).
-_DELETION = re.compile(r"\{\{c([1-9][0-9]*)::(.+?)(?:::(.*?))?\}\}", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -43,7 +41,7 @@ def expected_answer(card: QuizCard) -> str:
     """The text the user should produce: the answer, the question for a reverse face, the deleted text."""
     if card.family == "cloze":
         number = int(card.key[1:])
-        return ", ".join(m.group(2).strip() for m in _DELETION.finditer(card.cloze) if int(m.group(1)) == number)
+        return ", ".join(text.strip() for text in deleted_texts(card.cloze, number))
     return card.question if card.family == "question" else card.answer
 
 

@@ -23,8 +23,8 @@ from pathlib import Path
 import peewee as pw
 
 from quizzer.importers import MediaFile
-from quizzer.importers.archive import SafeZip, problem
-from quizzer.importers.names import unique
+from quizzer.importers.archive import Limits, SafeZip, problem
+from quizzer.importers.names import Taken, unique
 from quizzer.services.errors import Conflict
 from quizzer.services.media import find_media, referenced_media, store_media
 from quizzer.store.bulk import bulk_insert
@@ -189,7 +189,7 @@ def _restore_deck(entry: dict, owner_id: int | None, cards: dict[tuple, tuple[in
         values = _load(Deck, entry)
         if shared and shared_as_own is not None:
             owner_id = shared_as_own.id
-            taken = {s for (s,) in Deck.select(Deck.slug).where(Deck.owner == owner_id).tuples()}
+            taken = Taken(s for (s,) in Deck.select(Deck.slug).where(Deck.owner == owner_id).tuples())
             values["slug"] = unique(slug, taken)
         deck = Deck.create(owner=owner_id, **values)
         bulk_insert(Note, [{**_load(Note, note), "deck": deck.id} for note in entry["notes"]])
@@ -239,27 +239,28 @@ def _media(archive: SafeZip, folder: str) -> list[MediaFile]:
             if n.startswith(f"media/{folder}/")]
 
 
-def restore_backup(data: bytes, filename: str, media_root: Path, username: str | None = None) -> User:
+def restore_backup(data: bytes, filename: str, media_root: Path, username: str | None = None,
+                   limits: Limits = Limits()) -> User:
     """Restore a backup into a new (or empty) account, all or nothing; returns the account."""
-    archive = SafeZip(data, filename)
+    archive = SafeZip(data, filename, limits)
     user = _restore(archive, _read_document(archive), lambda found: _target_user(found, username), False)
     for folder, owner in (("own", user.id), ("shared", None)):
         store_media(media_root, owner, _media(archive, folder))
     return user
 
 
-def restore_into(user: User, data: bytes, filename: str, media_root: Path) -> User:
+def restore_into(user: User, data: bytes, filename: str, media_root: Path, limits: Limits = Limits()) -> User:
     """Restore a backup into ``user``'s account, which must have no decks or progress yet;
     shared decks missing here become the user's own, and every image goes to the user's folder."""
-    archive = SafeZip(data, filename)
+    archive = SafeZip(data, filename, limits)
     restored = _restore(archive, _read_document(archive), lambda found: _fill_settings(user, found), True)
     store_media(media_root, user.id, _media(archive, "own") + _media(archive, "shared"))
     return restored
 
 
-def describe_backup(data: bytes, filename: str) -> BackupContents:
+def describe_backup(data: bytes, filename: str, limits: Limits = Limits()) -> BackupContents:
     """What the backup holds; DeckError naming the file (and member) if it is not a usable backup."""
-    archive = SafeZip(data, filename)
+    archive = SafeZip(data, filename, limits)
     document = _read_document(archive)
     try:
         decks = document["decks"]

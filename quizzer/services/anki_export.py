@@ -27,7 +27,8 @@ CLOZE = genanki.Model(1_724_000_003, "Quizzer Cloze", model_type=genanki.Model.C
                       templates=[{"name": "Cloze", "qfmt": "{{cloze:Text}}",
                                   "afmt": "{{cloze:Text}}<br>{{Back Extra}}"}])
 _MEDIA_SRC = re.compile(r'src="/media/([0-9a-f]{64}\.[a-z0-9]{1,8})"')
-_AUDIO = re.compile(r'<audio\b[^>]*\ssrc="/media/([0-9a-f]{64}\.[a-z0-9]{1,8})"[^>]*>\s*</audio>')
+# "[^<>]": an "<audio" left open is scanned to the next tag, not to the end of the text.
+_AUDIO = re.compile(r'<audio\b[^<>]*\ssrc="/media/([0-9a-f]{64}\.[a-z0-9]{1,8})"[^<>]*>\s*</audio>')
 
 
 def _html(markdown: str, media: set[str]) -> str:

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from quizzer.deck_format import DeckError, DeckSpec, NoteSpec, Problem, faces, parse_deck
+from quizzer.deck_format import MAX_DECK_BYTES, DeckError, DeckSpec, NoteSpec, Problem, faces, parse_deck
 from quizzer.deck_format.render import HtmlCache, render_inline, render_markdown
 from quizzer.gc_pause import gc_paused
 from quizzer.store.bulk import insert_rows, json_strings, take_ids, update_rows
@@ -242,7 +242,8 @@ def load_files(paths, owner_id: int | None = None, *, dry_run: bool = False,
     """
     parsed, problems = [], []
     for path in deck_files(paths):
-        raw = path.read_bytes()
+        with open(path, "rb") as file:
+            raw = file.read(MAX_DECK_BYTES + 1)  # one byte over is enough for the parser to refuse it
         try:
             parsed.append((parse_deck(raw, str(path), require_ids=require_ids), path, raw))
         except DeckError as err:

@@ -14,7 +14,7 @@ from pathlib import Path
 from quizzer.deck_format import DeckError, Problem
 from quizzer.deck_format.render import HtmlCache
 from quizzer.gc_pause import gc_paused
-from quizzer.importers import CardProgress, ImportBundle, ReadOptions, merge, read_file
+from quizzer.importers import CardProgress, ImportBundle, ReadOptions, merge, read_file, read_path
 from quizzer.services.decks import ImportPlan, deck_files, load_deck, load_files, plan_import
 from quizzer.services.errors import InvalidInput
 from quizzer.services.media import store_media
@@ -131,7 +131,7 @@ def read_paths(paths, options: ReadOptions) -> tuple[list[Path], ImportBundle | 
         if not path.exists():
             raise FileNotFoundError(f"{path}: no such file or folder")
         try:
-            bundles.append(read_file(path.read_bytes(), str(path), options))
+            bundles.append(read_file(read_path(path, options.limits), str(path), options))
         except DeckError as err:
             problems.extend(err.problems)
     if problems:

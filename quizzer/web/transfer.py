@@ -9,7 +9,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
 from quizzer.deck_format import DeckError, Problem
-from quizzer.importers import FORMATS, ArchiveTooLarge, ReadOptions
+from quizzer.importers import FORMATS, ArchiveTooLarge, Limits, ReadOptions
 from quizzer.importers.text import separator_named
 from quizzer.services import account_backup, exports, imports
 from quizzer.services.anki_export import deck_apkg
@@ -23,6 +23,10 @@ bp = Blueprint("transfer", __name__)
 
 def _instance() -> Path:
     return current_app.config["QUIZZER"].instance_dir
+
+
+def _limits() -> Limits:
+    return current_app.config["QUIZZER"].import_limits
 
 
 def _separator(choice: str, custom: str | None, default: str) -> str:
@@ -49,7 +53,8 @@ def _is_backup(filename: str, data: bytes) -> bool:
 
 
 def _run(filename: str, data: bytes, options: dict, *, dry_run: bool) -> imports.ImportResult:
-    read = ReadOptions(options["format"], options["deck"], options["separator"], options["row_separator"])
+    read = ReadOptions(options["format"], options["deck"], options["separator"], options["row_separator"],
+                       limits=_limits())
     return imports.import_file(data, filename, current_user.user, media_root=_instance() / "media", options=read,
                                with_progress=options["with_progress"], reset_changed=options["reset_changed"],
                                dry_run=dry_run)
@@ -103,7 +108,7 @@ def import_preview():
 def _restore_preview(filename: str, data: bytes, options: dict):
     """What an account backup holds, and a button to restore it (only into an empty account)."""
     try:
-        contents = account_backup.describe_backup(data, filename)
+        contents = account_backup.describe_backup(data, filename, _limits())
     except DeckError as err:
         return _failed(err, options)
     if not account_backup.is_empty(current_user.user):
@@ -135,7 +140,7 @@ def import_apply():
 
 def _restore(token: str, filename: str, data: bytes, options: dict):
     try:
-        account_backup.restore_into(current_user.user, data, filename, _instance() / "media")
+        account_backup.restore_into(current_user.user, data, filename, _instance() / "media", _limits())
     except DeckError as err:
         return _failed(err, options)
     discard_pending(_instance() / "uploads", current_user.id, token)
