@@ -50,6 +50,7 @@ class NoteSpec(NamedTuple):
     reverse: bool = False
     choices: tuple[str, ...] = ()
     accept: tuple[str, ...] = ()
+    shuffle: bool = True  # False pins the choices in file order ("all of the above")
 
     @property
     def kind(self) -> str:

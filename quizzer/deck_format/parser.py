@@ -22,8 +22,8 @@ from .yaml_tree import (MAX_DECK_BYTES, Collection, Node, Scalar, join_path, nod
 MAX_NAME_LENGTH = 64
 DECK_KEYS = ("id", "title", "description", "tags", "sources", "cards")
 CARD_KEYS = ("id", "question", "answer", "cloze", "explanation", "tags", "source",
-             "reverse", "choices", "accept")
-_NOT_WITH_CLOZE = ("question", "answer", "choices", "reverse", "accept")
+             "reverse", "choices", "accept", "shuffle")
+_NOT_WITH_CLOZE = ("question", "answer", "choices", "reverse", "accept", "shuffle")
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _SLUG_RULE = "use lowercase letters, digits and '-', starting with a letter or digit"
@@ -245,7 +245,7 @@ _CARD_READERS: dict[str, _FieldReader] = {
     "id": _Reader.name, "question": _Reader.text, "answer": _Reader.text,
     "cloze": _Reader.text, "explanation": _Reader.optional_text, "tags": _Reader.tags,
     "source": _Reader.text, "reverse": _Reader.boolean, "choices": _Reader.choices,
-    "accept": _Reader.texts,
+    "accept": _Reader.texts, "shuffle": _Reader.boolean,
 }
 
 
@@ -275,6 +275,8 @@ def _read_card(r: _Reader, node: Node, path: str, deck: _DeckContext) -> NoteSpe
         _check_cloze_card(r, fields, path, get("cloze"))
     else:
         _check_question_card(r, node, fields, path, get("answer"), get("choices"))
+        if "shuffle" in fields and "choices" not in fields:
+            r.error(fields["shuffle"][0], join_path(path, "shuffle"), "'shuffle' needs 'choices'")
     if get("source") is not None:
         _check_source(r, fields["source"][1], join_path(path, "source"), get("source"),
                       deck.sources)
@@ -284,6 +286,7 @@ def _read_card(r: _Reader, node: Node, path: str, deck: _DeckContext) -> NoteSpe
         answer=get("answer"), cloze=get("cloze"), explanation=get("explanation"),
         tags=tuple(dict.fromkeys(deck.tags + (get("tags") or ()))), source=get("source"),
         reverse=bool(get("reverse")), choices=get("choices") or (), accept=get("accept") or (),
+        shuffle=get("shuffle") is not False,
     )
 
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from quizzer.quiz.distractors import Candidate, pick_distractors, shuffled_options
+from quizzer.quiz.distractors import Candidate, choice_order, pick_distractors, shuffled_options
 from quizzer.quiz.matching import normalise
 
 TYPED_MAX_CHARS = 60  # longer answers are for mock interviews, not for typing word for word
@@ -30,6 +30,7 @@ class QuizCard:
     choices: tuple[str, ...] = ()
     accept: tuple[str, ...] = ()
     tags: frozenset[str] = frozenset()
+    shuffle: bool = True  # False: the note's own choices keep their file order
 
     @property
     def family(self) -> str:
@@ -77,14 +78,16 @@ def offers_choices(card: QuizCard, answers: dict[tuple[int, str], dict[str, set[
 
 
 def choice_options(card: QuizCard, deck_cards: Iterable[QuizCard], seed: int) -> tuple[list[str], int]:
-    """Seeded options and the right one's index: the note's own choices, else 3 distractors.
+    """Seeded options and the right one's index: the note's own choices (in file order if the note
+    pins them), else 3 distractors.
 
     Distractors are the expected answers of other notes' cards of the same deck and answer
     family, ranked by ``relatedness``. Fewer than 3 when the deck has fewer to offer.
     """
     right = expected_answer(card)
     if card.kind == "choice" and card.family == "answer":
-        return shuffled_options(right, card.choices, seed)
+        options = [card.choices[i] for i in choice_order(len(card.choices), seed, not card.shuffle)]
+        return options, options.index(right)
     candidates = [Candidate(expected_answer(other), relatedness(card, other))
                   for other in deck_cards
                   if other.note_id != card.note_id and other.deck_id == card.deck_id

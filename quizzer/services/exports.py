@@ -56,6 +56,8 @@ def deck_document(deck: Deck) -> dict:
             card["reverse"] = True
         if note.choices:
             card["choices"] = list(note.choices)
+            if not note.shuffle:
+                card["shuffle"] = False
         if note.accept:
             card["accept"] = list(note.accept)
         cards.append(card)

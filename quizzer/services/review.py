@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 import peewee as pw
 
+from quizzer.quiz.distractors import choice_order, day_seed
 from quizzer.services.errors import InvalidInput, NotFound
 from quizzer.services.study import (StudyDay, daily_progress, get_visible_deck, is_due, is_not_new, study_day_for,
                                     visible_deck_ids)
@@ -79,7 +80,7 @@ def joined_state(card: Card) -> CardState | None:
 _VIEW_COLUMNS = (
     Card.id, Card.note, Card.deck, Card.key, Card.prompt_html, Card.answer_html, Card.retired,
     Note.id, Note.slug, Note.kind, Note.question, Note.answer, Note.cloze, Note.explanation_html,
-    Note.tags, Note.source, Note.choices, Note.choices_html, Note.accept,
+    Note.tags, Note.source, Note.choices, Note.choices_html, Note.accept, Note.shuffle,
     Deck.id, Deck.owner, Deck.slug, Deck.title,
 )
 
@@ -169,6 +170,15 @@ def grade_choices(user: User, view: CardView, now: datetime | None = None) -> li
         return [(label, q, view.state.interval) for label, q in options]
     states = preview(view.sm2, [q for _, q in options])
     return [(label, q, min(states[q].interval, MAX_INTERVAL_DAYS)) for label, q in options]
+
+
+def shown_choices(user: User, view: CardView, now: datetime | None = None) -> list[int]:
+    """Indexes of the note's choices in the order the review shows them: shuffled per card and study
+    day (the same on reload and after undo, another order the next day) unless the note pins them."""
+    if not (view.note.kind == "choice" and view.card.key == "front"):
+        return []
+    seed = day_seed(view.card.id, study_day_for(user, now).day)
+    return choice_order(len(view.note.choices), seed, pinned=not view.note.shuffle)
 
 
 def _snapshot(state: CardState | None) -> dict | None:

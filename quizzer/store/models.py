@@ -84,6 +84,7 @@ class Note(BaseModel):
     choices = JsonField(default=list)
     choices_html = JsonField(default=list)
     accept = JsonField(default=list)
+    shuffle = pw.BooleanField(default=True)  # 0009_issue20: False shows the choices in file order
     reverse = pw.BooleanField(default=False)
     retired = pw.BooleanField(default=False)
 

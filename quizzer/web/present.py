@@ -1,7 +1,7 @@
 """One shape for a card on screen, used by the review page and the JSON API alike."""
 from __future__ import annotations
 
-from quizzer.services.review import CardView, grade_choices
+from quizzer.services.review import CardView, grade_choices, shown_choices
 from quizzer.services.study import QueueCounts
 from quizzer.srs import format_interval
 from quizzer.store.models import User
@@ -17,7 +17,8 @@ MAX_ID = 2**63 - 1
 
 def card_payload(user: User, view: CardView) -> dict:
     card, note = view.card, view.note
-    is_choice = note.kind == "choice" and card.key == "front"
+    order = shown_choices(user, view)
+    is_choice = bool(order)
     state = view.state
     return {
         "id": card.id,
@@ -29,8 +30,8 @@ def card_payload(user: User, view: CardView) -> dict:
         "explanation_html": note.explanation_html,
         "source": note.source,
         "tags": note.tag_list,
-        "choices": [{"number": i + 1, "html": html, "correct": text == note.answer}
-                    for i, (text, html) in enumerate(zip(note.choices, note.choices_html))] if is_choice else [],
+        "choices": [{"number": number, "html": note.choices_html[i], "correct": note.choices[i] == note.answer}
+                    for number, i in enumerate(order, start=1)],
         "choice_grades": CHOICE_GRADES[user.grade_scale] if is_choice else None,
         "grades": [{"label": label, "quality": q, "interval": days, "interval_label": format_interval(days)}
                    for label, q, days in grade_choices(user, view)],
