@@ -14,6 +14,9 @@ from .model import DeckSpec, NoteSpec, Problem
 BIAS_SHARE = 0.40
 # Below this many choice cards a share says little (two cards are 50% "first" by chance).
 MIN_CHOICE_CARDS = 5
+# A front with more words than this (or ending in ".", "?" or "!") is a sentence, not a term: nobody
+# types it back on the reverse face, so the deck must give the short answer.
+MAX_TERM_WORDS = 4
 
 
 class LintReport(NamedTuple):
@@ -23,8 +26,22 @@ class LintReport(NamedTuple):
 
 def lint_deck(deck: DeckSpec, filename: str) -> LintReport:
     """The deck's lint errors and warnings, each naming file, line and field."""
-    warnings = choice_bias(deck, filename)
-    return LintReport([], warnings)
+    return LintReport(missing_reverse_answers(deck, filename), choice_bias(deck, filename))
+
+
+def missing_reverse_answers(deck: DeckSpec, filename: str) -> list[Problem]:
+    """Errors for reversible cards whose question is a sentence but that give no ``reverse_answer``."""
+    return [Problem(filename, note.line, 1, f"cards[{index}].reverse_answer",
+                    "a reversible card whose question is a sentence needs a short 'reverse_answer' "
+                    "(what typing on its reverse face is checked against)")
+            for index, note in enumerate(deck.notes)
+            if note.reverse and not note.reverse_answer and is_sentence(note.question or "")]
+
+
+def is_sentence(text: str) -> bool:
+    """Ends like a sentence or has more than MAX_TERM_WORDS words."""
+    stripped = text.strip()
+    return stripped.endswith((".", "?", "!")) or len(stripped.split()) > MAX_TERM_WORDS
 
 
 def choice_bias(deck: DeckSpec, filename: str) -> list[Problem]:

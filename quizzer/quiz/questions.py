@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from quizzer.quiz.distractors import Candidate, choice_order, pick_distractors, shuffled_options
-from quizzer.quiz.matching import normalise
+from quizzer.quiz.matching import Verdict, match_answer, normalise
+from quizzer.quiz.quantities import Tolerance, parse_tolerance
 
 TYPED_MAX_CHARS = 60  # longer answers are for mock interviews, not for typing word for word
 # The deck format's deletion syntax, {{cN::text}} or {{cN::text::hint}} (see deck_format/cloze.py).
@@ -28,9 +29,11 @@ class QuizCard:
     answer: str = ""
     cloze: str = ""
     choices: tuple[str, ...] = ()
-    accept: tuple[str, ...] = ()
+    accept: tuple[str, ...] = ()  # other answers of this face: the note's list, or its deletion's
     tags: frozenset[str] = frozenset()
     shuffle: bool = True  # False: the note's own choices keep their file order
+    tolerance: str = ""  # for typed numbers; "" for the default (quantities.same_quantity)
+    reverse_answer: str = ""  # the short answer of a reverse face
 
     @property
     def family(self) -> str:
@@ -49,14 +52,29 @@ def expected_answer(card: QuizCard) -> str:
 
 
 def accepted_answers(card: QuizCard) -> list[str]:
-    """The expected answer first, then the deck's ``accept`` entries (front faces only)."""
-    extra = list(card.accept) if card.family == "answer" else []
-    return [expected_answer(card), *extra]
+    """What typing may match, best first: a front face's answer then its ``accept`` entries; a
+    deletion's text then its own ``accept`` entries; a reverse face's short ``reverse_answer`` (when
+    the deck gives one) then the whole question."""
+    if card.family == "question":
+        return [card.reverse_answer, card.question] if card.reverse_answer else [card.question]
+    return [expected_answer(card), *card.accept]
+
+
+def answer_tolerance(card: QuizCard) -> Tolerance | None:
+    """The card's tolerance for typed numbers, None for the default."""
+    return parse_tolerance(card.tolerance) if card.tolerance else None
+
+
+def judge_typed(card: QuizCard, given: str) -> Verdict:
+    """A typed answer to the card, judged against everything it accepts, within its tolerance."""
+    return match_answer(given, accepted_answers(card), answer_tolerance(card))
 
 
 def is_typeable(card: QuizCard) -> bool:
-    """Short enough to type: an ``accept`` list, or an expected answer of at most TYPED_MAX_CHARS."""
-    return bool(card.family == "answer" and card.accept) or 0 < len(expected_answer(card)) <= TYPED_MAX_CHARS
+    """Short enough to type: an ``accept`` list or a reverse face's short answer, or an expected
+    answer of at most TYPED_MAX_CHARS."""
+    return bool(card.accept or (card.family == "question" and card.reverse_answer)) \
+        or 0 < len(expected_answer(card)) <= TYPED_MAX_CHARS
 
 
 def answers_by_kind(deck_cards: Iterable[QuizCard]) -> dict[tuple[int, str], dict[str, set[int]]]:
