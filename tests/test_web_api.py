@@ -10,7 +10,7 @@ from tests.conftest import SHARED_DECK, csrf_from
 
 API_ROUTES = [("GET", "/api/review/next"), ("POST", "/api/review/answer"), ("POST", "/api/review/undo"),
               ("GET", "/api/cards/1"), ("POST", "/api/cards/1/suspend"), ("POST", "/api/cards/1/bury"),
-              ("GET", "/api/decks")]
+              ("GET", "/api/decks"), ("POST", "/api/review/check")]
 
 
 def _card_id(prompt_fragment: str) -> int:

@@ -79,7 +79,7 @@ SETTINGS_LIMITS = {"rollover_hour": (0, 23), "new_per_day": (0, 9999), "reviews_
 
 def update_settings(user: User, **values) -> User:
     """Validate and save study settings; InvalidInput names the field."""
-    unknown = set(values) - {"timezone", "grade_scale", "suspend_leeches", *SETTINGS_LIMITS}
+    unknown = set(values) - {"timezone", "grade_scale", "suspend_leeches", "typed_answers", *SETTINGS_LIMITS}
     if unknown:
         raise InvalidInput(f"{sorted(unknown)[0]}: not a setting")
     if "timezone" in values and values["timezone"] not in available_timezones():
@@ -94,8 +94,9 @@ def update_settings(user: User, **values) -> User:
                 raise InvalidInput(f"{name}: a whole number") from None
             if not low <= values[name] <= high:
                 raise InvalidInput(f"{name}: between {low} and {high}")
-    if "suspend_leeches" in values:  # a checkbox: "on" when ticked, absent or "" when not
-        values["suspend_leeches"] = values["suspend_leeches"] in (True, "on", "1", "true")
+    for checkbox in ("suspend_leeches", "typed_answers"):  # "on" when ticked, absent or "" when not
+        if checkbox in values:
+            values[checkbox] = values[checkbox] in (True, "on", "1", "true")
     for name, value in values.items():
         setattr(user, name, value)
     user.save()

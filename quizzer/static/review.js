@@ -68,6 +68,48 @@
     });
   }
 
+  // Cards with accept entries (when typed answers are on): type, Enter, see the verdict and the
+  // difference; the grade it suggests is preselected and the user may pick another.
+  function renderTyped() {
+    setHidden(el("typed-box"), !card.typed);
+    setHidden(el("typed-verdict"), true);
+    el("typed").value = "";
+  }
+
+  function showVerdict(given, verdict) {
+    var box = el("typed-diff");
+    box.innerHTML = "";
+    if (!verdict.diff.length) box.textContent = given;
+    verdict.diff.forEach(function (part) {
+      if (part.op === "equal") { box.appendChild(document.createElement("span")).textContent = part.given; return; }
+      if (part.given) box.appendChild(document.createElement("del")).textContent = part.given;
+      if (part.expected) box.appendChild(document.createElement("ins")).textContent = part.expected;
+    });
+    el("typed-outcome").textContent = { right: "Right", near: "Almost", wrong: "Not quite" }[verdict.outcome];
+    el("typed-verdict").className = "typed-verdict " + verdict.outcome;
+    setHidden(el("typed-verdict"), false);
+  }
+
+  function submitTyped() {
+    var given = el("typed").value;
+    if (busy || revealed) return;
+    if (!given.trim()) { reveal(); return; }
+    busy = true;
+    api("review/check", { card_id: card.id, answer: given }).then(function (verdict) {
+      busy = false;
+      showVerdict(given, verdict);
+      suggest(verdict.suggested);
+    }).catch(function (err) { busy = false; window.showToast(err.message); });
+  }
+
+  function suggest(quality) {
+    suggested = quality;
+    reveal();
+    el("grades").querySelectorAll("button.grade").forEach(function (b) {
+      b.classList.toggle("suggested", Number(b.dataset.quality) === suggested);
+    });
+  }
+
   function renderCard() {
     el("card").dataset.cardId = card.id;
     el("card").dataset.kind = card.kind;
@@ -78,13 +120,13 @@
     setHidden(el("explanation"), !card.explanation_html);
     el("source").querySelector("span").textContent = card.source;
     setHidden(el("source"), !card.source);
-    renderChoices(); renderGrades(); renderCounts();
+    renderChoices(); renderGrades(); renderCounts(); renderTyped();
     revealed = false; suggested = null; answerId = newAnswerId();
     setHidden(el("answer"), true); setHidden(el("grades"), true); setHidden(el("reveal"), false);
     el("announce").textContent = "";
     if (window.renderMath) window.renderMath(el("card"));
     shownAt = performance.now();
-    el("reveal").focus({ preventScroll: true });
+    (card.typed ? el("typed") : el("reveal")).focus({ preventScroll: true });
     playSounds(el("prompt"));
   }
 
@@ -110,6 +152,7 @@
     if (revealed) return;
     revealed = true;
     setHidden(el("answer"), false); setHidden(el("grades"), false); setHidden(el("reveal"), true);
+    setHidden(el("typed-box"), true);
     if (el("choices")) {  // revealed without a pick: still show which option was right
       el("choices").querySelectorAll("button.choice").forEach(function (b) {
         if (card.choices[Number(b.dataset.number) - 1].correct) b.classList.add("right");
@@ -132,11 +175,7 @@
       else if (c.number === number) b.classList.add("wrong");
       b.disabled = true;
     });
-    suggested = card.choice_grades[String(choice.correct)];
-    reveal();
-    el("grades").querySelectorAll("button.grade").forEach(function (b) {
-      b.classList.toggle("suggested", Number(b.dataset.quality) === suggested);
-    });
+    suggest(card.choice_grades[String(choice.correct)]);
   }
 
   function after(promise) {
@@ -203,5 +242,6 @@
   el("suspend").addEventListener("click", function (e) { e.preventDefault(); cardAction("suspend"); });
   el("bury").addEventListener("click", function (e) { e.preventDefault(); cardAction("bury"); });
   el("grades").addEventListener("submit", function (e) { e.preventDefault(); });
+  el("typed-box").addEventListener("submit", function (e) { e.preventDefault(); submitTyped(); });
   renderCard();
 })();

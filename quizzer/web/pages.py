@@ -16,7 +16,7 @@ from quizzer.services.readiness import overview as readiness_overview
 from quizzer.services.study import daily_progress, due_counts_by_deck, get_visible_deck, queue_counts, study_day_for
 from quizzer.srs import grade_options
 from quizzer.web.auth import is_local_path
-from quizzer.web.present import MAX_ID, card_payload, counts_payload
+from quizzer.web.present import MAX_ID, card_payload, counts_payload, typed_payload
 
 bp = Blueprint("pages", __name__)
 
@@ -62,8 +62,12 @@ def study():
     counts = queue_counts(user, study_day_for(user), deck_id)
     if view is None:
         return redirect(url_for("pages.summary", deck=deck_id))
+    revealed, typed = request.args.get("reveal") == "1", None
+    if revealed and "typed" in request.args and review.typed_face(user, view) is not None:  # the no-JS check
+        typed = {**typed_payload(review.check_typed(user, view.card.id, request.args["typed"])),
+                 "given": request.args["typed"]}
     return render_template("study.html", card=card_payload(user, view), counts=counts_payload(counts),
-                           deck=deck, revealed=request.args.get("reveal") == "1",
+                           deck=deck, revealed=revealed, typed=typed,
                            answer_id=secrets.token_hex(12), scale=user.grade_scale)
 
 
@@ -136,7 +140,8 @@ def deck(deck_id: int):
 def settings():
     error = None
     if request.method == "POST":
-        fields = ("timezone", "rollover_hour", "new_per_day", "reviews_per_day", "grade_scale", "suspend_leeches")
+        fields = ("timezone", "rollover_hour", "new_per_day", "reviews_per_day", "grade_scale", "suspend_leeches",
+                  "typed_answers")
         try:
             user_service.update_settings(current_user.user, **{f: request.form.get(f, "") for f in fields})
             flash("Settings saved.")

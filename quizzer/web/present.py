@@ -1,14 +1,10 @@
 """One shape for a card on screen, used by the review page and the JSON API alike."""
 from __future__ import annotations
 
-from quizzer.services.review import CardView, grade_choices, shown_choices
+from quizzer.services.review import SUGGESTED_GRADES, CardView, TypedCheck, grade_choices, shown_choices, typed_face
 from quizzer.services.study import QueueCounts
 from quizzer.srs import format_interval
 from quizzer.store.models import User
-
-# A multiple-choice pick is graded for the user: right -> Good, wrong -> Again
-# (quality 4 / 2 with buttons; 4 / 1 on the full 0-5 scale). They may still pick another grade.
-CHOICE_GRADES = {"buttons": {True: 4, False: 2}, "full": {True: 4, False: 1}}
 
 # The largest id a database here can hold (SQLite integers are signed 64-bit): a bigger number
 # from a URL, query or body names nothing, and must never reach the driver, which would crash.
@@ -32,7 +28,8 @@ def card_payload(user: User, view: CardView) -> dict:
         "tags": note.tag_list,
         "choices": [{"number": number, "html": note.choices_html[i], "correct": note.choices[i] == note.answer}
                     for number, i in enumerate(order, start=1)],
-        "choice_grades": CHOICE_GRADES[user.grade_scale] if is_choice else None,
+        "choice_grades": SUGGESTED_GRADES[user.grade_scale] if is_choice else None,
+        "typed": typed_face(user, view) is not None,
         "grades": [{"label": label, "quality": q, "interval": days, "interval_label": format_interval(days)}
                    for label, q, days in grade_choices(user, view)],
         "state": None if state is None else {
@@ -43,3 +40,11 @@ def card_payload(user: User, view: CardView) -> dict:
 
 def counts_payload(counts: QueueCounts) -> dict:
     return {"new": counts.new, "due": counts.due, "relearn": counts.relearn, "total": counts.total}
+
+
+def typed_payload(check: TypedCheck) -> dict:
+    """A typed answer's verdict for the review screen: the outcome, a near miss's difference, the grade
+    to preselect."""
+    verdict = check.verdict
+    return {"outcome": verdict.outcome, "expected": verdict.expected, "suggested": check.suggested,
+            "diff": [{"op": p.op, "given": p.given, "expected": p.expected} for p in verdict.diff]}
