@@ -99,8 +99,9 @@ def test_next_returns_the_card_and_counts(alice, deck):
     assert card["prompt_html"] == "<p>What is the capital of France?</p>\n"
     assert card["answer_html"] == "<p>Paris</p>\n"
     assert card["kind"] == "basic" and card["state"] is None
-    assert [(g["label"], g["quality"], g["interval_label"]) for g in card["grades"]] == [
-        ("Again", 2, "1d"), ("Hard", 3, "1d"), ("Good", 4, "1d"), ("Easy", 5, "1d")]
+    assert [(g["label"], g["quality"], g["interval_label"], g["easiness_label"]) for g in card["grades"]] == [
+        ("Again", 2, "today · 1d", "ease −0.32"), ("Hard", 3, "today · 1d", "ease −0.14"),
+        ("Good", 4, "1d", "ease ±0"), ("Easy", 5, "1d", "ease +0.10")]
     assert set(card["tags"]) == {"basics", "geo"}
 
 

@@ -7,6 +7,8 @@ from quizzer.srs.day import MAX_INTERVAL_DAYS, day_start, due_date, study_day
 from quizzer.srs.grading import (
     BUTTONS,
     FULL_SCALE,
+    button_interval,
+    easiness_change_label,
     format_interval,
     grade_options,
     needs_relearning,
@@ -19,6 +21,8 @@ __all__ = [
     "FULL_SCALE",
     "MAX_INTERVAL_DAYS",
     "MIN_EASINESS",
+    "button_interval",
+    "easiness_change_label",
     "Sm2State",
     "day_start",
     "due_date",

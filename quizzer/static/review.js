@@ -59,9 +59,10 @@
     card.grades.forEach(function (g, i) {
       var b = document.createElement("button");
       b.type = "button"; b.className = "grade q" + g.quality; b.dataset.quality = g.quality;
-      b.innerHTML = '<span class="label"></span><span class="ivl"></span><kbd></kbd>';
+      b.innerHTML = '<span class="label"></span><span class="ivl"></span><span class="ease"></span><kbd></kbd>';
       b.querySelector(".label").textContent = g.label;
       b.querySelector(".ivl").textContent = g.interval_label;
+      b.querySelector(".ease").textContent = g.easiness_label;
       b.querySelector("kbd").textContent = scale === "buttons" ? String(i + 1) : String(g.quality);
       b.addEventListener("click", function () { grade(g.quality); });
       form.appendChild(b);

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from quizzer.services.review import SUGGESTED_GRADES, CardView, TypedCheck, grade_choices, shown_choices, typed_face
 from quizzer.services.study import QueueCounts
-from quizzer.srs import format_interval
+from quizzer.srs import button_interval, easiness_change_label
 from quizzer.store.models import User
 
 # The largest id a database here can hold (SQLite integers are signed 64-bit): a bigger number
@@ -30,8 +30,11 @@ def card_payload(user: User, view: CardView) -> dict:
                     for number, i in enumerate(order, start=1)],
         "choice_grades": SUGGESTED_GRADES[user.grade_scale] if is_choice else None,
         "typed": typed_face(user, view) is not None,
-        "grades": [{"label": label, "quality": q, "interval": days, "interval_label": format_interval(days)}
-                   for label, q, days in grade_choices(user, view)],
+        "grades": [{"label": g.label, "quality": g.quality, "interval": g.interval, "again_today": g.again_today,
+                    "interval_label": button_interval(g.interval, g.again_today),
+                    "easiness_change": g.easiness_change,
+                    "easiness_label": "" if g.easiness_change is None else easiness_change_label(g.easiness_change)}
+                   for g in grade_choices(user, view)],
         "state": None if state is None else {
             "repetitions": state.repetitions, "interval": state.interval, "easiness": state.easiness,
             "due": state.due.isoformat(), "lapses": state.lapses, "reviews": state.reviews},
