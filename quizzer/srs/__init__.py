@@ -3,7 +3,7 @@
 No Flask, no database, no I/O; callers pass "now" in.
 """
 
-from quizzer.srs.day import MAX_INTERVAL_DAYS, day_start, due_date, study_day
+from quizzer.srs.day import MAX_INTERVAL_DAYS, day_start, due_date, local_clock, study_day
 from quizzer.srs.grading import (
     BUTTONS,
     FULL_SCALE,
@@ -28,6 +28,7 @@ __all__ = [
     "due_date",
     "format_interval",
     "grade_options",
+    "local_clock",
     "needs_relearning",
     "preview",
     "review",

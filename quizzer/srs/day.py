@@ -28,6 +28,12 @@ def study_day(now: datetime, tz: str, rollover_hour: int = 4) -> date:
     return next_day if day_start(next_day, tz, rollover_hour) <= now else day
 
 
+def local_clock(utc: datetime, tz: str) -> datetime:
+    """A stored naive UTC timestamp as the wall-clock time in ``tz`` (aware). Raises ValueError for
+    an unknown zone."""
+    return utc.replace(tzinfo=UTC).astimezone(_zone(tz))
+
+
 def day_start(day: date, tz: str, rollover_hour: int = 4) -> datetime:
     """The aware UTC instant at which study day ``day`` starts in ``tz``.
 

@@ -224,6 +224,12 @@
     var t = e.target.tagName;
     if (t === "INPUT" || t === "TEXTAREA" || t === "SELECT") return;
     var key = e.key;
+    // Enter or Space on a focused button or link presses that one (Again, End session, ...), not the
+    // page's default action. A link does not take Space natively: click it.
+    if ((t === "BUTTON" || t === "A") && (key === " " || key === "Enter")) {
+      if (t === "A" && key === " ") { e.preventDefault(); e.target.click(); }
+      return;
+    }
     if (key === " " || key === "Enter") {
       e.preventDefault();
       if (!revealed) reveal(); else grade(suggested || 4);
