@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import functools
 import re
-from zoneinfo import available_timezones
 
 import peewee as pw
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
+from quizzer.srs import user_timezones
 from quizzer.store.db import database_proxy as db
 from quizzer.store.models import User
 
@@ -82,7 +82,7 @@ def update_settings(user: User, **values) -> User:
     unknown = set(values) - {"timezone", "grade_scale", "suspend_leeches", "typed_answers", *SETTINGS_LIMITS}
     if unknown:
         raise InvalidInput(f"{sorted(unknown)[0]}: not a setting")
-    if "timezone" in values and values["timezone"] not in available_timezones():
+    if "timezone" in values and values["timezone"] not in user_timezones():
         raise InvalidInput(f"timezone: unknown time zone {values['timezone']!r}")
     if "grade_scale" in values and values["grade_scale"] not in ("buttons", "full"):
         raise InvalidInput("grade_scale: 'buttons' (Again/Hard/Good/Easy) or 'full' (0-5)")

@@ -3,7 +3,7 @@
 No Flask, no database, no I/O; callers pass "now" in.
 """
 
-from quizzer.srs.day import MAX_INTERVAL_DAYS, day_start, due_date, local_clock, study_day
+from quizzer.srs.day import MAX_INTERVAL_DAYS, day_start, due_date, local_clock, study_day, user_timezones
 from quizzer.srs.grading import (
     BUTTONS,
     FULL_SCALE,
@@ -33,5 +33,6 @@ __all__ = [
     "preview",
     "review",
     "study_day",
+    "user_timezones",
     "validate_quality",
 ]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timezone
-from zoneinfo import available_timezones
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
@@ -14,7 +13,7 @@ from quizzer.services.errors import InvalidInput, NotFound
 from quizzer.services.progress import session_summary, streak
 from quizzer.services.readiness import overview as readiness_overview
 from quizzer.services.study import daily_progress, due_counts_by_deck, get_visible_deck, queue_counts, study_day_for
-from quizzer.srs import grade_options
+from quizzer.srs import grade_options, user_timezones
 from quizzer.web.auth import is_local_path
 from quizzer.web.present import MAX_ID, card_payload, counts_payload, typed_payload
 
@@ -148,5 +147,5 @@ def settings():
             return redirect(url_for("pages.settings"))
         except InvalidInput as err:
             error = str(err)
-    return render_template("settings.html", error=error, timezones=sorted(available_timezones())), \
+    return render_template("settings.html", error=error, timezones=user_timezones()), \
         400 if error else 200
