@@ -38,7 +38,7 @@ def _open(chart_id: str, title: str, desc: str, width: int, height: int) -> list
 
 
 def _number(value: float) -> str:
-    return f"{value:,.1f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
 
 
 def _tick(value: float) -> str:
