@@ -9,7 +9,7 @@ from quizzer.deck_format import DeckError, parse_deck
 from quizzer.deck_format.lint import lint_deck
 from quizzer.quiz.distractors import choice_order, day_seed
 from quizzer.quiz.questions import QuizCard, choice_options
-from quizzer.services import review
+from quizzer.services import review, review_faces
 from quizzer.services.exports import deck_document
 from quizzer.store.models import Deck, User
 from quizzer.web.present import card_payload
@@ -26,7 +26,7 @@ def choice_deck(pinned: bool = False) -> str:
 
 def shown(user, now) -> list[str]:
     view = review.card_view(user, card_id("mc", "pattern"))
-    order = review.shown_choices(user, view, now=now)
+    order = review_faces.shown_choices(user, view, now=now)
     return [view.note.choices[i] for i in order]
 
 
@@ -67,7 +67,7 @@ def test_payload_numbers_follow_the_shown_order_and_mark_the_right_one(db, impor
     import_deck(choice_deck())
     user = User.create(username="alice")
     payload = card_payload(user, review.card_view(user, card_id("mc", "pattern")))
-    order = review.shown_choices(user, review.card_view(user, card_id("mc", "pattern")))
+    order = review_faces.shown_choices(user, review.card_view(user, card_id("mc", "pattern")))
 
     assert [c["number"] for c in payload["choices"]] == [1, 2, 3, 4, 5, 6]
     assert [c["correct"] for c in payload["choices"]] == [CHOICES[i] == "ReAct" for i in order]

@@ -12,9 +12,6 @@ from typing import NamedTuple
 
 import peewee as pw
 
-from quizzer.quiz.distractors import choice_order, day_seed
-from quizzer.quiz.matching import Verdict
-from quizzer.quiz.questions import QuizCard, judge_typed
 from quizzer.services.errors import InvalidInput, NotFound
 from quizzer.services.study import (StudyDay, daily_progress, get_visible_deck, is_due, is_not_new, study_day_for,
                                     visible_deck_ids)
@@ -23,9 +20,6 @@ from quizzer.store.db import database_proxy as db, is_sqlite
 from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
 from quizzer.store.prepared import DATE, DATETIME, INT, STR, Prepared, PreparedWrite
 
-# A multiple-choice pick or a typed answer is graded for the user: right -> Good, wrong (or a near
-# miss) -> Again (quality 4 / 2 with buttons; 4 / 1 on the full 0-5 scale). They may pick another grade.
-SUGGESTED_GRADES = {"buttons": {True: 4, False: 2}, "full": {True: 4, False: 1}}
 RELEARN_DELAY = timedelta(seconds=60)  # a failed card waits this long unless nothing else is left
 _SNAPSHOT = ("repetitions", "interval", "easiness_x100", "due", "last_review", "last_review_day",
              "first_review_day", "relearn", "lapses", "reviews", "suspended", "buried_until")
@@ -189,46 +183,6 @@ def grade_choices(user: User, view: CardView, now: datetime | None = None) -> li
     return [GradeChoice(label, q, min(states[q].interval, MAX_INTERVAL_DAYS), needs_relearning(q),
                         round(states[q].easiness - current.easiness, 2))
             for label, q in options]
-
-
-def shown_choices(user: User, view: CardView, now: datetime | None = None) -> list[int]:
-    """Indexes of the note's choices in the order the review shows them: shuffled per card and study
-    day (the same on reload and after undo, another order the next day) unless the note pins them."""
-    if not (view.note.kind == "choice" and view.card.key == "front"):
-        return []
-    seed = day_seed(view.card.id, study_day_for(user, now).day)
-    return choice_order(len(view.note.choices), seed, pinned=not view.note.shuffle)
-
-
-@dataclass(frozen=True)
-class TypedCheck:
-    """A typed answer on the review screen: how it compares, and the grade suggested for it."""
-
-    verdict: Verdict
-    suggested: int
-
-
-def typed_face(user: User, view: CardView) -> QuizCard | None:
-    """The card as the typed-answer matcher sees it, when the review asks to type it: the user has
-    typed answers on and the deck gives ``accept`` entries for this face (a front face's list, or a
-    cloze deletion's own)."""
-    note, key = view.note, view.card.key
-    accept = note.accept.get(key, []) if isinstance(note.accept, dict) else (note.accept if key == "front" else [])
-    if not (user.typed_answers and accept and note.kind != "choice"):
-        return None
-    return QuizCard(view.card.id, note.id, view.deck.id, note.kind, key, note.question or "", note.answer or "",
-                    note.cloze or "", (), tuple(accept), tolerance=note.tolerance or "")
-
-
-def check_typed(user: User, card_id: int, given: str) -> TypedCheck:
-    """Judge what the user typed for a card the review asks to type (InvalidInput for another card)."""
-    if not isinstance(given, str) or len(given) > 500:
-        raise InvalidInput("answer: expected text of at most 500 characters")
-    face = typed_face(user, card_view(user, card_id))
-    if face is None:
-        raise InvalidInput(f"card {card_id} is not typed in the review")
-    verdict = judge_typed(face, given)
-    return TypedCheck(verdict, SUGGESTED_GRADES[user.grade_scale][verdict.right])
 
 
 def _snapshot(state: CardState | None) -> dict | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 
-from quizzer.services import review
+from quizzer.services import review, review_faces
 from quizzer.services.errors import InvalidInput, NotFound
 from quizzer.services.study import due_counts_by_deck, queue_counts, study_day_for
 from quizzer.web.present import MAX_ID, card_payload, counts_payload, typed_payload
@@ -91,7 +91,7 @@ def review_check():
     card_id = _int_field(body, "card_id")
     if abs(card_id) > MAX_ID:
         raise NotFound(f"no card {card_id}")
-    return jsonify(typed_payload(review.check_typed(current_user.user, card_id, body.get("answer"))))
+    return jsonify(typed_payload(review_faces.check_typed(current_user.user, card_id, body.get("answer"))))
 
 
 @bp.post("/review/undo")

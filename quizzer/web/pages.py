@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from quizzer.services import catalog, review
+from quizzer.services import catalog, review, review_faces
 from quizzer.services import users as user_service
 from quizzer.services.errors import InvalidInput, NotFound
 from quizzer.services.progress import session_summary, streak
@@ -62,8 +62,8 @@ def study():
     if view is None:
         return redirect(url_for("pages.summary", deck=deck_id))
     revealed, typed = request.args.get("reveal") == "1", None
-    if revealed and "typed" in request.args and review.typed_face(user, view) is not None:  # the no-JS check
-        typed = {**typed_payload(review.check_typed(user, view.card.id, request.args["typed"])),
+    if revealed and "typed" in request.args and review_faces.typed_face(user, view) is not None:  # the no-JS check
+        typed = {**typed_payload(review_faces.check_typed(user, view.card.id, request.args["typed"])),
                  "given": request.args["typed"]}
     return render_template("study.html", card=card_payload(user, view), counts=counts_payload(counts),
                            deck=deck, revealed=revealed, typed=typed,
