@@ -3,6 +3,7 @@ keyboard, and every page at 360 px. Screenshots go to test-artifacts/."""
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -149,7 +150,7 @@ def test_a_reverse_card_is_typed_against_its_short_answer(server_with, browser):
     raise AssertionError("the reverse face was not asked")
 
 
-# --- Every page on a phone, and text contrast in both themes ---------------------------------------
+# --- Every page on a phone: width, text contrast and axe-core, in both themes -----------------------
 
 LONG_TITLE = "Sixty characters of deck title to push the dashboard sideways"[:60]
 LONG_WORD = "x" * 80
@@ -267,6 +268,18 @@ def _pages(base: str) -> dict[str, str]:
     }
 
 
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+
+
+def _axe(page, name: str, theme: str) -> list[str]:
+    """axe-core's serious and critical violations on the page as shown (the context loads axe into every
+    page with add_init_script: the app's Content-Security-Policy refuses injected script tags)."""
+    violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+        .filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`)""")
+    return [f"{name} ({theme}): axe {violation}" for violation in violations]
+
+
 def _width_and_contrast(page, name: str, theme: str) -> list[str]:
     problems = []
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -275,16 +288,18 @@ def _width_and_contrast(page, name: str, theme: str) -> list[str]:
             .slice(0, 3).map(e => e.tagName.toLowerCase() + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
         problems.append(f"{name} ({theme}): {width} px wide: {wide}")
     problems += [f"{name} ({theme}): contrast {failure}" for failure in page.evaluate(CONTRAST_PROBE)]
-    return problems
+    return problems + _axe(page, name, theme)
 
 
-def test_every_page_fits_a_360px_phone_and_has_readable_contrast_in_both_themes(populated, browser):  # noqa: F811
+def test_every_page_fits_a_360px_phone_has_readable_contrast_and_passes_axe_in_both_themes(populated, browser):  # noqa: F811
     problems = []
     for theme in ("light", "dark"):
         context = browser.new_context(viewport={"width": 360, "height": 740}, color_scheme=theme)
+        context.add_init_script(path=str(AXE))
         page = context.new_page()
-        page.goto(populated + "/login")
-        problems += _width_and_contrast(page, "login", theme)
+        for name in ("", "signup", "login"):  # the landing page, then the forms
+            page.goto(f"{populated}/{name}")
+            problems += _width_and_contrast(page, name or "landing", theme)
         page.fill("#username", "phone")
         page.fill("#password", PASSWORD)
         page.click("main button[type=submit]")

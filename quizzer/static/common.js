@@ -34,3 +34,11 @@ document.addEventListener("keydown", function (e) {
   e.stopImmediatePropagation();
   list.showModal();
 });
+
+// A code block wider than its card scrolls; keyboard users need to reach it to scroll it.
+window.focusWideCode = function focusWideCode(root) {
+  (root || document).querySelectorAll(".md pre").forEach(function (pre) {
+    if (pre.scrollWidth > pre.clientWidth) pre.tabIndex = 0; else pre.removeAttribute("tabindex");
+  });
+};
+window.focusWideCode();

@@ -126,6 +126,7 @@
     setHidden(el("answer"), true); setHidden(el("grades"), true); setHidden(el("reveal"), false);
     el("announce").textContent = "";
     if (window.renderMath) window.renderMath(el("card"));
+    window.focusWideCode(el("card"));
     shownAt = performance.now();
     (card.typed ? el("typed") : el("reveal")).focus({ preventScroll: true });
     playSounds(el("prompt"));
@@ -160,6 +161,7 @@
         b.disabled = true;
       });
     }
+    window.focusWideCode(el("answer"));
     el("announce").textContent = "Answer: " + el("answer-text").textContent.trim();
     var focusOn = el("grades").querySelector('[data-quality="' + (suggested || 4) + '"]');
     if (focusOn) focusOn.focus({ preventScroll: true });
