@@ -11,6 +11,7 @@ import peewee
 
 from quizzer.config import ConfigError, load_settings
 from quizzer.deck_format import DeckError, parse_deck_file
+from quizzer.deck_format.lint import lint_deck
 from quizzer.importers import FORMATS, ReadOptions, read_path
 from quizzer.importers.text import separator_named
 from quizzer.logs import configure_logging
@@ -195,19 +196,23 @@ def export_(username, deck_slug, file_format, output):
 def lint(paths):
     """Check deck files; print every problem and exit 1 if there are any."""
     problems: list[str] = []
+    warnings: list[str] = []
     count = 0
     for path in deck_service.deck_files(paths):
         count += 1
         try:
             spec = parse_deck_file(path)
-            problems.extend(str(w) for w in spec.warnings)
         except DeckError as err:
             problems.extend(str(p) for p in err.problems)
-    for line in problems:
+            continue
+        report = lint_deck(spec, str(path))
+        problems.extend(str(p) for p in (*spec.warnings, *report.errors))
+        warnings.extend(str(w) for w in report.warnings)
+    for line in problems + warnings:
         click.echo(line, err=True)
     if problems:
         _fail(f"{len(problems)} problem(s) in {count} file(s)")
-    click.echo(f"{count} deck file(s) OK")
+    click.echo(f"{count} deck file(s) OK" + (f", {len(warnings)} warning(s)" if warnings else ""))
 
 
 @main.command()

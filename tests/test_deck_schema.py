@@ -93,7 +93,7 @@ def test_schema_keys_are_the_parser_keys():
     question_keys = set(SCHEMA["$defs"]["questionCard"]["properties"])
     cloze_keys = set(SCHEMA["$defs"]["clozeCard"]["properties"])
     assert question_keys | cloze_keys == set(CARD_KEYS)
-    assert question_keys & cloze_keys == {"id", "explanation", "tags", "source"}
+    assert question_keys & cloze_keys == {"id", "explanation", "tags", "source", "accept", "tolerance"}
 
 
 def test_every_property_has_a_description():

@@ -45,17 +45,25 @@ cards:
     question: Front
     answer: Back
     reverse: true
+    reverse_answer: Front side
     source: post
   - id: pick
     question: Which one?
-    choices: [Alpha, "Beta: b", Gamma]
+    choices: [Alpha, "Beta: b", Gamma, All of them]
     answer: "Beta: b"
+    shuffle: false
   - id: typed
     question: Say yes
     answer: "yes"
     accept: ["y", "yeah"]
+  - id: size
+    question: How big?
+    answer: 0.33 MB
+    tolerance: 2%
   - id: gap
     cloze: "{{c1::Rome}} is in {{c2::Italy::country}}"
+    accept: {c2: [Italia]}
+    tolerance: "0.5"
     tags: [geo]
 """
 
@@ -67,7 +75,7 @@ def test_yaml_export_reimports_to_the_same_deck(db, user, load_deck):
     spec = parse_deck(text, "exported.yaml")
     plan = plan_import(spec, user.id)
     assert not plan.new_deck and not (plan.added or plan.changed or plan.retired or plan.restored)
-    assert plan.unchanged == ["plain", "multi", "flip", "pick", "typed", "gap"]
+    assert plan.unchanged == ["plain", "multi", "flip", "pick", "typed", "size", "gap"]
     original = parse_deck(RICH_DECK, "rich.yaml")
     without_lines = lambda deck: [note._replace(line=0) for note in deck.notes]  # noqa: E731
     assert without_lines(spec) == without_lines(original)  # every field of every card, in order
@@ -97,9 +105,9 @@ def test_apkg_export_opens_in_anki_with_the_same_notes_cards_and_tags(db, user, 
                                                          options=ImportAnkiPackageOptions()))
         note_ids = col.find_notes('"deck:Rich: every feature"')
         notes = [col.get_note(nid) for nid in note_ids]
-        assert len(notes) == Note.select().where(Note.deck == deck.id).count() == 6
+        assert len(notes) == Note.select().where(Note.deck == deck.id).count() == 7
         stored = Card.select().where(Card.deck == deck.id).count()
-        assert len(col.find_cards('"deck:Rich: every feature"')) == stored == 8
+        assert len(col.find_cards('"deck:Rich: every feature"')) == stored == 9
         assert sorted(tuple(sorted(n.tags)) for n in notes) == sorted(
             tuple(sorted(n.tag_list)) for n in Note.select().where(Note.deck == deck.id))
         fronts = {n.fields[0] for n in notes}

@@ -347,13 +347,14 @@ def test_an_answer_at_a_non_utc_instant_is_stored_as_utc(five, user):
 
 
 def labels(choices) -> list[tuple[str, str]]:
-    return [(label, format_interval(days)) for label, _, days in choices]
+    return [(c.label, format_interval(c.interval)) for c in choices]
 
 
 def test_grade_buttons_preview_the_interval_of_each_grade(five, user):
     new = review.card_view(user, cid("n1"))
     assert review.grade_choices(user, new, now=at("2026-01-05 10:00")) == [
-        ("Again", 2, 1), ("Hard", 3, 1), ("Good", 4, 1), ("Easy", 5, 1)]
+        ("Again", 2, 1, True, -0.32), ("Hard", 3, 1, True, -0.14), ("Good", 4, 1, False, 0.0),
+        ("Easy", 5, 1, False, 0.1)]
 
     review.answer(user, cid("n1"), 4, now=at("2026-01-05 10:00"))
     seen = review.card_view(user, cid("n1"))
@@ -372,4 +373,4 @@ def test_the_full_scale_previews_all_six_grades(five, user):
 
     choices = review.grade_choices(user, review.card_view(user, cid("n1")), now=at("2026-01-08 10:00"))
 
-    assert [(q, days) for _, q, days in choices] == [(0, 1), (1, 1), (2, 1), (3, 15), (4, 15), (5, 15)]
+    assert [(c.quality, c.interval) for c in choices] == [(0, 1), (1, 1), (2, 1), (3, 15), (4, 15), (5, 15)]

@@ -6,6 +6,8 @@ from quizzer.srs import (
     BUTTONS,
     FULL_SCALE,
     Sm2State,
+    button_interval,
+    easiness_change_label,
     format_interval,
     grade_options,
     needs_relearning,
@@ -129,3 +131,23 @@ def test_hard_button_repeats_in_session():
 def test_needs_relearning_rejects_bad_quality(quality):
     with pytest.raises(ValueError, match="quality"):
         needs_relearning(quality)
+
+
+@pytest.mark.parametrize("days, again_today, label", [(6, True, "today · 6d"), (6, False, "6d"),
+                                                      (400, True, "today · 1.1y"), (1, True, "today · 1d")])
+def test_button_interval_says_when_the_card_comes_back_first(days, again_today, label):
+    assert button_interval(days, again_today) == label
+
+
+@pytest.mark.parametrize("change, label", [(0.1, "ease +0.10"), (0.0, "ease ±0"), (-0.14, "ease −0.14"),
+                                           (-0.32, "ease −0.32"), (-0.8, "ease −0.80"), (1.25, "ease +1.25")])
+def test_easiness_change_label(change, label):
+    assert easiness_change_label(change) == label
+
+
+def test_hard_good_and_easy_share_the_interval_but_not_the_easiness():
+    """Why the buttons show the easiness change: in SM-2 the interval alone cannot tell them apart."""
+    states = preview(Sm2State(2, 6, 2.5), [3, 4, 5])
+    assert len({states[q].interval for q in (3, 4, 5)}) == 1
+    assert [easiness_change_label(states[q].easiness - 2.5) for q in (3, 4, 5)] == [
+        "ease −0.14", "ease ±0", "ease +0.10"]

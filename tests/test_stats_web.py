@@ -58,7 +58,7 @@ def test_page_charts_are_wellformed_svg_with_title_and_desc(studied):
 
 
 def _number(value) -> str:
-    return f"{value:,.1f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
 
 
 def _expected(name: str, data: dict) -> list[str]:
@@ -92,7 +92,7 @@ def test_numbers_reach_the_json(studied):
     heat = studied.get("/api/stats/heatmap").get_json()
     assert heat["total"] == 3 and heat["current_streak"] == 3 and heat["days"][-1]["answers"] == 1
     time_spent = studied.get("/api/stats/time").get_json()
-    assert [d["minutes"] for d in time_spent["days"][-3:]] == [0.8, 0.8, 0.8]
+    assert [d["minutes"] for d in time_spent["days"][-3:]] == [0.75, 0.75, 0.75]  # 45 s each, not rounded to 0.8
 
 
 def test_one_deck_invalid_and_hidden_decks(studied, load_deck):

@@ -10,7 +10,7 @@ from tests.conftest import SHARED_DECK, csrf_from
 
 API_ROUTES = [("GET", "/api/review/next"), ("POST", "/api/review/answer"), ("POST", "/api/review/undo"),
               ("GET", "/api/cards/1"), ("POST", "/api/cards/1/suspend"), ("POST", "/api/cards/1/bury"),
-              ("GET", "/api/decks")]
+              ("GET", "/api/decks"), ("POST", "/api/review/check")]
 
 
 def _card_id(prompt_fragment: str) -> int:
@@ -99,8 +99,9 @@ def test_next_returns_the_card_and_counts(alice, deck):
     assert card["prompt_html"] == "<p>What is the capital of France?</p>\n"
     assert card["answer_html"] == "<p>Paris</p>\n"
     assert card["kind"] == "basic" and card["state"] is None
-    assert [(g["label"], g["quality"], g["interval_label"]) for g in card["grades"]] == [
-        ("Again", 2, "1d"), ("Hard", 3, "1d"), ("Good", 4, "1d"), ("Easy", 5, "1d")]
+    assert [(g["label"], g["quality"], g["interval_label"], g["easiness_label"]) for g in card["grades"]] == [
+        ("Again", 2, "today · 1d", "ease −0.32"), ("Hard", 3, "today · 1d", "ease −0.14"),
+        ("Good", 4, "1d", "ease ±0"), ("Easy", 5, "1d", "ease +0.10")]
     assert set(card["tags"]) == {"basics", "geo"}
 
 

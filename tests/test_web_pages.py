@@ -174,7 +174,10 @@ def test_study_without_javascript_question_reveal_grade(logged_in, deck):
     assert "hidden" not in form[1] and form[1]["method"] == "post" and form[1]["action"] == "/study/answer"
     buttons = revealed.find_all("button", name="quality")
     assert [b[1]["value"] for b in buttons] == ["2", "3", "4", "5"]
-    assert _grade_buttons(revealed) == [("Again", "1d"), ("Hard", "1d"), ("Good", "1d"), ("Easy", "1d")]
+    assert _grade_buttons(revealed) == [("Again", "today · 1d"), ("Hard", "today · 1d"), ("Good", "1d"),
+                                        ("Easy", "1d")]
+    eases = [e[2] for e in revealed.find_all("span", **{"class": "ease"})]
+    assert eases == ["ease −0.32", "ease −0.14", "ease ±0", "ease +0.10"]
 
     fields = {a["name"]: a.get("value") for _, a, _ in revealed.find_all("input")
               if a.get("type") == "hidden" and a["name"] in ("csrf_token", "card_id", "answer_id")}
@@ -216,8 +219,9 @@ def test_study_grade_buttons_show_the_interval_they_give(logged_in, deck):
     page = parse(client.get(f"/study?card={france}&reveal=1"))
     shown = _grade_buttons(page)
     expected = preview(Sm2State(2, 6, 2.5), [2, 3, 4, 5])
-    assert shown == [(label, format_interval(expected[q].interval)) for label, q in grade_options("buttons")]
-    assert shown[0] == ("Again", "1d") and shown[2] == ("Good", "15d")  # 6 days x 2.5
+    assert shown == [(label, ("today · " if q < 4 else "") + format_interval(expected[q].interval))
+                     for label, q in grade_options("buttons")]
+    assert shown[1] == ("Hard", "today · 15d") and shown[2] == ("Good", "15d")  # 6 days x 2.5
 
 
 def test_study_undo_and_nothing_to_undo(logged_in, deck):

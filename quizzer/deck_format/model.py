@@ -50,6 +50,11 @@ class NoteSpec(NamedTuple):
     reverse: bool = False
     choices: tuple[str, ...] = ()
     accept: tuple[str, ...] = ()
+    shuffle: bool = True  # False pins the choices in file order ("all of the above")
+    tolerance: str | None = None  # for typed numbers: "2%" or an amount in the answer's unit
+    reverse_answer: str | None = None  # what typing on the reverse face is checked against
+    # Per cloze deletion: ("c1", (other answers...)), ... in deletion order.
+    cloze_accept: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def kind(self) -> str:

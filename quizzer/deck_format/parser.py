@@ -14,6 +14,8 @@ from collections.abc import Callable
 from os import PathLike
 from typing import Any, NamedTuple
 
+from quizzer.quiz.quantities import parse_tolerance
+
 from .cloze import cloze_numbers, render_cloze
 from .model import DeckError, DeckSpec, NoteSpec, Problem
 from .yaml_tree import MAX_DECK_BYTES, Collection, Node, Scalar, join_path, node_problem, pairs, read_tree
@@ -21,8 +23,8 @@ from .yaml_tree import MAX_DECK_BYTES, Collection, Node, Scalar, join_path, node
 MAX_NAME_LENGTH = 64
 DECK_KEYS = ("id", "title", "description", "tags", "sources", "cards")
 CARD_KEYS = ("id", "question", "answer", "cloze", "explanation", "tags", "source",
-             "reverse", "choices", "accept")
-_NOT_WITH_CLOZE = ("question", "answer", "choices", "reverse", "accept")
+             "reverse", "choices", "accept", "shuffle", "tolerance", "reverse_answer")
+_NOT_WITH_CLOZE = ("question", "answer", "choices", "reverse", "shuffle", "reverse_answer")
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _SLUG_RULE = "use lowercase letters, digits and '-', starting with a letter or digit"
@@ -106,6 +108,9 @@ def _quoted(text: str) -> str:
     """The text in quotes for a message, shortened past 60 characters."""
     return f"'{text}'" if len(text) <= 60 else f"'{text[:57]}...'"
 
+
+# A cloze card's accept mapping as read: deletion ("c1") -> (its texts, the key's node).
+DeletionAccepts = dict[str, tuple[tuple[str, ...], Node]]
 
 class _Reader:
     """Reads plain values out of nodes, recording a Problem for each bad one."""
@@ -218,6 +223,34 @@ class _Reader:
         values = {key: self.text(value, join_path(path, key)) for key, (_, value) in fields.items()}
         return {key: value for key, value in values.items() if value is not None}
 
+    def tolerance(self, node: Node, path: str) -> str | None:
+        """A typed-number tolerance: "2%" or an amount (quantities.parse_tolerance is the rule)."""
+        value = self.text(node, path)
+        if value is not None:
+            try:
+                parse_tolerance(value)
+            except ValueError as err:
+                self.error(node, path, str(err))
+                return None
+        return value
+
+    def accept(self, node: Node, path: str) -> tuple[str, ...] | DeletionAccepts | None:
+        """A list of texts, or (on a cloze card) a mapping of deletion ("c1") to a list of texts."""
+        if not (isinstance(node, Collection) and node.is_mapping):
+            return self.texts(node, path)
+        fields = self.mapping(node, path)
+        if fields is None:
+            return None
+        found: DeletionAccepts = {}
+        for key, (key_node, value) in fields.items():
+            if not re.fullmatch(r"c[1-9][0-9]*", key):
+                self.error(key_node, join_path(path, key), f"{_quoted(key)} is not a deletion: use c1, c2, ...")
+                continue
+            texts = self.texts(value, join_path(path, key))
+            if texts is not None:
+                found[key] = (texts, key_node)
+        return found
+
     def choices(self, node: Node, path: str) -> tuple[str, ...] | None:
         """At least two distinct texts."""
         items = self.sequence(node, path)
@@ -244,7 +277,8 @@ _CARD_READERS: dict[str, _FieldReader] = {
     "id": _Reader.name, "question": _Reader.text, "answer": _Reader.text,
     "cloze": _Reader.text, "explanation": _Reader.optional_text, "tags": _Reader.tags,
     "source": _Reader.text, "reverse": _Reader.boolean, "choices": _Reader.choices,
-    "accept": _Reader.texts,
+    "accept": _Reader.accept, "shuffle": _Reader.boolean, "tolerance": _Reader.tolerance,
+    "reverse_answer": _Reader.text,
 }
 
 
@@ -270,10 +304,21 @@ def _read_card(r: _Reader, node: Node, path: str, deck: _DeckContext) -> NoteSpe
         return None
     values = r.values(fields, path, _CARD_READERS)
     get = values.get
+    accept = get("accept") or ()
+    cloze_accept: tuple[tuple[str, tuple[str, ...]], ...] = ()
     if "cloze" in fields:
         _check_cloze_card(r, fields, path, get("cloze"))
+        cloze_accept = _cloze_accept(r, fields, path, get("cloze"), accept)
+        accept = ()
     else:
         _check_question_card(r, node, fields, path, get("answer"), get("choices"))
+        if isinstance(accept, dict):
+            r.error(fields["accept"][1], join_path(path, "accept"),
+                    "must be a list; a mapping of deletions (c1: [...]) is for cloze cards")
+            accept = ()
+        for key, needs in (("shuffle", "choices"), ("reverse_answer", "reverse")):
+            if key in fields and not get(needs):
+                r.error(fields[key][0], join_path(path, key), f"'{key}' needs '{needs}'")
     source = get("source")
     if source is not None:
         _check_source(r, fields["source"][1], join_path(path, "source"), source, deck.sources)
@@ -282,7 +327,9 @@ def _read_card(r: _Reader, node: Node, path: str, deck: _DeckContext) -> NoteSpe
         id=card_id or "", line=node.line, question=get("question"),
         answer=get("answer"), cloze=get("cloze"), explanation=get("explanation"),
         tags=tuple(dict.fromkeys(deck.tags + (get("tags") or ()))), source=get("source"),
-        reverse=bool(get("reverse")), choices=get("choices") or (), accept=get("accept") or (),
+        reverse=bool(get("reverse")), choices=get("choices") or (), accept=accept,
+        shuffle=get("shuffle") is not False, tolerance=get("tolerance"), reverse_answer=get("reverse_answer"),
+        cloze_accept=cloze_accept,
     )
 
 
@@ -293,6 +340,22 @@ def _check_cloze_card(r: _Reader, fields: Fields, path: str, cloze: str | None) 
     if cloze is not None and not cloze_numbers(cloze):
         r.error(fields["cloze"][1], join_path(path, "cloze"),
                 "no deletions: mark each as {{c1::text}} or {{c1::text::hint}}")
+
+
+def _cloze_accept(r: _Reader, fields: Fields, path: str, cloze: str | None,
+                  accept: tuple[str, ...] | DeletionAccepts) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A cloze card's ``accept``: a mapping whose keys are deletions of its text."""
+    if "accept" not in fields:
+        return ()
+    if not isinstance(accept, dict):
+        r.error(fields["accept"][1], join_path(path, "accept"),
+                "on a cloze card, map each deletion to its answers: {c1: [...], c2: [...]}")
+        return ()
+    numbers = {f"c{n}" for n in cloze_numbers(cloze or "")}
+    for key, (_, key_node) in accept.items():
+        if cloze is not None and key not in numbers:
+            r.error(key_node, join_path(path, f"accept.{key}"), f"the cloze text has no deletion {key}")
+    return tuple((key, texts) for key, (texts, _) in sorted(accept.items(), key=lambda item: int(item[0][1:])))
 
 
 def _check_question_card(r: _Reader, node: Node, fields: Fields, path: str,

@@ -1,9 +1,11 @@
 """Wrong options for a multiple-choice question, drawn from the answers of related cards."""
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from quizzer.quiz.matching import normalise
 
@@ -44,3 +46,19 @@ def shuffled_options(answer: str, others: Sequence[str], seed: int) -> tuple[lis
     options = [answer, *(o for o in others if o != answer)]
     random.Random(seed).shuffle(options)
     return options, options.index(answer)
+
+
+def day_seed(card_id: int, day: date) -> int:
+    """A seed for one card on one study day: the same on every reload (and after undo), another
+    the next day. A hash rather than ``hash()``, which Python salts per process."""
+    digest = hashlib.sha256(f"{card_id}:{day.isoformat()}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def choice_order(count: int, seed: int, pinned: bool = False) -> list[int]:
+    """Indexes 0..count-1 in the order to show a card's own choices: seeded, or the file's order
+    when the card pins it (``shuffle: false``, for options such as "all of the above")."""
+    order = list(range(count))
+    if not pinned:
+        random.Random(seed).shuffle(order)
+    return order

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from quizzer.quiz.quantities import Tolerance, leading_quantity, number_answer, same_quantity
+
 ACCEPT_SCORE = 90  # a typo or two in a longer answer
 NEAR_MISS_SCORE = 75  # shown with the difference; the user may overrule
 # Fuzzy scores and the difference take time quadratic in the length: texts longer than this (after
@@ -61,29 +63,41 @@ def _compact(text: str) -> str:
 
 
 def _score(given: str, expected: str) -> float:
-    if given == expected or _compact(given) == _compact(expected):
-        return 100.0
+    """fuzz.ratio for texts up to FUZZY_MAX_CHARS (edit distance is quadratic in length), else 0."""
     if len(given) > FUZZY_MAX_CHARS or len(expected) > FUZZY_MAX_CHARS:
         return 0.0
     return fuzz.ratio(given, expected)
 
 
-def match_answer(given: str, accepted: Sequence[str]) -> Verdict:
+def match_answer(given: str, accepted: Sequence[str], tolerance: Tolerance | None = None) -> Verdict:
     """Compare ``given`` with every accepted answer (the answer first, then ``accept`` entries).
 
     Right when equal after normalising (also with the spaces removed: "group shuffle split"
-    is "GroupShuffleSplit") or scoring >= ACCEPT_SCORE; near when >= NEAR_MISS_SCORE;
-    wrong otherwise, and always wrong for an empty answer. Texts over FUZZY_MAX_CHARS are
-    only compared for equality. Raises ValueError if
-    ``accepted`` is empty.
+    is "GroupShuffleSplit"). A typed number ("65536 parameters", "327.68 KB") is then judged by
+    value against the first accepted answer that starts with a number, within ``tolerance`` (see
+    quantities.same_quantity): right or wrong, never a near miss, so "65535" is not a typo of
+    65,536. Otherwise right when scoring >= ACCEPT_SCORE, near when >= NEAR_MISS_SCORE, wrong
+    below, and always wrong for an empty answer; texts over FUZZY_MAX_CHARS are only compared for
+    equality. Raises ValueError if ``accepted`` is empty.
     """
     if not accepted:
         raise ValueError("accepted: at least one answer to compare with")
     typed = normalise(given)
-    scored = [(_score(typed, normalise(a)), index, a) for index, a in enumerate(accepted)]
-    score, _, best = max(scored, key=lambda item: (item[0], -item[1]))
     if not typed:
         return Verdict("wrong", 0.0, accepted[0])
+    keys = [normalise(a) for a in accepted]
+    for key, answer in zip(keys, accepted):
+        if typed == key or _compact(typed) == _compact(key):
+            return Verdict("right", 100.0, answer)
+    number = number_answer(given)
+    if number is not None:
+        for answer in accepted:
+            expected = leading_quantity(answer)
+            if expected is not None:
+                right = same_quantity(number, expected, tolerance)
+                return Verdict("right" if right else "wrong", 100.0 if right else 0.0, answer)
+    scored = [(_score(typed, key), index, a) for index, (key, a) in enumerate(zip(keys, accepted))]
+    score, _, best = max(scored, key=lambda item: (item[0], -item[1]))
     if score >= ACCEPT_SCORE:
         return Verdict("right", score, best)
     if score >= NEAR_MISS_SCORE:

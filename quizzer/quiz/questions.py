@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from quizzer.deck_format.cloze import deleted_texts
-from quizzer.quiz.distractors import Candidate, pick_distractors, shuffled_options
-from quizzer.quiz.matching import normalise
+from quizzer.quiz.distractors import Candidate, choice_order, pick_distractors, shuffled_options
+from quizzer.quiz.matching import Verdict, match_answer, normalise
+from quizzer.quiz.quantities import Tolerance, parse_tolerance
 
 TYPED_MAX_CHARS = 60  # longer answers are for mock interviews, not for typing word for word
 
@@ -26,8 +27,11 @@ class QuizCard:
     answer: str = ""
     cloze: str = ""
     choices: tuple[str, ...] = ()
-    accept: tuple[str, ...] = ()
+    accept: tuple[str, ...] = ()  # other answers of this face: the note's list, or its deletion's
     tags: frozenset[str] = frozenset()
+    shuffle: bool = True  # False: the note's own choices keep their file order
+    tolerance: str = ""  # for typed numbers; "" for the default (quantities.same_quantity)
+    reverse_answer: str = ""  # the short answer of a reverse face
 
     @property
     def family(self) -> str:
@@ -46,14 +50,29 @@ def expected_answer(card: QuizCard) -> str:
 
 
 def accepted_answers(card: QuizCard) -> list[str]:
-    """The expected answer first, then the deck's ``accept`` entries (front faces only)."""
-    extra = list(card.accept) if card.family == "answer" else []
-    return [expected_answer(card), *extra]
+    """What typing may match, best first: a front face's answer then its ``accept`` entries; a
+    deletion's text then its own ``accept`` entries; a reverse face's short ``reverse_answer`` (when
+    the deck gives one) then the whole question."""
+    if card.family == "question":
+        return [card.reverse_answer, card.question] if card.reverse_answer else [card.question]
+    return [expected_answer(card), *card.accept]
+
+
+def answer_tolerance(card: QuizCard) -> Tolerance | None:
+    """The card's tolerance for typed numbers, None for the default."""
+    return parse_tolerance(card.tolerance) if card.tolerance else None
+
+
+def judge_typed(card: QuizCard, given: str) -> Verdict:
+    """A typed answer to the card, judged against everything it accepts, within its tolerance."""
+    return match_answer(given, accepted_answers(card), answer_tolerance(card))
 
 
 def is_typeable(card: QuizCard) -> bool:
-    """Short enough to type: an ``accept`` list, or an expected answer of at most TYPED_MAX_CHARS."""
-    return bool(card.family == "answer" and card.accept) or 0 < len(expected_answer(card)) <= TYPED_MAX_CHARS
+    """Short enough to type: an ``accept`` list or a reverse face's short answer, or an expected
+    answer of at most TYPED_MAX_CHARS."""
+    return bool(card.accept or (card.family == "question" and card.reverse_answer)) \
+        or 0 < len(expected_answer(card)) <= TYPED_MAX_CHARS
 
 
 def answers_by_kind(deck_cards: Iterable[QuizCard]) -> dict[tuple[int, str], dict[str, set[int]]]:
@@ -75,14 +94,16 @@ def offers_choices(card: QuizCard, answers: dict[tuple[int, str], dict[str, set[
 
 
 def choice_options(card: QuizCard, deck_cards: Iterable[QuizCard], seed: int) -> tuple[list[str], int]:
-    """Seeded options and the right one's index: the note's own choices, else 3 distractors.
+    """Seeded options and the right one's index: the note's own choices (in file order if the note
+    pins them), else 3 distractors.
 
     Distractors are the expected answers of other notes' cards of the same deck and answer
     family, ranked by ``relatedness``. Fewer than 3 when the deck has fewer to offer.
     """
     right = expected_answer(card)
     if card.kind == "choice" and card.family == "answer":
-        return shuffled_options(right, card.choices, seed)
+        options = [card.choices[i] for i in choice_order(len(card.choices), seed, not card.shuffle)]
+        return options, options.index(right)
     candidates = [Candidate(expected_answer(other), relatedness(card, other))
                   for other in deck_cards
                   if other.note_id != card.note_id and other.deck_id == card.deck_id

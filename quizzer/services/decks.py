@@ -41,17 +41,28 @@ class ImportPlan:
 
 
 # Columns of the rows _note_row and _card_rows make, in their order. A note's content (what it shows,
-# compared with the file's on every load to find edited notes) is the run from question to accept.
+# compared with the file's on every load to find edited notes) is the run from question to reverse_answer.
 _NOTE_COLUMNS = ("deck", "slug", "position", "kind", "question", "answer", "cloze", "explanation", "tags",
-                 "source", "reverse", "choices", "accept", "explanation_html", "choices_html", "retired")
-_CONTENT_COLUMNS = _NOTE_COLUMNS[4:13]
+                 "source", "reverse", "choices", "accept", "shuffle", "tolerance", "reverse_answer",
+                 "explanation_html", "choices_html", "retired")
+_CONTENT_COLUMNS = _NOTE_COLUMNS[4:16]
+_BOOLEAN_CONTENT = (6, 9)  # indexes into the content of reverse and shuffle (SQLite returns 0/1)
+_JSON_CONTENT = (7, 8)  # choices and accept
 _CARD_COLUMNS = ("note", "deck", "key", "position", "prompt", "answer", "prompt_html", "answer_html", "retired")
 
 
 def note_content(note: NoteSpec, source_label: str) -> tuple:
     """What a note shows, as stored in _CONTENT_COLUMNS (lists as JSON text)."""
     return (note.question, note.answer, note.cloze, note.explanation or "", " " + " ".join(note.tags) + " ",
-            source_label, note.reverse, json_strings(note.choices), json_strings(note.accept))
+            source_label, note.reverse, json_strings(note.choices), _accept_json(note), note.shuffle,
+            note.tolerance or "", note.reverse_answer or "")
+
+
+def _accept_json(note: NoteSpec) -> str:
+    """The ``accept`` column: the list, or for a cloze note the mapping of deletion to answers."""
+    if note.cloze_accept:
+        return json.dumps(dict(note.cloze_accept), ensure_ascii=False, sort_keys=True)
+    return json_strings(note.accept)
 
 
 def same_content(stored: tuple, content: tuple) -> bool:
@@ -59,8 +70,14 @@ def same_content(stored: tuple, content: tuple) -> bool:
     their JSON text differs (rows written by other code may format or escape it differently)."""
     if stored == content:
         return True
-    return (stored[:6] == content[:6] and bool(stored[6]) == content[6]
-            and json.loads(stored[7]) == json.loads(content[7]) and json.loads(stored[8]) == json.loads(content[8]))
+    for index, (old, new) in enumerate(zip(stored, content)):
+        if index in _BOOLEAN_CONTENT:
+            old = bool(old)
+        elif index in _JSON_CONTENT and old != new:
+            old, new = json.loads(old), json.loads(new)
+        if old != new:
+            return False
+    return True
 
 
 def _source_label(sources: dict, note: NoteSpec) -> str:

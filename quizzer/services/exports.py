@@ -56,8 +56,14 @@ def deck_document(deck: Deck) -> dict:
             card["reverse"] = True
         if note.choices:
             card["choices"] = list(note.choices)
+            if not note.shuffle:
+                card["shuffle"] = False
         if note.accept:
-            card["accept"] = list(note.accept)
+            card["accept"] = dict(note.accept) if isinstance(note.accept, dict) else list(note.accept)
+        if note.reverse_answer:
+            card["reverse_answer"] = note.reverse_answer
+        if note.tolerance:
+            card["tolerance"] = note.tolerance
         cards.append(card)
     document = {"id": deck.slug, "title": deck.title}
     if deck.description:

@@ -8,10 +8,9 @@ import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from quizzer.quiz.matching import match_answer
 from quizzer.quiz.picking import uniform_sample, weakness_weight, weighted_sample
 from quizzer.quiz.quality import SELF_GRADES, interview_quality, objective_quality
-from quizzer.quiz.questions import accepted_answers, answers_by_kind, choice_options, is_typeable, offers_choices
+from quizzer.quiz.questions import answers_by_kind, choice_options, is_typeable, judge_typed, offers_choices
 from quizzer.services import review
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
 from quizzer.services.quiz_pool import PoolCard, check_decks, clean_tags, deck_mates, pool, to_quiz_card
@@ -157,7 +156,7 @@ def _judge_text(question: QuizQuestion, given) -> None:
         question.outcome = "blank"
     else:
         card = to_quiz_card(question.card, question.card.note)
-        question.outcome = match_answer(question.given_answer, accepted_answers(card)).outcome
+        question.outcome = judge_typed(card, question.given_answer).outcome
 
 
 def _feed(user: User, question: QuizQuestion, quality: int, now: datetime | None) -> None:

@@ -58,7 +58,7 @@ def _selection(deck_ids: Sequence[int], tags: Sequence[str], card_ids: Sequence[
 
 
 _CARD_COLUMNS = (Card.id, Card.note, Card.deck, Note.kind, Card.key, Note.question, Note.answer, Note.cloze,
-                 Note.choices, Note.accept, Note.tags)
+                 Note.choices, Note.accept, Note.tags, Note.shuffle, Note.tolerance, Note.reverse_answer)
 
 
 def _query(user: User, where):
@@ -75,19 +75,25 @@ def _query(user: User, where):
     return query if where is None else query.where(where)
 
 
-def _quiz_card(card_id, note_id, deck_id, kind, key, question, answer, cloze, choices, accept, tags) -> QuizCard:
+def _quiz_card(card_id, note_id, deck_id, kind, key, question, answer, cloze, choices, accept, tags,
+               shuffle, tolerance, reverse_answer) -> QuizCard:
+    face_accept = accept.get(key, ()) if isinstance(accept, dict) else accept  # a cloze note's, per deletion
+    if key == "reverse":
+        face_accept = ()
     return QuizCard(card_id, note_id, deck_id, kind, key, question or "", answer or "", cloze or "",
-                    tuple(choices), tuple(accept), frozenset(tags.split()))
+                    tuple(choices), tuple(face_accept), frozenset(tags.split()), bool(shuffle), tolerance or "",
+                    reverse_answer or "")
 
 
 def to_quiz_card(card: Card, note: Note) -> QuizCard:
     """A stored card and its note as the quiz core sees them."""
     return _quiz_card(card.id, card.note_id, card.deck_id, note.kind, card.key, note.question, note.answer,
-                      note.cloze, note.choices, note.accept, note.tags)
+                      note.cloze, note.choices, note.accept, note.tags, note.shuffle, note.tolerance,
+                      note.reverse_answer)
 
 
 def _pool_card(row: tuple, today: date) -> PoolCard:
-    card, (reviews, lapses, easiness_x100, due, interval) = _quiz_card(*row[:11]), row[11:]
+    card, (reviews, lapses, easiness_x100, due, interval) = _quiz_card(*row[:14]), row[14:]
     if reviews is None:  # a LEFT JOIN miss: never studied
         return PoolCard(card, CardStanding())
     return PoolCard(card, CardStanding(reviews, lapses, easiness_x100 / 100, (today - due).days, interval))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 import peewee as pw
 
@@ -87,7 +88,7 @@ def joined_state(card: Card) -> CardState | None:
 _VIEW_COLUMNS = (
     Card.id, Card.note, Card.deck, Card.key, Card.prompt_html, Card.answer_html, Card.retired,
     Note.id, Note.slug, Note.kind, Note.question, Note.answer, Note.cloze, Note.explanation_html,
-    Note.tags, Note.source, Note.choices, Note.choices_html, Note.accept,
+    Note.tags, Note.source, Note.choices, Note.choices_html, Note.accept, Note.shuffle, Note.tolerance,
     Deck.id, Deck.owner, Deck.slug, Deck.title,
 )
 
@@ -169,14 +170,27 @@ def _next_new(user: User, deck_id: int | None, day: date) -> CardView | None:
     return None
 
 
-def grade_choices(user: User, view: CardView, now: datetime | None = None) -> list[tuple[str, int, int]]:
-    """(label, quality, interval in days) per grade button, from one SM-2 preview."""
+class GradeChoice(NamedTuple):
+    """One grade button: what it gives, and what pressing it does to the card."""
+
+    label: str
+    quality: int
+    interval: int  # days until the card is due again
+    again_today: bool  # below Good: the card comes back in this session first (SM-2 step 7)
+    easiness_change: float | None  # None when SM-2 already applied today (nothing changes)
+
+
+def grade_choices(user: User, view: CardView, now: datetime | None = None) -> list[GradeChoice]:
+    """One GradeChoice per grade button, from one SM-2 preview."""
     options = grade_options(user.grade_scale)
     today = study_day_for(user, now).day
     if view.state is not None and view.state.last_review_day == today:
-        return [(label, q, view.state.interval) for label, q in options]
-    states = preview(view.sm2, [q for _, q in options])
-    return [(label, q, min(states[q].interval, MAX_INTERVAL_DAYS)) for label, q in options]
+        return [GradeChoice(label, q, view.state.interval, needs_relearning(q), None) for label, q in options]
+    current = view.sm2
+    states = preview(current, [q for _, q in options])
+    return [GradeChoice(label, q, min(states[q].interval, MAX_INTERVAL_DAYS), needs_relearning(q),
+                        round(states[q].easiness - current.easiness, 2))
+            for label, q in options]
 
 
 def _snapshot(state: CardState | None) -> dict | None:

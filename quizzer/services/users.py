@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import functools
 import re
-from zoneinfo import available_timezones
 
 import peewee as pw
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
+from quizzer.srs import user_timezones
 from quizzer.store.db import database_proxy as db
 from quizzer.store.models import User
 
@@ -79,10 +79,10 @@ SETTINGS_LIMITS = {"rollover_hour": (0, 23), "new_per_day": (0, 9999), "reviews_
 
 def update_settings(user: User, **values) -> User:
     """Validate and save study settings; InvalidInput names the field."""
-    unknown = set(values) - {"timezone", "grade_scale", "suspend_leeches", *SETTINGS_LIMITS}
+    unknown = set(values) - {"timezone", "grade_scale", "suspend_leeches", "typed_answers", *SETTINGS_LIMITS}
     if unknown:
         raise InvalidInput(f"{sorted(unknown)[0]}: not a setting")
-    if "timezone" in values and values["timezone"] not in available_timezones():
+    if "timezone" in values and values["timezone"] not in user_timezones():
         raise InvalidInput(f"timezone: unknown time zone {values['timezone']!r}")
     if "grade_scale" in values and values["grade_scale"] not in ("buttons", "full"):
         raise InvalidInput("grade_scale: 'buttons' (Again/Hard/Good/Easy) or 'full' (0-5)")
@@ -94,8 +94,9 @@ def update_settings(user: User, **values) -> User:
                 raise InvalidInput(f"{name}: a whole number") from None
             if not low <= values[name] <= high:
                 raise InvalidInput(f"{name}: between {low} and {high}")
-    if "suspend_leeches" in values:  # a checkbox: "on" when ticked, absent or "" when not
-        values["suspend_leeches"] = values["suspend_leeches"] in (True, "on", "1", "true")
+    for checkbox in ("suspend_leeches", "typed_answers"):  # "on" when ticked, absent or "" when not
+        if checkbox in values:
+            values[checkbox] = values[checkbox] in (True, "on", "1", "true")
     for name, value in values.items():
         setattr(user, name, value)
     user.save()

@@ -3,10 +3,12 @@
 No Flask, no database, no I/O; callers pass "now" in.
 """
 
-from quizzer.srs.day import MAX_INTERVAL_DAYS, day_start, due_date, study_day
+from quizzer.srs.day import MAX_INTERVAL_DAYS, day_start, due_date, local_clock, study_day, user_timezones
 from quizzer.srs.grading import (
     BUTTONS,
     FULL_SCALE,
+    button_interval,
+    easiness_change_label,
     format_interval,
     grade_options,
     needs_relearning,
@@ -19,14 +21,18 @@ __all__ = [
     "FULL_SCALE",
     "MAX_INTERVAL_DAYS",
     "MIN_EASINESS",
+    "button_interval",
+    "easiness_change_label",
     "Sm2State",
     "day_start",
     "due_date",
     "format_interval",
     "grade_options",
+    "local_clock",
     "needs_relearning",
     "preview",
     "review",
     "study_day",
+    "user_timezones",
     "validate_quality",
 ]

@@ -5,9 +5,18 @@ what gets stored, the zone name (IANA, e.g. "Europe/Berlin") turns it local.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 MAX_INTERVAL_DAYS = 36_500
+# Files in the tz database that name no place: the machine's own zone, a placeholder, a rule file.
+_NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
+
+
+@cache
+def user_timezones() -> tuple[str, ...]:
+    """The zone names a user may choose, sorted: the tz database's, less those that name no place."""
+    return tuple(sorted(available_timezones() - _NOT_PLACES))
 
 
 def study_day(now: datetime, tz: str, rollover_hour: int = 4) -> date:
@@ -26,6 +35,12 @@ def study_day(now: datetime, tz: str, rollover_hour: int = 4) -> date:
     # twice; the day began at the first, so the clocks going back must not undo it.
     next_day = day + timedelta(days=1)
     return next_day if day_start(next_day, tz, rollover_hour) <= now else day
+
+
+def local_clock(utc: datetime, tz: str) -> datetime:
+    """A stored naive UTC timestamp as the wall-clock time in ``tz`` (aware). Raises ValueError for
+    an unknown zone."""
+    return utc.replace(tzinfo=UTC).astimezone(_zone(tz))
 
 
 def day_start(day: date, tz: str, rollover_hour: int = 4) -> datetime:

@@ -54,6 +54,21 @@ def format_interval(days: int) -> str:
     return _tenths(days, _DAYS_PER_YEAR) + "y"
 
 
+def button_interval(days: int, again_today: bool) -> str:
+    """A grade button's interval: "6d", or "today · 6d" for a grade that brings the card back in
+    this session first (SM-2 step 7). Raises ValueError as format_interval does."""
+    return f"today · {format_interval(days)}" if again_today else format_interval(days)
+
+
+def easiness_change_label(change: float) -> str:
+    """The easiness change a grade makes, to two places: "ease +0.10", "ease ±0", "ease −0.14"."""
+    hundredths = round(change * 100)
+    if hundredths == 0:
+        return "ease ±0"
+    sign = "+" if hundredths > 0 else "−"
+    return f"ease {sign}{abs(hundredths) // 100}.{abs(hundredths) % 100:02d}"
+
+
 def needs_relearning(quality: int) -> bool:
     """SM-2 step 7: whether the card comes back in this session (quality < 4).
 

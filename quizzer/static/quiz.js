@@ -86,6 +86,7 @@
     setHidden(el("grade-form"), pending !== "grade");
     setHidden(el("next-wrap"), !!pending);
     if (window.renderMath) window.renderMath(el("feedback"));
+    window.focusWideCode(el("feedback"));
     say(fb.verdict + ". " + el("model-answer").textContent.trim());
     focusNext();
   }

@@ -59,12 +59,55 @@
     card.grades.forEach(function (g, i) {
       var b = document.createElement("button");
       b.type = "button"; b.className = "grade q" + g.quality; b.dataset.quality = g.quality;
-      b.innerHTML = '<span class="label"></span><span class="ivl"></span><kbd></kbd>';
+      b.innerHTML = '<span class="label"></span><span class="ivl"></span><span class="ease"></span><kbd></kbd>';
       b.querySelector(".label").textContent = g.label;
       b.querySelector(".ivl").textContent = g.interval_label;
+      b.querySelector(".ease").textContent = g.easiness_label;
       b.querySelector("kbd").textContent = scale === "buttons" ? String(i + 1) : String(g.quality);
       b.addEventListener("click", function () { grade(g.quality); });
       form.appendChild(b);
+    });
+  }
+
+  // Cards with accept entries (when typed answers are on): type, Enter, see the verdict and the
+  // difference; the grade it suggests is preselected and the user may pick another.
+  function renderTyped() {
+    setHidden(el("typed-box"), !card.typed);
+    setHidden(el("typed-verdict"), true);
+    el("typed").value = "";
+  }
+
+  function showVerdict(given, verdict) {
+    var box = el("typed-diff");
+    box.innerHTML = "";
+    if (!verdict.diff.length) box.textContent = given;
+    verdict.diff.forEach(function (part) {
+      if (part.op === "equal") { box.appendChild(document.createElement("span")).textContent = part.given; return; }
+      if (part.given) box.appendChild(document.createElement("del")).textContent = part.given;
+      if (part.expected) box.appendChild(document.createElement("ins")).textContent = part.expected;
+    });
+    el("typed-outcome").textContent = { right: "Right", near: "Almost", wrong: "Not quite" }[verdict.outcome];
+    el("typed-verdict").className = "typed-verdict " + verdict.outcome;
+    setHidden(el("typed-verdict"), false);
+  }
+
+  function submitTyped() {
+    var given = el("typed").value;
+    if (busy || revealed) return;
+    if (!given.trim()) { reveal(); return; }
+    busy = true;
+    api("review/check", { card_id: card.id, answer: given }).then(function (verdict) {
+      busy = false;
+      showVerdict(given, verdict);
+      suggest(verdict.suggested);
+    }).catch(function (err) { busy = false; window.showToast(err.message); });
+  }
+
+  function suggest(quality) {
+    suggested = quality;
+    reveal();
+    el("grades").querySelectorAll("button.grade").forEach(function (b) {
+      b.classList.toggle("suggested", Number(b.dataset.quality) === suggested);
     });
   }
 
@@ -78,13 +121,14 @@
     setHidden(el("explanation"), !card.explanation_html);
     el("source").querySelector("span").textContent = card.source;
     setHidden(el("source"), !card.source);
-    renderChoices(); renderGrades(); renderCounts();
+    renderChoices(); renderGrades(); renderCounts(); renderTyped();
     revealed = false; suggested = null; answerId = newAnswerId();
     setHidden(el("answer"), true); setHidden(el("grades"), true); setHidden(el("reveal"), false);
     el("announce").textContent = "";
     if (window.renderMath) window.renderMath(el("card"));
+    window.focusWideCode(el("card"));
     shownAt = performance.now();
-    el("reveal").focus({ preventScroll: true });
+    (card.typed ? el("typed") : el("reveal")).focus({ preventScroll: true });
     playSounds(el("prompt"));
   }
 
@@ -110,12 +154,14 @@
     if (revealed) return;
     revealed = true;
     setHidden(el("answer"), false); setHidden(el("grades"), false); setHidden(el("reveal"), true);
+    setHidden(el("typed-box"), true);
     if (el("choices")) {  // revealed without a pick: still show which option was right
       el("choices").querySelectorAll("button.choice").forEach(function (b) {
         if (card.choices[Number(b.dataset.number) - 1].correct) b.classList.add("right");
         b.disabled = true;
       });
     }
+    window.focusWideCode(el("answer"));
     el("announce").textContent = "Answer: " + el("answer-text").textContent.trim();
     var focusOn = el("grades").querySelector('[data-quality="' + (suggested || 4) + '"]');
     if (focusOn) focusOn.focus({ preventScroll: true });
@@ -132,11 +178,7 @@
       else if (c.number === number) b.classList.add("wrong");
       b.disabled = true;
     });
-    suggested = card.choice_grades[String(choice.correct)];
-    reveal();
-    el("grades").querySelectorAll("button.grade").forEach(function (b) {
-      b.classList.toggle("suggested", Number(b.dataset.quality) === suggested);
-    });
+    suggest(card.choice_grades[String(choice.correct)]);
   }
 
   function after(promise) {
@@ -184,6 +226,12 @@
     var t = e.target.tagName;
     if (t === "INPUT" || t === "TEXTAREA" || t === "SELECT") return;
     var key = e.key;
+    // Enter or Space on a focused button or link presses that one (Again, End session, ...), not the
+    // page's default action. A link does not take Space natively: click it.
+    if ((t === "BUTTON" || t === "A") && (key === " " || key === "Enter")) {
+      if (t === "A" && key === " ") { e.preventDefault(); e.target.click(); }
+      return;
+    }
     if (key === " " || key === "Enter") {
       e.preventDefault();
       if (!revealed) reveal(); else grade(suggested || 4);
@@ -203,5 +251,6 @@
   el("suspend").addEventListener("click", function (e) { e.preventDefault(); cardAction("suspend"); });
   el("bury").addEventListener("click", function (e) { e.preventDefault(); cardAction("bury"); });
   el("grades").addEventListener("submit", function (e) { e.preventDefault(); });
+  el("typed-box").addEventListener("submit", function (e) { e.preventDefault(); submitTyped(); });
   renderCard();
 })();

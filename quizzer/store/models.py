@@ -51,6 +51,7 @@ class User(BaseModel):
     reviews_per_day = pw.IntegerField(default=200)
     grade_scale = pw.CharField(max_length=8, default="buttons")
     suspend_leeches = pw.BooleanField(default=False)  # 0003_jobs: the roll-over suspends leeches
+    typed_answers = pw.BooleanField(default=True)  # 0009_issue20: type the answer of cards with accept
     # Bumped on logout and password change: cookies issued before stop working.
     session_version = pw.IntegerField(default=0)
     created_at = pw.DateTimeField(default=utcnow)
@@ -89,7 +90,12 @@ class Note(BaseModel):
     source = pw.TextField(default="")
     choices = JsonField(default=list)
     choices_html = JsonField(default=list)
-    accept = JsonField(default=list)
+    accept = JsonField(default=list)  # a list, or for a cloze note {"c1": [...], ...}
+    # 0009_issue20: False shows the choices in file order; the typed-number tolerance ("" default);
+    # the short answer a reverse face is typed against ("" for none).
+    shuffle = pw.BooleanField(default=True)
+    tolerance = pw.TextField(default="")
+    reverse_answer = pw.TextField(default="")
     reverse = pw.BooleanField(default=False)
     retired = pw.BooleanField(default=False)
 

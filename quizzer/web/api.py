@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 
-from quizzer.services import review
+from quizzer.services import review, review_faces
 from quizzer.services.errors import InvalidInput, NotFound
 from quizzer.services.study import due_counts_by_deck, queue_counts, study_day_for
-from quizzer.web.present import MAX_ID, card_payload, counts_payload
+from quizzer.web.present import MAX_ID, card_payload, counts_payload, typed_payload
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_TIME_MS = 2**31 - 1
@@ -83,6 +83,16 @@ def review_answer():
                          "interval": outcome.interval, "due": outcome.due.isoformat(),
                          "relearn": outcome.relearn, "replayed": outcome.replayed}
     return jsonify(result)
+
+
+@bp.post("/review/check")
+def review_check():
+    """Judge a typed answer (nothing is graded: the verdict preselects a grade the user may change)."""
+    body = _body()
+    card_id = _int_field(body, "card_id")
+    if abs(card_id) > MAX_ID:
+        raise NotFound(f"no card {card_id}")
+    return jsonify(typed_payload(review_faces.check_typed(current_user.user, card_id, body.get("answer"))))
 
 
 @bp.post("/review/undo")

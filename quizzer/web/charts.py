@@ -38,7 +38,13 @@ def _open(chart_id: str, title: str, desc: str, width: int, height: int) -> list
 
 
 def _number(value: float) -> str:
-    return f"{value:,.1f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
+
+
+def _tick(value: float) -> str:
+    """An axis label: ticks are round numbers (halves of nice_ceiling's), shown exactly, so a quarter
+    minute reads "0.25", not "0.2"."""
+    return f"{value:,.6g}" if isinstance(value, float) and abs(value) < 1e5 else _number(value)
 
 
 def nice_ceiling(value: float) -> float:
@@ -55,7 +61,7 @@ def _axis(top: float, unit: str) -> list[str]:
         y = HEIGHT - BOTTOM - fraction * (HEIGHT - TOP - BOTTOM)
         parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
         parts.append(f'<text class="lbl" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
-                     f'{escape(_number(top * fraction) + unit)}</text>')
+                     f'{escape(_tick(top * fraction) + unit)}</text>')
     return parts
 
 

@@ -3,20 +3,19 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
-from zoneinfo import available_timezones
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from quizzer.services import catalog, review
+from quizzer.services import catalog, review, review_faces
 from quizzer.services import users as user_service
 from quizzer.services.errors import InvalidInput, NotFound
 from quizzer.services.progress import session_summary, streak
 from quizzer.services.readiness import overview as readiness_overview
 from quizzer.services.study import daily_progress, due_counts_by_deck, get_visible_deck, queue_counts, study_day_for
-from quizzer.srs import grade_options
+from quizzer.srs import grade_options, user_timezones
 from quizzer.web.auth import is_local_path
-from quizzer.web.present import MAX_ID, card_payload, counts_payload
+from quizzer.web.present import MAX_ID, card_payload, counts_payload, typed_payload
 
 bp = Blueprint("pages", __name__)
 
@@ -60,8 +59,12 @@ def study():
     counts = queue_counts(user, study_day_for(user), deck_id)
     if view is None:
         return redirect(url_for("pages.summary", deck=deck_id))
+    revealed, typed = request.args.get("reveal") == "1", None
+    if revealed and "typed" in request.args and review_faces.typed_face(user, view) is not None:  # the no-JS check
+        typed = {**typed_payload(review_faces.check_typed(user, view.card.id, request.args["typed"])),
+                 "given": request.args["typed"]}
     return render_template("study.html", card=card_payload(user, view), counts=counts_payload(counts),
-                           deck=deck, revealed=request.args.get("reveal") == "1",
+                           deck=deck, revealed=revealed, typed=typed,
                            answer_id=secrets.token_hex(12), scale=user.grade_scale)
 
 
@@ -134,12 +137,13 @@ def deck(deck_id: int):
 def settings():
     error = None
     if request.method == "POST":
-        fields = ("timezone", "rollover_hour", "new_per_day", "reviews_per_day", "grade_scale", "suspend_leeches")
+        fields = ("timezone", "rollover_hour", "new_per_day", "reviews_per_day", "grade_scale", "suspend_leeches",
+                  "typed_answers")
         try:
             user_service.update_settings(current_user.user, **{f: request.form.get(f, "") for f in fields})
             flash("Settings saved.")
             return redirect(url_for("pages.settings"))
         except InvalidInput as err:
             error = str(err)
-    return render_template("settings.html", error=error, timezones=sorted(available_timezones())), \
+    return render_template("settings.html", error=error, timezones=user_timezones()), \
         400 if error else 200

@@ -2,13 +2,10 @@
 from __future__ import annotations
 
 from quizzer.services.review import CardView, grade_choices
+from quizzer.services.review_faces import SUGGESTED_GRADES, TypedCheck, shown_choices, typed_face
 from quizzer.services.study import QueueCounts
-from quizzer.srs import format_interval
+from quizzer.srs import button_interval, easiness_change_label
 from quizzer.store.models import User
-
-# A multiple-choice pick is graded for the user: right -> Good, wrong -> Again
-# (quality 4 / 2 with buttons; 4 / 1 on the full 0-5 scale). They may still pick another grade.
-CHOICE_GRADES = {"buttons": {True: 4, False: 2}, "full": {True: 4, False: 1}}
 
 # The largest id a database here can hold (SQLite integers are signed 64-bit): a bigger number
 # from a URL, query or body names nothing, and must never reach the driver, which would crash.
@@ -17,7 +14,8 @@ MAX_ID = 2**63 - 1
 
 def card_payload(user: User, view: CardView) -> dict:
     card, note = view.card, view.note
-    is_choice = note.kind == "choice" and card.key == "front"
+    order = shown_choices(user, view)
+    is_choice = bool(order)
     state = view.state
     return {
         "id": card.id,
@@ -29,11 +27,15 @@ def card_payload(user: User, view: CardView) -> dict:
         "explanation_html": note.explanation_html,
         "source": note.source,
         "tags": note.tag_list,
-        "choices": [{"number": i + 1, "html": html, "correct": text == note.answer}
-                    for i, (text, html) in enumerate(zip(note.choices, note.choices_html))] if is_choice else [],
-        "choice_grades": CHOICE_GRADES[user.grade_scale] if is_choice else None,
-        "grades": [{"label": label, "quality": q, "interval": days, "interval_label": format_interval(days)}
-                   for label, q, days in grade_choices(user, view)],
+        "choices": [{"number": number, "html": note.choices_html[i], "correct": note.choices[i] == note.answer}
+                    for number, i in enumerate(order, start=1)],
+        "choice_grades": SUGGESTED_GRADES[user.grade_scale] if is_choice else None,
+        "typed": typed_face(user, view) is not None,
+        "grades": [{"label": g.label, "quality": g.quality, "interval": g.interval, "again_today": g.again_today,
+                    "interval_label": button_interval(g.interval, g.again_today),
+                    "easiness_change": g.easiness_change,
+                    "easiness_label": "" if g.easiness_change is None else easiness_change_label(g.easiness_change)}
+                   for g in grade_choices(user, view)],
         "state": None if state is None else {
             "repetitions": state.repetitions, "interval": state.interval, "easiness": state.easiness,
             "due": state.due.isoformat(), "lapses": state.lapses, "reviews": state.reviews},
@@ -42,3 +44,11 @@ def card_payload(user: User, view: CardView) -> dict:
 
 def counts_payload(counts: QueueCounts) -> dict:
     return {"new": counts.new, "due": counts.due, "relearn": counts.relearn, "total": counts.total}
+
+
+def typed_payload(check: TypedCheck) -> dict:
+    """A typed answer's verdict for the review screen: the outcome, a near miss's difference, the grade
+    to preselect."""
+    verdict = check.verdict
+    return {"outcome": verdict.outcome, "expected": verdict.expected, "suggested": check.suggested,
+            "diff": [{"op": p.op, "given": p.given, "expected": p.expected} for p in verdict.diff]}

@@ -14,6 +14,7 @@ from quizzer.services import quiz_results as results
 from quizzer.services.errors import InvalidInput
 from quizzer.services.readiness import overview
 from quizzer.services.study import visible_decks
+from quizzer.srs import local_clock
 from quizzer.store.quiz_models import MODES
 from quizzer.web.present import MAX_ID
 from quizzer.web.quiz_present import history_payload, pending, question_payload, result_payload, topic_payload
@@ -172,8 +173,10 @@ def retry_page(quiz_id: int):
 @login_required
 def history_page():
     user = current_user.user
-    rows = [history_payload(row, results.topic_label(user, row.quiz)) for row in results.history(user)]
-    return render_template("quiz/history.html", rows=rows)
+    rows = [{**history_payload(row, results.topic_label(user, row.quiz)),
+             "local_time": local_clock(row.quiz.created_at, user.timezone).strftime("%Y-%m-%d %H:%M")}
+            for row in results.history(user)]
+    return render_template("quiz/history.html", rows=rows, timezone=user.timezone)
 
 
 # --- JSON API -----------------------------------------------------------------------------------------

@@ -7,9 +7,8 @@ from __future__ import annotations
 from flask import url_for
 
 from quizzer.deck_format.render import render_inline
-from quizzer.quiz.matching import match_answer
 from quizzer.quiz.quality import SELF_GRADES
-from quizzer.quiz.questions import accepted_answers, expected_answer
+from quizzer.quiz.questions import accepted_answers, judge_typed
 from quizzer.services.quiz_pool import to_quiz_card
 from quizzer.services.quiz_results import HistoryRow, QuizResult
 from quizzer.services.readiness import Topic
@@ -45,7 +44,7 @@ def feedback(question: QuizQuestion) -> dict:
     card = to_quiz_card(question.card, question.card.note)
     diff = []
     if question.outcome == "near":
-        verdict = match_answer(question.given_answer or "", accepted_answers(card))
+        verdict = judge_typed(card, question.given_answer or "")
         diff = [{"op": part.op, "given": part.given, "expected": part.expected} for part in verdict.diff]
     return {
         "outcome": question.outcome, "verdict": _verdict(question), "correct": question.correct,
@@ -53,7 +52,7 @@ def feedback(question: QuizQuestion) -> dict:
         "self_grade": question.self_grade, "given": question.given_answer or "",
         "chosen_option": question.chosen_option,
         "right_option": None if question.correct_option is None else question.correct_option + 1,
-        "diff": diff, "expected_html": "" if card.family == "answer" else render_inline(expected_answer(card)),
+        "diff": diff, "expected_html": "" if card.family == "answer" else render_inline(accepted_answers(card)[0]),
         "answer_html": question.card.answer_html, "explanation_html": question.card.note.explanation_html,
         "source": question.card.note.source, "time_ms": question.time_ms,
     }

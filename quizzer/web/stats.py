@@ -46,7 +46,7 @@ def reviews_svg(r: stats.RecentDays) -> Markup:
 
 
 def time_svg(r: stats.RecentDays) -> Markup:
-    desc = f"{sum(r.minutes):,.1f} minutes over the last 30 days, {max(r.minutes):,.1f} on the longest day."
+    desc = f"{sum(r.minutes):,.2f} minutes over the last 30 days, {max(r.minutes):,.2f} on the longest day."
     return bar_chart("chart-time", "Minutes spent per day, last 30 days", desc, [_short(d) for d in r.days],
                      [Series("Minutes", "s-time", r.minutes)], unit=" min", label_every=5)
 

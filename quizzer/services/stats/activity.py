@@ -89,7 +89,7 @@ class RecentDays:
 
     @property
     def minutes(self) -> tuple[float, ...]:
-        return tuple(round(s / 60, 1) for s in self.seconds)
+        return tuple(round(s / 60, 2) for s in self.seconds)  # two places: a quarter minute is 0.25
 
     def as_json(self) -> dict:
         return {"start": self.start.isoformat(), "end": self.days[-1].isoformat(),
