@@ -15,6 +15,21 @@ def cloze_numbers(text: str) -> list[int]:
                    if match.group(2).partition("::")[0]})  # "{{c1::}}" deletes nothing
 
 
+def cloze_deletions(text: str) -> list[tuple[int, str, str]]:
+    """Every deletion of ``text`` in order, as (number, deleted text, hint or "")."""
+    found = []
+    for match in _DELETION.finditer(text):
+        deleted, _, hint = match.group(2).partition("::")
+        if deleted:  # "{{c1::}}" deletes nothing, as in cloze_numbers
+            found.append((int(match.group(1)), deleted, hint))
+    return found
+
+
+def plain_cloze(text: str) -> str:
+    """``text`` with every deletion replaced by its deleted text: the sentence as a reader knows it."""
+    return _DELETION.sub(lambda match: match.group(2).partition("::")[0] or match.group(0), text)
+
+
 def render_cloze(text: str, number: int, *, reveal: bool) -> str:
     """Markdown for the card of deletion ``number``.
 
