@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-
 from quizzer.deck_format import parse_deck_file
 from tests.conftest import BUNDLED_DECKS
 
