@@ -6,7 +6,7 @@ import time
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from quizzer.deck_format import cloze_numbers, render_cloze
+from quizzer.deck_format import cloze_deletions, cloze_numbers, plain_cloze, render_cloze
 
 TEXT = "{{c1::Paris}} is the capital of {{c2::France::country}}; {{c1::Lyon}} is not."
 
@@ -93,3 +93,9 @@ def test_reveal_contains_every_deletion_and_hiding_removes_the_active_one(parts,
             assume(not any(deleted in other for _, (m, other, _) in parts if m != active))
             assert deleted not in hidden
     assert "{{" not in revealed and "{{" not in hidden
+
+
+def test_cloze_deletions_and_plain_text():
+    text = "A {{c1::KV cache::store}} holds {{c2::keys}} and {{c2::values}}; {{c3::}} stays."
+    assert cloze_deletions(text) == [(1, "KV cache", "store"), (2, "keys", ""), (2, "values", "")]
+    assert plain_cloze(text) == "A KV cache holds keys and values; {{c3::}} stays."

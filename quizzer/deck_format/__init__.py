@@ -2,7 +2,7 @@
 
 Pure: no web framework and no database (markdown to HTML is in ``render``).
 """
-from .cloze import cloze_numbers, deleted_texts, render_cloze
+from .cloze import cloze_deletions, cloze_numbers, deleted_texts, plain_cloze, render_cloze
 from .faces import Face, faces
 from .model import DeckError, DeckSpec, NoteSpec, Problem
 from .parser import parse_deck, parse_deck_file
@@ -15,10 +15,12 @@ __all__ = [
     "Face",
     "NoteSpec",
     "Problem",
+    "cloze_deletions",
     "cloze_numbers",
     "deleted_texts",
     "faces",
     "parse_deck",
     "parse_deck_file",
+    "plain_cloze",
     "render_cloze",
 ]

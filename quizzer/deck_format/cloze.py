@@ -16,14 +16,24 @@ def cloze_numbers(text: str) -> list[int]:
                    if match.group(2).partition("::")[0]})  # "{{c1::}}" deletes nothing
 
 
+def cloze_deletions(text: str) -> list[tuple[int, str, str]]:
+    """Every deletion of ``text`` in order, as (number, deleted text, hint or "")."""
+    found: list[tuple[int, str, str]] = []
+    for match in _DELETION.finditer(text):
+        deleted, _, hint = match.group(2).partition("::")
+        if deleted:  # "{{c1::}}" deletes nothing, as in cloze_numbers
+            found.append((int(match.group(1)), deleted, hint))
+    return found
+
+
+def plain_cloze(text: str) -> str:
+    """``text`` with every deletion replaced by its deleted text: the sentence as a reader knows it."""
+    return _DELETION.sub(lambda match: match.group(2).partition("::")[0] or match.group(0), text)
+
+
 def deleted_texts(text: str, number: int) -> list[str]:
     """The texts (hints left out) that deletion ``number`` hides, in order."""
-    found = []
-    for match in _DELETION.finditer(text):
-        deleted = match.group(2).partition("::")[0]
-        if deleted and int(match.group(1)) == number:
-            found.append(deleted)
-    return found
+    return [deleted for n, deleted, _ in cloze_deletions(text) if n == number]
 
 
 def render_cloze(text: str, number: int, *, reveal: bool) -> str:
