@@ -8,6 +8,8 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime, timezone
 
+from peewee import IntegrityError
+
 from quizzer.quiz.matching import match_answer
 from quizzer.quiz.picking import uniform_sample, weakness_weight, weighted_sample
 from quizzer.quiz.quality import SELF_GRADES, interview_quality, objective_quality
@@ -176,9 +178,19 @@ def answer(user: User, quiz_id: int, position: int, *, answer_id: str, given: st
 
     Right, wrong and blank answers go to the scheduler at once; a near miss waits for
     ``overrule`` and an interview answer for ``self_grade``. The same ``answer_id`` again
-    returns the stored answer; another answer to an answered question is a Conflict.
+    returns the stored answer; another answer to an answered question, or an ``answer_id`` used
+    for another question, is a Conflict.
     """
     time_ms = _check_answer_args(answer_id, time_ms)
+    try:
+        return _answer(user, quiz_id, position, answer_id, given, choice, time_ms, now)
+    except IntegrityError:  # a concurrent answer to another question took this answer_id first
+        raise Conflict(f"answer_id: {answer_id!r} was already used for another question of quiz {quiz_id}") \
+            from None
+
+
+def _answer(user: User, quiz_id: int, position: int, answer_id: str, given, choice, time_ms: int,
+            now: datetime | None) -> QuizQuestion:
     with db.atomic():
         question = get_question(user, quiz_id, position, lock=True)
         if question.answer_id == answer_id:
@@ -187,6 +199,7 @@ def answer(user: User, quiz_id: int, position: int, *, answer_id: str, given: st
             raise Conflict(f"question {position} is already answered")
         if question.quiz.finished_at is not None:
             raise Conflict(f"quiz {quiz_id} is finished")
+        _check_answer_id_unused(question, answer_id)
         if question.quiz.mode == "choice":
             _judge_choice(question, choice)
         else:
@@ -198,6 +211,14 @@ def answer(user: User, quiz_id: int, position: int, *, answer_id: str, given: st
         if decided:
             _feed(user, question, objective_quality(question.outcome, time_ms, _limit_ms(question)), now)
     return question
+
+
+def _check_answer_id_unused(question: QuizQuestion, answer_id: str) -> None:
+    other = (QuizQuestion.select(QuizQuestion.position)
+             .where((QuizQuestion.quiz == question.quiz.id) & (QuizQuestion.answer_id == answer_id)).first())
+    if other is not None:
+        raise Conflict(f"answer_id: {answer_id!r} was already used for question {other.position} of this quiz; "
+                       "send a new answer_id for each answer")
 
 
 def overrule(user: User, quiz_id: int, position: int, overruled: bool, *,

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 import peewee as pw
 
-from quizzer.services.errors import InvalidInput, NotFound
+from quizzer.services.errors import Conflict, InvalidInput, NotFound
 from quizzer.services.study import (StudyDay, daily_progress, get_visible_deck, is_due, is_not_new, study_day_for,
                                     visible_deck_ids)
 from quizzer.srs import MAX_INTERVAL_DAYS, Sm2State, due_date, grade_options, needs_relearning, preview, review
@@ -200,7 +200,8 @@ def _check_quality(quality) -> int:
 
 def answer(user: User, card_id: int, quality: int, *, answer_id: str | None = None,
            time_ms: int = 0, kind: str = "review", now: datetime | None = None) -> AnswerOutcome:
-    """Grade a card. The same ``answer_id`` posted twice is applied once."""
+    """Grade a card. The same ``answer_id`` posted twice is applied once; Conflict when it was
+    used for another card."""
     quality = _check_quality(quality)
     if answer_id is not None and not (0 < len(answer_id) <= 64):
         raise InvalidInput("answer_id must be 1 to 64 characters")
@@ -209,7 +210,7 @@ def answer(user: User, card_id: int, quality: int, *, answer_id: str | None = No
     except pw.IntegrityError:
         done = _answered(user, answer_id)  # a concurrent post of the same answer won the race
         if done is not None:
-            return _outcome(done, replayed=True)
+            return _replay(done, card_id, kind)
     # Another answer to this new card made its state row first: grade again, now under the row lock.
     return _answer_once(user, card_id, quality, answer_id, max(0, int(time_ms)), kind, now)
 
@@ -219,12 +220,22 @@ def _answer_once(user: User, card_id: int, quality: int, answer_id, time_ms: int
     with db.atomic():
         done = _answered(user, answer_id)
         if done is not None:
-            return _outcome(done, replayed=True)
+            return _replay(done, card_id, kind)
         view = card_view(user, card_id)
         if view.card.retired:
             raise NotFound(f"card {card_id} was retired from its deck")
         log = _apply(user, view, quality, study_day_for(user, now), answer_id, time_ms, kind)
     return _outcome(log)
+
+
+def _replay(done: ReviewLog, card_id: int, kind: str) -> AnswerOutcome:
+    """The stored outcome of a repeated post; Conflict if the id was used for another card (or
+    by a quiz for a review, or the other way round): replaying that card's outcome would hide
+    that this answer was never applied."""
+    if done.card_id != card_id or done.kind != kind:
+        raise Conflict(f"answer_id: {done.answer_id!r} was already used for another {done.kind} answer "
+                       "(another card); send a new answer_id for each answer")
+    return _outcome(done, replayed=True)
 
 
 def _answered(user: User, answer_id: str | None) -> ReviewLog | None:

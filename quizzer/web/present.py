@@ -10,10 +10,6 @@ from quizzer.store.models import User
 # (quality 4 / 2 with buttons; 4 / 1 on the full 0-5 scale). They may still pick another grade.
 CHOICE_GRADES = {"buttons": {True: 4, False: 2}, "full": {True: 4, False: 1}}
 
-# The largest id a database here can hold (SQLite integers are signed 64-bit): a bigger number
-# from a URL, query or body names nothing, and must never reach the driver, which would crash.
-MAX_ID = 2**63 - 1
-
 
 def card_payload(user: User, view: CardView) -> dict:
     card, note = view.card, view.note
