@@ -20,8 +20,8 @@ from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
 from quizzer.store.prepared import DATE, DATETIME, INT, STR, Prepared, PreparedWrite
 
 RELEARN_DELAY = timedelta(seconds=60)  # a failed card waits this long unless nothing else is left
-_SNAPSHOT = ("repetitions", "interval", "easiness_x100", "due", "last_review", "last_review_day",
-             "first_review_day", "relearn", "lapses", "reviews", "suspended", "buried_until")
+SNAPSHOT_COLUMNS = ("repetitions", "interval", "easiness_x100", "due", "last_review", "last_review_day",
+                    "first_review_day", "relearn", "lapses", "reviews", "suspended", "buried_until")
 # The writes of an answer, composed once: the card state's columns an answer sets (a new state also
 # takes the rest, defaults included), and the log row.
 _ANSWERED_COLUMNS = ("repetitions", "interval", "easiness_x100", "due", "last_review", "last_review_day",
@@ -175,14 +175,14 @@ def _snapshot(state: CardState | None) -> dict | None:
     if state is None:
         return None
     out = {}
-    for name in _SNAPSHOT:
+    for name in SNAPSHOT_COLUMNS:
         value = getattr(state, name)
         out[name] = value.isoformat() if isinstance(value, (date, datetime)) else value
     return out
 
 
 def _restore(state: CardState, snap: dict) -> None:
-    for name in _SNAPSHOT:
+    for name in SNAPSHOT_COLUMNS:
         field = CardState._meta.fields[name]
         value = snap[name]
         if value is not None and isinstance(field, pw.DateTimeField):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timezone
-from zoneinfo import available_timezones
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
@@ -133,5 +132,5 @@ def settings():
             return redirect(url_for("pages.settings"))
         except InvalidInput as err:
             error = str(err)
-    return render_template("settings.html", error=error, timezones=sorted(available_timezones())), \
+    return render_template("settings.html", error=error, timezones=sorted(user_service.timezones())), \
         400 if error else 200
