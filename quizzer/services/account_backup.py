@@ -143,7 +143,7 @@ def _target_user(values: dict, username: str | None, password: str | None) -> Us
     """A new account from the backup (never an admin), or an existing one without any data of its own.
     A new account takes the backup's password hash, or ``password`` when the backup has none."""
     name = users.check_username(username) if username else values["username"]
-    user = User.get_or_none(User.username == name)
+    user = users.find_user(name)
     if user is not None:
         return _fill_settings(user, values)
     if "password_hash" not in values:

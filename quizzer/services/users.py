@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from zoneinfo import available_timezones
 
 import peewee as pw
@@ -10,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
 from quizzer.store.db import database_proxy as db
-from quizzer.store.models import User
+from quizzer.store.models import User, username_key
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,31}$")
 USERNAME_RULE = "2-32 letters, digits, '.', '_' or '-', starting with a letter or digit"
@@ -46,9 +47,10 @@ def timezones() -> frozenset[str]:
 
 
 def check_username(username) -> str:
-    """The name, stripped; InvalidInput unless it follows the username rule."""
-    name = username.strip() if isinstance(username, str) else ""
-    if not USERNAME_RE.match(name):
+    """The name, stripped and NFKC-normalised (fullwidth letters become ASCII); InvalidInput
+    unless it follows the username rule."""
+    name = unicodedata.normalize("NFKC", username).strip() if isinstance(username, str) else ""
+    if not USERNAME_RE.fullmatch(name):
         raise InvalidInput(f"username: {USERNAME_RULE}")
     return name
 
@@ -60,12 +62,20 @@ def create_user(username: str, password: str, *, is_admin: bool = False) -> User
     try:
         with db.atomic():
             return User.create(username=username, password_hash=password_hash, is_admin=is_admin)
-    except pw.IntegrityError:
+    except pw.IntegrityError:  # this name, or one that differs only in case or width
         raise Conflict(f"username {username!r} is taken") from None
 
 
+def find_user(username: str) -> User | None:
+    """The account of this exact name, else the one whose name is the same after NFKC and case
+    folding ("ALICE" finds "alice"). Two accounts that collided before names were compared so
+    are each found by their exact name."""
+    name = (username or "").strip()
+    return User.get_or_none(User.username == name) or User.get_or_none(User.username_key == username_key(name))
+
+
 def authenticate(username: str, password: str) -> User | None:
-    user = User.get_or_none(User.username == (username or "").strip())
+    user = find_user(username)
     if user is None:
         check_password_hash(_dummy_hash(), password or "")
         return None
@@ -73,7 +83,7 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 def get_user(username: str) -> User:
-    user = User.get_or_none(User.username == username)
+    user = find_user(username)
     if user is None:
         raise NotFound(f"no user {username!r}")
     return user
