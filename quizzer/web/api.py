@@ -5,7 +5,7 @@ from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 
 from quizzer.services import review
-from quizzer.services.errors import InvalidInput
+from quizzer.services.errors import Conflict, InvalidInput
 from quizzer.services.study import due_counts_by_deck, queue_counts, study_day_for
 from quizzer.web.params import deck_scope, json_body, json_int, object_id, shown
 from quizzer.web.present import card_payload, counts_payload
@@ -70,7 +70,7 @@ def review_undo():
     deck_id = deck_scope()
     card_id = review.undo_last(current_user.user)
     if card_id is None:
-        raise InvalidInput("nothing to undo today")
+        raise Conflict("nothing to undo today")
     view = review.card_view(current_user.user, card_id)
     result = _queue_state(deck_id)
     result["card"] = card_payload(current_user.user, view)

@@ -71,4 +71,6 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(err):
+        if err.code == 404 and request.url_rule is None:  # no route: the path is the input at fault
+            return error_response(404, "path: no page here (check the address)")
         return error_response(err.code or 500, err.description or err.name)
