@@ -174,6 +174,9 @@ class _Reader:
             self.error(node, path, f"must be text, not {_describe(node)}{hint}")
             return None
         value = node.value.rstrip()
+        if "\x00" in value:  # only a "\0" escape writes one; PostgreSQL cannot store it
+            self.error(node, path, "must not contain a NUL character")
+            return None
         if required and not value:
             self.error(node, path, "must not be empty")
             return None
