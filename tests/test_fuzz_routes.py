@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import io
+import itertools
 import json
 import re
 from urllib.parse import quote
@@ -127,7 +128,7 @@ raw_bodies = st.sampled_from([b"[" * 1000 + b"]" * 1000, b'{"a":' * 500 + b"1" +
 @pytest.fixture
 def browser(make_app, db_url, load_deck):
     """An administrator's logged-in browser on a fresh app with a shared and a private deck and a quiz."""
-    app = make_app(db_url, RATELIMIT_ENABLED=False)
+    app = make_app(db_url)
     load_deck(SHARED_DECK)
     client = app.test_client()
     assert client.signup("admin").status_code == 302
@@ -149,9 +150,15 @@ def _url(rule: str, path: dict) -> str:
     return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: path[m.group(1)], rule)
 
 
+_addresses = itertools.count(1)
+
+
 def _send(client, method: str, rule: str, path: dict, location: str, fields: dict, raw: bytes | None):
     url = _url(rule, path)
     headers = {"X-CSRFToken": client.csrf}
+    # Each request from its own address: the login rate limit (10 a minute per address) is not under test.
+    n = next(_addresses)
+    client.environ_base["REMOTE_ADDR"] = f"10.{n // 62_500 % 250}.{n // 250 % 250}.{n % 250}"
     if location == "json":
         data = raw if raw is not None else json.dumps(fields)
         return client.open(url, method=method, data=data, content_type="application/json",

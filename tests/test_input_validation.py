@@ -95,7 +95,7 @@ def test_a_non_ascii_digit_in_the_deck_scope_is_400(alice, path):
 @pytest.mark.parametrize("number", [2**63, 2**63 - 1, 10**25])
 def test_ids_past_the_largest_integer_are_404(alice, path, number):
     message = _message(alice.get(path.replace("N", str(number))), 404)
-    assert "deck" in message or "card" in message or "not found" in message.lower()
+    assert "deck" in message or "card" in message or message.startswith("path:")  # past the URL converter
 
 
 def test_ids_past_the_largest_integer_in_json_bodies_are_404(alice):

@@ -66,7 +66,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(err):
-        return error_response(400, f"The form's security token is missing or invalid ({err.description}). "
+        return error_response(400, f"csrf_token: the form's security token is missing or invalid ({err.description}). "
                                    "Reload the page and try again.")
 
     @app.errorhandler(HTTPException)
