@@ -9,7 +9,6 @@ is fixed (FUZZ_EXAMPLES per engine) so the file runs in about a minute.
 """
 from __future__ import annotations
 
-import html
 import io
 import itertools
 import json
@@ -21,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quizzer.store.models import User
-from tests.conftest import PRIVATE_DECK, SHARED_DECK
+from tests.conftest import PRIVATE_DECK, SHARED_DECK, parse
 
 FUZZ_EXAMPLES = 1000  # per engine
 
@@ -171,11 +170,17 @@ def _send(client, method: str, rule: str, path: dict, location: str, fields: dic
     return client.open(url, method=method, query_string=fields, headers=headers)
 
 
-def _names_a_field(response, names: set[str], location: str) -> bool:
-    text = response.get_data(as_text=True)
+def _error_text(response) -> str:
+    """The error message: the JSON error's, or the text of the page's alert (error page or form)."""
     if response.is_json:
-        text = response.get_json()["error"]["message"]
-    text = html.unescape(text).lower()
+        return response.get_json()["error"]["message"]
+    alerts = [text for _, _, text in parse(response).find_all(role="alert")]
+    assert alerts, f"a {response.status_code} page without an error message"
+    return " ".join(alerts)
+
+
+def _names_a_field(response, names: set[str], location: str) -> bool:
+    text = _error_text(response).lower()
     words = set(names) | {"path:"} | ({"body"} if location == "json" else set())
     for name in names:
         words.update(ALIASES.get(name, ()))
