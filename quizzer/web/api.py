@@ -1,7 +1,7 @@
 """JSON API under /api/: the review page talks to these, and so can other clients."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from flask_login import current_user, login_required
 
 from quizzer.services import review

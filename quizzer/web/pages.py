@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from quizzer.services import catalog, review
 from quizzer.services import users as user_service
-from quizzer.services.errors import InvalidInput, NotFound
+from quizzer.services.errors import InvalidInput
 from quizzer.services.progress import session_summary, streak
 from quizzer.services.readiness import overview as readiness_overview
 from quizzer.services.study import daily_progress, due_counts_by_deck, get_visible_deck, queue_counts, study_day_for
