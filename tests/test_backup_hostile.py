@@ -188,3 +188,18 @@ def test_the_export_page_says_what_the_backup_holds_and_offers_the_hash(logged_i
     assert "password_hash" not in json.loads(plain.read(account_backup.MANIFEST))["user"]
     hashed = zipfile.ZipFile(io.BytesIO(client.get("/export/backup.zip?password_hash=1").data))
     assert json.loads(hashed.read(account_backup.MANIFEST))["user"]["password_hash"].startswith("scrypt:")
+
+
+def test_the_import_page_refuses_a_hostile_backup_at_the_preview(logged_in, load_deck, tmp_path):
+    load_deck(OWN.replace("id: mine", "id: theirs"), name="theirs.yaml")
+    client = logged_in("erin")
+    erin = User.get(User.username == "erin")
+    load_deck(OWN, owner=erin, name="mine.yaml")
+    data = account_backup.export_backup(erin, tmp_path / "media", with_password_hash=True)
+    Deck.delete().where(Deck.owner == erin.id).execute()  # an empty account again
+    hostile = _edited(data, _setter("user.rollover_hour", 99))
+    client.refresh_csrf("/import")
+    response = client.post("/import", data={"csrf_token": client.csrf, "file": (io.BytesIO(hostile), "b.zip")})
+    assert response.status_code == 400
+    assert "user.rollover_hour: between 0 and 23" in response.get_data(as_text=True)
+    assert User.get_by_id(erin.id).rollover_hour == 4

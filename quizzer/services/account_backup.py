@@ -256,9 +256,11 @@ def restore_into(user: User, data: bytes, filename: str, media_root: Path) -> Us
 
 
 def describe_backup(data: bytes, filename: str) -> BackupContents:
-    """What the backup holds; DeckError naming the file (and member) if it is not a usable backup."""
+    """What the backup holds; DeckError naming the file (and member) if it is not a usable backup,
+    or listing every value in it that a restore would refuse."""
     archive = SafeZip(data, filename)
     document = _read_document(archive)
+    check_document(document, archive.where(MANIFEST))
     try:
         decks = document["decks"]
         return BackupContents(

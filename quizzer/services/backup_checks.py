@@ -21,8 +21,8 @@ from quizzer.deck_format import DeckError, Problem
 from quizzer.deck_format.parser import SLUG
 from quizzer.deck_format.render import sanitize
 from quizzer.services import users
-from quizzer.services.review import SNAPSHOT_COLUMNS
 from quizzer.services.errors import InvalidInput
+from quizzer.services.review import SNAPSHOT_COLUMNS
 from quizzer.srs import MAX_INTERVAL_DAYS
 from quizzer.store.models import Card, CardState, Deck, JsonField, Note, ReviewLog, User
 
