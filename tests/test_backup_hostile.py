@@ -203,3 +203,12 @@ def test_the_import_page_refuses_a_hostile_backup_at_the_preview(logged_in, load
     assert response.status_code == 400
     assert "user.rollover_hour: between 0 and 23" in response.get_data(as_text=True)
     assert User.get_by_id(erin.id).rollover_hour == 4
+
+
+def test_thousands_of_bad_values_list_the_first_hundred_and_count_the_rest(db, backup, tmp_path):
+    def edit(document):
+        document["review_log"] = [{"card": "x"}] * 1000
+    with pytest.raises(DeckError) as caught:
+        account_backup.restore_backup(_edited(backup, edit), "b.zip", tmp_path / "media", username="carol")
+    problems = caught.value.problems
+    assert len(problems) == 101 and problems[-1].message.startswith("and ") and "more problems" in str(problems[-1])

@@ -42,6 +42,7 @@ _RANGES = {
     (CardState, "lapses"): (0, 2**31 - 1), (CardState, "reviews"): (0, 2**31 - 1),
 }
 _HTML_COLUMNS = {(Card, "prompt_html"), (Card, "answer_html"), (Note, "explanation_html")}
+MAX_LISTED = 100  # problems listed one by one (a hand-edited file has a few; a broken one may have thousands)
 _USER_SETTINGS = ("timezone", "rollover_hour", "new_per_day", "reviews_per_day", "grade_scale", "suspend_leeches")
 
 
@@ -94,6 +95,10 @@ class Checker:
         self.problems.append(Problem(self.where, 1, 1, path, message))
 
     def raise_if_any(self) -> None:
+        """DeckError with the problems, the first MAX_LISTED of them and a count of the rest."""
+        if len(self.problems) > MAX_LISTED:
+            more = len(self.problems) - MAX_LISTED
+            self.problems[MAX_LISTED:] = [Problem(self.where, 1, 1, "", f"and {more:,} more problems")]
         if self.problems:
             raise DeckError(self.problems)
 
