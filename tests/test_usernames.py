@@ -72,3 +72,26 @@ def test_the_migration_lists_colliding_names_and_keeps_each_account_able_to_sign
     assert users.authenticate("ALICE", PASSWORD).username == "Alice"  # other spellings: the oldest
     with pytest.raises(Conflict):
         users.create_user("ALICE", PASSWORD)
+
+
+def test_settings_stored_unchecked_by_old_restores_are_reset_with_a_warning(db_url, caplog):
+    database = bind(open_database(db_url))
+    try:
+        names = migration_names()
+        repair = next(name for name in names if name.endswith("_issue17_account_settings"))
+        apply_migrations(database, target=names[names.index(repair) - 1])
+        for name, timezone, hour, new in (("ok", "Europe/Paris", 5, 7), ("bad", "Nowhere/Nope", 99, -3),
+                                          ("local", "localtime", 4, 20)):
+            users.create_user(name, PASSWORD)
+            User.update(timezone=timezone, rollover_hour=hour, new_per_day=new).where(User.username == name).execute()
+
+        with caplog.at_level(logging.WARNING, logger="quizzer.migrations"):
+            assert apply_migrations(database)[0] == repair
+
+        settings = {u.username: (u.timezone, u.rollover_hour, u.new_per_day) for u in User.select()}
+        assert settings == {"ok": ("Europe/Paris", 5, 7), "bad": ("UTC", 4, 20), "local": ("UTC", 4, 20)}
+        warnings = [r.getMessage() for r in caplog.records if r.name == "quizzer.migrations"]
+        assert warnings == ["account 'bad': timezone 'Nowhere/Nope', rollover_hour 99, new_per_day -3 reset to "
+                            "the default", "account 'local': timezone 'localtime' reset to the default"]
+    finally:
+        getattr(database, "close_all", database.close)()
