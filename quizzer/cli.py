@@ -148,7 +148,8 @@ def import_(paths, username, shared, dry_run, reset_changed, with_progress, file
     limits = settings.import_limits
     data = read_path(paths[0], limits) if len(paths) == 1 and paths[0].endswith(".zip") else b""
     if data and account_backup.is_backup(data):
-        restored = account_backup.restore_backup(data, paths[0], media_root, username, limits)
+        restored = account_backup.restore_backup(data, paths[0], media_root, username, limits,
+                                                 password=os.environ.get("QUIZZER_PASSWORD"))
         click.echo(f"restored account {restored.username}")
         return
     if bool(username) == bool(shared):
@@ -176,15 +177,18 @@ def import_(paths, username, shared, dry_run, reset_changed, with_progress, file
               help="yaml/apkg: one deck; reviews-csv, cards-csv, json: review log and card states; "
                    "backup: the whole account in one file.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="File to write.")
+@click.option("--with-password-hash", is_flag=True, help="backup: include the account's password hash, so the "
+              "restored account signs in with the same password (without it, the restore asks for one).")
 @friendly_errors
-def export_(username, deck_slug, file_format, output):
+def export_(username, deck_slug, file_format, output, with_password_hash):
     """Export a deck, the review log and card states, or a whole-account backup."""
     settings = _open()
     account = user_service.get_user(username)
     media_root = settings.instance_dir / "media"
     if file_format in ("yaml", "apkg") and not deck_slug:
         _fail(f"--format {file_format} needs --deck SLUG")
-    data = export_service.export_bytes(account, file_format, media_root, deck_slug)
+    data = export_service.export_bytes(account, file_format, media_root, deck_slug,
+                                       with_password_hash=with_password_hash)
     with open(output, "wb") as file:
         file.write(data)
     click.echo(f"wrote {output} ({len(data):,} bytes)")

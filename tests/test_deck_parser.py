@@ -509,3 +509,11 @@ def test_cloze_faces_follow_numbers_not_order():
     note = NoteSpec(id="n", line=1, cloze="{{c3::c}} {{c1::a}} {{c3::c2}}")
     assert [(f.key, f.prompt) for f in faces(note)] == [("c1", "c **[...]** c2"),
                                                         ("c3", "**[...]** a **[...]**")]
+
+
+def test_a_nul_character_is_refused_naming_the_field():
+    text = 'id: d\ntitle: T\ncards:\n  - {id: a, question: "Q\\0?", answer: A}\n'
+    with pytest.raises(DeckError) as caught:
+        parse_deck(text, "nul.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        "nul.yaml:4:23: cards[0].question: must not contain a NUL character"]

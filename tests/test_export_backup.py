@@ -56,15 +56,15 @@ def _comparable(document: dict) -> dict:
 
 def test_backup_restores_into_an_empty_instance_with_nothing_lost(db, user, load_deck, tmp_path):
     _fill(user, load_deck, tmp_path)
-    before, own_media, _ = account_backup.backup_document(User.get_by_id(user.id))
-    data = account_backup.export_backup(User.get_by_id(user.id), tmp_path / "media")
+    before, own_media, _ = account_backup.backup_document(User.get_by_id(user.id), with_password_hash=True)
+    data = account_backup.export_backup(User.get_by_id(user.id), tmp_path / "media", with_password_hash=True)
     assert len(own_media) == 1 and before["review_log"] and len(before["decks"]) == 4
     assert any(n["retired"] for d in before["decks"] for n in d["notes"])
 
     fresh = connect(database_url("sqlite", tmp_path / "fresh"))  # an empty instance
     try:
         restored = account_backup.restore_backup(data, "backup.zip", tmp_path / "fresh-media")
-        after, _, _ = account_backup.backup_document(restored)
+        after, _, _ = account_backup.backup_document(restored, with_password_hash=True)
         assert _comparable(after) == _comparable(before)
         assert users.authenticate("alice", "correct horse battery").id == restored.id
         assert (ReviewLog.select().count(), CardState.select().count()) == (
@@ -89,7 +89,9 @@ def test_restore_refuses_an_account_with_data_and_changes_nothing(db, user, load
 def test_restore_under_another_name_into_the_same_instance(db, user, load_deck, tmp_path):
     _fill(user, load_deck, tmp_path)
     data = account_backup.export_backup(user, tmp_path / "media")
-    copy = account_backup.restore_backup(data, "backup.zip", tmp_path / "media", username="alice2")
+    copy = account_backup.restore_backup(data, "backup.zip", tmp_path / "media", username="alice2",
+                                         password="a new long password")
+    assert users.authenticate("alice2", "a new long password").id == copy.id
     assert Deck.select().where(Deck.owner == copy.id).count() == 3  # own decks copied; shared ones reused
     assert Deck.select().where(Deck.owner.is_null()).count() == 1
     assert ReviewLog.select().where(ReviewLog.user == copy.id).count() == 3
@@ -104,7 +106,8 @@ def test_cli_export_and_restore(db_url, db, user, load_deck, tmp_path):
     _fill(user, load_deck, tmp_path)
     env = {"QUIZZER_DATABASE_URL": db_url, "QUIZZER_INSTANCE_DIR": str(tmp_path)}
     out = tmp_path / "alice.zip"
-    result = CliRunner().invoke(main, ["export", "--user", "alice", "--format", "backup", "-o", str(out)], env=env)
+    result = CliRunner().invoke(main, ["export", "--user", "alice", "--format", "backup", "--with-password-hash",
+                                       "-o", str(out)], env=env)
     assert result.exit_code == 0, result.output
     fresh_env = {"QUIZZER_DATABASE_URL": database_url("sqlite", tmp_path / "other"),
                  "QUIZZER_INSTANCE_DIR": str(tmp_path / "other")}

@@ -187,7 +187,7 @@ def test_an_answer_posted_twice_is_applied_once(alice, deck):
     ("/api/quiz", {"mode": "typed", "count": "²"}, "count"),
     ("/api/quiz", {"mode": "typed", "decks": "1"}, "decks"),
     ("/api/quiz", {"mode": "typed", "decks": [None]}, "decks"),
-    ("/api/quiz", {"mode": "typed", "decks": [10**30]}, "decks"),
+    ("/api/quiz", {"mode": "typed", "decks": ["²"]}, "decks"),
     ("/api/quiz", {"mode": "typed", "tags": {"a": 1}}, "tags"),
     ("/api/quiz", {"mode": "typed", "time_limit": 3}, "time_limit"),
     ("/api/quiz", [1, 2], "body"),

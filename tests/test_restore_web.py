@@ -113,7 +113,7 @@ def test_an_account_with_decks_or_progress_is_refused_and_nothing_changes(logged
     (b"{", "mine.zip:quizzer-backup.json:1:1: unreadable backup"),
     (b'{"format": "quizzer-account-backup", "version": 9}', "backup version 9 is not supported"),
     (b'{"format": "quizzer-account-backup", "version": 1, "user": {}, "decks": [{"shared": false}]}',
-     "mine.zip:quizzer-backup.json:1:1: inconsistent backup"),
+     "mine.zip:quizzer-backup.json:1:1: decks[0].slug: required"),
 ])
 def test_a_broken_backup_is_refused_with_its_file_and_member(logged_in, manifest, message):
     out = io.BytesIO()

@@ -77,7 +77,7 @@ def test_import_study_backup_and_restore_into_a_new_account(live_server, browser
 
     page.goto(live_server + "/export")
     with page.expect_download() as download:
-        page.click("text=Whole account backup (zip)")
+        page.click("#backup-download")
     backup = tmp_path / download.value.suggested_filename
     download.value.save_as(backup)
     assert backup.name == "quizzer-alice-backup.zip"

@@ -174,7 +174,7 @@ def test_undo_restores_the_card_and_returns_it(alice):
     assert body["card"]["id"] == card_id and body["card"]["state"] is None
     assert body["counts"]["new"] == 3
     assert ReviewLog.select().count() == 0 and CardState.select().count() == 0
-    assert "nothing to undo" in _error(alice.api("/api/review/undo"), 400)
+    assert "nothing to undo" in _error(alice.api("/api/review/undo"), 409)
 
 
 def test_undo_of_a_review_restores_the_previous_schedule(alice):

@@ -26,7 +26,7 @@ CARD_KEYS = ("id", "question", "answer", "cloze", "explanation", "tags", "source
              "reverse", "choices", "accept", "shuffle", "tolerance", "reverse_answer")
 _NOT_WITH_CLOZE = ("question", "answer", "choices", "reverse", "shuffle", "reverse_answer")
 
-_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")  # deck and card ids (also checked when a backup is restored)
 _SLUG_RULE = "use lowercase letters, digits and '-', starting with a letter or digit"
 _TAG = re.compile(r"[a-z0-9][a-z0-9_:-]*")
 _TAG_RULE = "use lowercase letters, digits, '-', '_' and ':', starting with a letter or digit"
@@ -178,6 +178,9 @@ class _Reader:
             self.error(node, path, f"must be text, not {_describe(node)}{hint}")
             return None
         value = node.value.rstrip()
+        if "\x00" in value:  # only a "\0" escape writes one; PostgreSQL cannot store it
+            self.error(node, path, "must not contain a NUL character")
+            return None
         if required and not value:
             self.error(node, path, "must not be empty")
             return None
@@ -193,7 +196,7 @@ class _Reader:
         values = (self.text(item, item_path) for item, item_path in items)
         return tuple(value for value in values if value is not None)
 
-    def name(self, node: Node, path: str, pattern: re.Pattern[str] = _SLUG,
+    def name(self, node: Node, path: str, pattern: re.Pattern[str] = SLUG,
              rule: str = _SLUG_RULE) -> str | None:
         """A slug (or, with ``_TAG``, a tag) of at most MAX_NAME_LENGTH characters."""
         value = self.text(node, path)

@@ -16,16 +16,20 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import peewee as pw
 
 from quizzer.importers import MediaFile
 from quizzer.importers.archive import Limits, SafeZip, problem
 from quizzer.importers.names import Taken, unique
-from quizzer.services.errors import Conflict
+from quizzer.services import users
+from quizzer.services.backup_checks import CheckedDeck, check_document
+from quizzer.services.errors import Conflict, InvalidInput
 from quizzer.services.media import find_media, referenced_media, store_media
 from quizzer.store.bulk import bulk_insert
 from quizzer.store.db import database_proxy as db
@@ -60,21 +64,6 @@ def _dump(row: pw.Model, skip: tuple[str, ...] = ()) -> dict:
     return out
 
 
-def _load(model: type[pw.Model], data: dict) -> dict:
-    """Column values for ``model`` from a dumped row (unknown keys ignored)."""
-    out = {}
-    for name, value in data.items():
-        f = model._meta.fields.get(name)
-        if f is None or isinstance(f, pw.ForeignKeyField) or name == "id":
-            continue
-        if value is not None and isinstance(f, pw.DateTimeField):
-            value = datetime.fromisoformat(value)
-        elif value is not None and isinstance(f, pw.DateField):
-            value = date.fromisoformat(value)
-        out[name] = value
-    return out
-
-
 def _card_key(deck: Deck, note_slug: str, key: str) -> list:
     return [deck.is_shared, deck.slug, note_slug, key]
 
@@ -91,8 +80,9 @@ def _deck_entry(deck: Deck, media: set[str]) -> dict:
     return {"shared": deck.is_shared, **_dump(deck), "notes": notes}
 
 
-def backup_document(user: User) -> tuple[dict, set[str], set[str]]:
-    """The backup's JSON document, and the media names of own and shared decks."""
+def backup_document(user: User, with_password_hash: bool = False) -> tuple[dict, set[str], set[str]]:
+    """The backup's JSON document, and the media names of own and shared decks. The account's
+    password hash only when asked for; its admin rights and session version never."""
     progress_decks = {d for (d,) in CardState.select(CardState.deck).distinct()
                       .where(CardState.user == user.id).tuples()}
     progress_decks |= {d for (d,) in ReviewLog.select(ReviewLog.deck).distinct()
@@ -111,14 +101,15 @@ def backup_document(user: User) -> tuple[dict, set[str], set[str]]:
     logs = [{"card": by_card[log.card_id], **_dump(log)} for log in
             ReviewLog.select().where(ReviewLog.user == user.id).order_by(ReviewLog.id)]
     document = {"format": FORMAT, "version": VERSION, "exported_at": datetime.now(UTC).isoformat(),
-                "user": _dump(user, skip=("session_version",)), "decks": entries,
+                "user": _dump(user, skip=("session_version", "is_admin")
+                              + (() if with_password_hash else ("password_hash",))), "decks": entries,
                 "card_states": states, "review_log": logs}
     return document, own_media, shared_media
 
 
-def export_backup(user: User, media_root: Path) -> bytes:
-    """The account as one zip file."""
-    document, own_media, shared_media = backup_document(user)
+def export_backup(user: User, media_root: Path, with_password_hash: bool = False) -> bytes:
+    """The account as one zip file (with its password hash only when asked for)."""
+    document, own_media, shared_media = backup_document(user, with_password_hash)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(MANIFEST, json.dumps(document, ensure_ascii=False, indent=1))
@@ -142,8 +133,8 @@ def _read_document(archive: SafeZip) -> dict:
         raise problem(archive.filename, f"not a Quizzer account backup (no {MANIFEST})")
     try:
         document = json.loads(archive.read(MANIFEST))
-    except ValueError as exc:
-        raise problem(archive.where(MANIFEST), f"unreadable backup ({exc})") from None
+    except (ValueError, RecursionError) as exc:  # RecursionError: JSON nested thousands deep
+        raise problem(archive.where(MANIFEST), f"unreadable backup ({str(exc)[:100]})") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise problem(archive.where(MANIFEST), "not a Quizzer account backup")
     if document.get("version") != VERSION:
@@ -151,13 +142,19 @@ def _read_document(archive: SafeZip) -> dict:
     return document
 
 
-def _target_user(data: dict, username: str | None) -> User:
-    """A new account from the backup, or an existing one without any data of its own."""
-    name = username or data["username"]
-    user = User.get_or_none(User.username == name)
-    if user is None:
-        return User.create(**{**_load(User, data), "username": name})
-    return _fill_settings(user, data)
+def _target_user(values: dict, username: str | None, password: str | None) -> User:
+    """A new account from the backup (never an admin), or an existing one without any data of its own.
+    A new account takes the backup's password hash, or ``password`` when the backup has none."""
+    name = users.check_username(username) if username else values["username"]
+    user = users.find_user(name)
+    if user is not None:
+        return _fill_settings(user, values)
+    if "password_hash" not in values:
+        if not password:
+            raise InvalidInput("user.password_hash: the backup carries no password hash (it was exported "
+                               "without one): give the new account a password (QUIZZER_PASSWORD for the CLI)")
+        values = {**values, "password_hash": users.hash_password(password)}
+    return User.create(**{**values, "username": name, "is_admin": False})
 
 
 def is_empty(user: User) -> bool:
@@ -167,35 +164,35 @@ def is_empty(user: User) -> bool:
                 or ReviewLog.select().where(ReviewLog.user == user.id).exists())
 
 
-def _fill_settings(user: User, data: dict) -> User:
+def _fill_settings(user: User, values: dict) -> User:
     """The backup's settings on an account that has no decks or progress (Conflict otherwise);
     its name, password and role stay as they are."""
     if not is_empty(user):
         raise Conflict(f"user {user.username!r} already has decks or progress: restore into a new or empty account")
-    settings = {k: v for k, v in _load(User, data).items() if k not in ("username", "password_hash", "is_admin")}
+    settings = {k: v for k, v in values.items() if k not in ("username", "password_hash")}
     User.update(**settings).where(User.id == user.id).execute()
     return User.get_by_id(user.id)
 
 
-def _restore_deck(entry: dict, owner_id: int | None, cards: dict[tuple, tuple[int, int]], *,
+def _restore_deck(entry: CheckedDeck, owner_id: int | None, cards: dict[tuple, tuple[int, int]], *,
                   shared_as_own: User | None = None) -> None:
     """Create the deck with its notes and cards (a shared deck that exists is only mapped).
 
     With ``shared_as_own``, a shared deck this instance lacks becomes that user's own deck.
     ``cards`` maps the backup's card keys to (card id, deck id) here."""
-    slug, shared = entry["slug"], owner_id is None
+    slug, shared = entry.values["slug"], owner_id is None
     deck = Deck.get_or_none(Deck.owner.is_null() & (Deck.slug == slug)) if shared else None
     if deck is None:
-        values = _load(Deck, entry)
+        values = dict(entry.values)
         if shared and shared_as_own is not None:
             owner_id = shared_as_own.id
             taken = Taken(s for (s,) in Deck.select(Deck.slug).where(Deck.owner == owner_id).tuples())
             values["slug"] = unique(slug, taken)
         deck = Deck.create(owner=owner_id, **values)
-        bulk_insert(Note, [{**_load(Note, note), "deck": deck.id} for note in entry["notes"]])
+        bulk_insert(Note, [{**note.values, "deck": deck.id} for note in entry.notes])
         note_ids = dict(Note.select(Note.slug, Note.id).where(Note.deck == deck.id).tuples())
-        bulk_insert(Card, [{**_load(Card, card), "note": note_ids[note["slug"]], "deck": deck.id}
-                           for note in entry["notes"] for card in note["cards"]])
+        bulk_insert(Card, [{**card, "note": note_ids[note.values["slug"]], "deck": deck.id}
+                           for note in entry.notes for card in note.cards])
     rows = (Card.select(Card.id, Card.key, Note.slug).join(Note, on=(Card.note == Note.id))
             .where(Card.deck == deck.id).tuples())
     for card_id, key, note_slug in rows:
@@ -203,26 +200,28 @@ def _restore_deck(entry: dict, owner_id: int | None, cards: dict[tuple, tuple[in
 
 
 def _restore(archive: SafeZip, document: dict, target, shared_as_own: bool) -> User:
-    """Write the document's account (``target(user data)`` gives the account) in one transaction."""
+    """Write the document's account (``target(user values)`` gives the account) in one transaction,
+    once every value in it is checked (DeckError listing the problems otherwise, nothing written)."""
+    checked = check_document(document, archive.where(MANIFEST))
     try:
         with db.atomic():
-            user = target(document["user"])
+            user = target(checked.user)
             cards: dict[tuple, tuple[int, int]] = {}
-            for entry in document["decks"]:
-                _restore_deck(entry, None if entry["shared"] else user.id, cards,
+            for entry in checked.decks:
+                _restore_deck(entry, None if entry.shared else user.id, cards,
                               shared_as_own=user if shared_as_own else None)
-            for model, key in ((CardState, "card_states"), (ReviewLog, "review_log")):
-                rows = []
-                for row in document[key]:
-                    card_id, deck_id = _card_here(archive, cards, row["card"])
-                    rows.append({**_load(model, row), "user": user.id, "card": card_id, "deck": deck_id})
-                bulk_insert(model, rows)
-    except (KeyError, TypeError, ValueError, AttributeError, pw.IntegrityError) as exc:
+            for model, rows in ((CardState, checked.card_states), (ReviewLog, checked.review_log)):
+                values = []
+                for key, row in rows:
+                    card_id, deck_id = _card_here(archive, cards, key)
+                    values.append({**row, "user": user.id, "card": card_id, "deck": deck_id})
+                bulk_insert(model, values)
+    except (KeyError, pw.IntegrityError) as exc:  # e.g. two notes with one id, progress twice on one card
         raise problem(archive.where(MANIFEST), f"inconsistent backup ({type(exc).__name__}: {exc})") from None
     return user
 
 
-def _card_here(archive: SafeZip, cards: dict[tuple, tuple[int, int]], key: list) -> tuple[int, int]:
+def _card_here(archive: SafeZip, cards: dict[tuple, tuple[int, int]], key: Sequence[Any]) -> tuple[int, int]:
     """(card id, deck id) here of a card the backup's progress names; DeckError if this server's copy
     of a shared deck does not have it."""
     found = cards.get(tuple(key))
@@ -240,10 +239,11 @@ def _media(archive: SafeZip, folder: str) -> list[MediaFile]:
 
 
 def restore_backup(data: bytes, filename: str, media_root: Path, username: str | None = None,
-                   limits: Limits = Limits()) -> User:
-    """Restore a backup into a new (or empty) account, all or nothing; returns the account."""
+                   limits: Limits = Limits(), password: str | None = None) -> User:
+    """Restore a backup into a new (or empty) account, all or nothing; returns the account.
+    ``password`` is the new account's when the backup carries no password hash."""
     archive = SafeZip(data, filename, limits)
-    user = _restore(archive, _read_document(archive), lambda found: _target_user(found, username), False)
+    user = _restore(archive, _read_document(archive), lambda found: _target_user(found, username, password), False)
     for folder, owner in (("own", user.id), ("shared", None)):
         store_media(media_root, owner, _media(archive, folder))
     return user
@@ -259,9 +259,11 @@ def restore_into(user: User, data: bytes, filename: str, media_root: Path, limit
 
 
 def describe_backup(data: bytes, filename: str, limits: Limits = Limits()) -> BackupContents:
-    """What the backup holds; DeckError naming the file (and member) if it is not a usable backup."""
+    """What the backup holds; DeckError naming the file (and member) if it is not a usable backup,
+    or listing every value in it that a restore would refuse."""
     archive = SafeZip(data, filename, limits)
     document = _read_document(archive)
+    check_document(document, archive.where(MANIFEST))
     try:
         decks = document["decks"]
         return BackupContents(

@@ -147,14 +147,16 @@ def progress_json(user: User) -> str:
                        "reviews": review_rows(user), "cards": card_rows(user)}, ensure_ascii=False, indent=1)
 
 
-def export_bytes(user: User, file_format: str, media_root: Path, deck_slug: str | None = None) -> bytes:
-    """One export as bytes (the CLI's entry point); NotFound for a deck the user cannot see."""
+def export_bytes(user: User, file_format: str, media_root: Path, deck_slug: str | None = None, *,
+                 with_password_hash: bool = False) -> bytes:
+    """One export as bytes (the CLI's entry point); NotFound for a deck the user cannot see.
+    A backup carries the password hash only ``with_password_hash``."""
     if file_format in ("yaml", "apkg"):
         deck = visible_deck_by_slug(user, deck_slug or "")
         if file_format == "yaml":
             return deck_yaml(user, deck.id)[1].encode("utf-8")
         return deck_apkg(user, deck.id, media_root)[1]
     if file_format == "backup":
-        return export_backup(user, media_root)
+        return export_backup(user, media_root, with_password_hash)
     text = {"reviews-csv": reviews_csv, "cards-csv": cards_csv, "json": progress_json}[file_format](user)
     return text.encode("utf-8")

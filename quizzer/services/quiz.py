@@ -8,6 +8,8 @@ import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from peewee import IntegrityError
+
 from quizzer.quiz.picking import uniform_sample, weakness_weight, weighted_sample
 from quizzer.quiz.quality import SELF_GRADES, interview_quality, objective_quality
 from quizzer.quiz.questions import answers_by_kind, choice_options, is_typeable, judge_typed, offers_choices
@@ -130,12 +132,12 @@ def get_question(user: User, quiz_id: int, position: int, *, lock: bool = False)
     return question
 
 
-def _check_answer_args(answer_id, time_ms) -> int:
+def _check_answer_args(answer_id: object, time_ms: object) -> tuple[str, int]:
     if not isinstance(answer_id, str) or not 0 < len(answer_id) <= 64:
         raise InvalidInput("answer_id: 1 to 64 characters")
     if isinstance(time_ms, bool) or not isinstance(time_ms, int) or time_ms < 0:
         raise InvalidInput(f"time_ms: a whole number >= 0, got {time_ms!r}")
-    return min(time_ms, MAX_TIME_MS)
+    return answer_id, min(time_ms, MAX_TIME_MS)
 
 
 def _judge_choice(question: QuizQuestion, choice) -> None:
@@ -177,10 +179,20 @@ def answer(user: User, quiz_id: int, position: int, *, answer_id: str | None, gi
 
     Right, wrong and blank answers go to the scheduler at once; a near miss waits for
     ``overrule`` and an interview answer for ``self_grade``. The same ``answer_id`` again
-    returns the stored answer; another answer to an answered question is a Conflict.
-    InvalidInput for a missing (None) or bad ``answer_id`` or ``time_ms``.
+    returns the stored answer; another answer to an answered question, or an ``answer_id`` used
+    for another question, is a Conflict. InvalidInput for a missing (None) or bad ``answer_id``
+    or ``time_ms``.
     """
-    time_ms = _check_answer_args(answer_id, time_ms)
+    answer_id, time_ms = _check_answer_args(answer_id, time_ms)
+    try:
+        return _answer(user, quiz_id, position, answer_id, given, choice, time_ms, now)
+    except IntegrityError:  # a concurrent answer to another question took this answer_id first
+        raise Conflict(f"answer_id: {answer_id!r} was already used for another question of quiz {quiz_id}") \
+            from None
+
+
+def _answer(user: User, quiz_id: int, position: int, answer_id: str, given, choice, time_ms: int,
+            now: datetime | None) -> QuizQuestion:
     with db.atomic():
         question = get_question(user, quiz_id, position, lock=True)
         if question.answer_id == answer_id:
@@ -189,6 +201,7 @@ def answer(user: User, quiz_id: int, position: int, *, answer_id: str | None, gi
             raise Conflict(f"question {position} is already answered")
         if question.quiz.finished_at is not None:
             raise Conflict(f"quiz {quiz_id} is finished")
+        _check_answer_id_unused(question, answer_id)
         if question.quiz.mode == "choice":
             _judge_choice(question, choice)
         else:
@@ -200,6 +213,14 @@ def answer(user: User, quiz_id: int, position: int, *, answer_id: str | None, gi
         if decided:
             _feed(user, question, objective_quality(question.outcome, time_ms, _limit_ms(question)), now)
     return question
+
+
+def _check_answer_id_unused(question: QuizQuestion, answer_id: str) -> None:
+    other = (QuizQuestion.select(QuizQuestion.position)
+             .where((QuizQuestion.quiz == question.quiz.id) & (QuizQuestion.answer_id == answer_id)).first())
+    if other is not None:
+        raise Conflict(f"answer_id: {answer_id!r} was already used for question {other.position} of this quiz; "
+                       "send a new answer_id for each answer")
 
 
 def overrule(user: User, quiz_id: int, position: int, overruled: bool, *,

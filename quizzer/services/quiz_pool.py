@@ -17,6 +17,7 @@ from quizzer.services.study import visible_decks
 from quizzer.store.models import Card, CardState, Deck, Note, User
 
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+MAX_TAGS = 50  # each tag is one OR'd condition: thousands would overflow the SQL expression depth
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,11 @@ def clean_tags(tags: Iterable[str]) -> list[str]:
     for raw in tags:
         tag = str(raw).strip().lower()
         if tag and not TAG_RE.match(tag):
-            raise InvalidInput(f"tags: {raw!r} is not a tag (letters, digits, '.', '_' or '-')")
+            raise InvalidInput(f"tags: {str(raw)[:70]!r} is not a tag (letters, digits, '.', '_' or '-')")
         if tag and tag not in cleaned:
             cleaned.append(tag)
+    if len(cleaned) > MAX_TAGS:
+        raise InvalidInput(f"tags: at most {MAX_TAGS}, got {len(cleaned)}")
     return cleaned
 
 

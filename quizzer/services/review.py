@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import peewee as pw
 
-from quizzer.services.errors import InvalidInput, NotFound
+from quizzer.services.errors import Conflict, InvalidInput, NotFound
 from quizzer.services.study import (
     StudyDay,
     daily_progress,
@@ -29,8 +29,8 @@ from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
 from quizzer.store.prepared import DATE, DATETIME, INT, STR, Prepared, PreparedWrite
 
 RELEARN_DELAY = timedelta(seconds=60)  # a failed card waits this long unless nothing else is left
-_SNAPSHOT = ("repetitions", "interval", "easiness_x100", "due", "last_review", "last_review_day",
-             "first_review_day", "relearn", "lapses", "reviews", "suspended", "buried_until")
+SNAPSHOT_COLUMNS = ("repetitions", "interval", "easiness_x100", "due", "last_review", "last_review_day",
+                    "first_review_day", "relearn", "lapses", "reviews", "suspended", "buried_until")
 # The writes of an answer, composed once: the card state's columns an answer sets (a new state also
 # takes the rest, defaults included), and the log row.
 _ANSWERED_COLUMNS = ("repetitions", "interval", "easiness_x100", "due", "last_review", "last_review_day",
@@ -197,14 +197,14 @@ def _snapshot(state: CardState | None) -> dict | None:
     if state is None:
         return None
     out = {}
-    for name in _SNAPSHOT:
+    for name in SNAPSHOT_COLUMNS:
         value = getattr(state, name)
         out[name] = value.isoformat() if isinstance(value, (date, datetime)) else value
     return out
 
 
 def _restore(state: CardState, snap: dict) -> None:
-    for name in _SNAPSHOT:
+    for name in SNAPSHOT_COLUMNS:
         field = CardState._meta.fields[name]
         value = snap[name]
         if value is not None and isinstance(field, pw.DateTimeField):
@@ -220,9 +220,10 @@ def _check_quality(quality) -> int:
     return quality
 
 
-def answer(user: User, card_id: int, quality: int, *, answer_id: str | None = None,
+def answer(user: User, card_id: int, quality: object, *, answer_id: str | None = None,
            time_ms: int = 0, kind: str = "review", now: datetime | None = None) -> AnswerOutcome:
-    """Grade a card. The same ``answer_id`` posted twice is applied once."""
+    """Grade a card. The same ``answer_id`` posted twice is applied once; Conflict when it was
+    used for another card."""
     quality = _check_quality(quality)
     if answer_id is not None and not (0 < len(answer_id) <= 64):
         raise InvalidInput("answer_id must be 1 to 64 characters")
@@ -231,7 +232,7 @@ def answer(user: User, card_id: int, quality: int, *, answer_id: str | None = No
     except pw.IntegrityError:
         done = _answered(user, answer_id)  # a concurrent post of the same answer won the race
         if done is not None:
-            return _outcome(done, replayed=True)
+            return _replay(done, card_id, kind)
     # Another answer to this new card made its state row first: grade again, now under the row lock.
     return _answer_once(user, card_id, quality, answer_id, max(0, int(time_ms)), kind, now)
 
@@ -241,12 +242,22 @@ def _answer_once(user: User, card_id: int, quality: int, answer_id, time_ms: int
     with db.atomic():
         done = _answered(user, answer_id)
         if done is not None:
-            return _outcome(done, replayed=True)
+            return _replay(done, card_id, kind)
         view = card_view(user, card_id)
         if view.card.retired:
             raise NotFound(f"card {card_id} was retired from its deck")
         log = _apply(user, view, quality, study_day_for(user, now), answer_id, time_ms, kind)
     return _outcome(log)
+
+
+def _replay(done: ReviewLog, card_id: int, kind: str) -> AnswerOutcome:
+    """The stored outcome of a repeated post; Conflict if the id was used for another card (or
+    by a quiz for a review, or the other way round): replaying that card's outcome would hide
+    that this answer was never applied."""
+    if done.card_id != card_id or done.kind != kind:
+        raise Conflict(f"answer_id: {done.answer_id!r} was already used for another {done.kind} answer "
+                       "(another card); send a new answer_id for each answer")
+    return _outcome(done, replayed=True)
 
 
 def _answered(user: User, answer_id: str | None) -> ReviewLog | None:

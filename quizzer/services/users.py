@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 
 import peewee as pw
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -10,10 +11,15 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
 from quizzer.srs import user_timezones
 from quizzer.store.db import database_proxy as db
-from quizzer.store.models import User
+from quizzer.store.models import User, username_key
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,31}$")
+USERNAME_RULE = "2-32 letters, digits, '.', '_' or '-', starting with a letter or digit"
 MIN_PASSWORD = 8
+# Entries of the zoneinfo list that name no real place: the host's own setting and tzdata's filler.
+# Hashes this server makes (werkzeug's scrypt and pbkdf2 defaults). A restored hash with bigger
+# cost parameters would make every login attempt burn memory or time: refused.
+PASSWORD_HASH_RE = re.compile(r"(scrypt:32768:8:1|pbkdf2:sha256:[0-9]{1,7})\$[A-Za-z0-9]{1,64}\$[0-9a-f]{64,128}")
 
 
 @functools.cache
@@ -33,21 +39,36 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
+def check_username(username) -> str:
+    """The name, stripped and NFKC-normalised (fullwidth letters become ASCII); InvalidInput
+    unless it follows the username rule."""
+    name = unicodedata.normalize("NFKC", username).strip() if isinstance(username, str) else ""
+    if not USERNAME_RE.fullmatch(name):
+        raise InvalidInput(f"username: {USERNAME_RULE}")
+    return name
+
+
 def create_user(username: str, password: str, *, is_admin: bool = False) -> User:
     """Create an account; InvalidInput for a bad name or password, Conflict when taken."""
-    username = (username or "").strip()
-    if not USERNAME_RE.match(username):
-        raise InvalidInput("username: 2-32 letters, digits, '.', '_' or '-', starting with a letter or digit")
+    username = check_username(username)
     password_hash = hash_password(password)
     try:
         with db.atomic():
             return User.create(username=username, password_hash=password_hash, is_admin=is_admin)
-    except pw.IntegrityError:
+    except pw.IntegrityError:  # this name, or one that differs only in case or width
         raise Conflict(f"username {username!r} is taken") from None
 
 
+def find_user(username: str) -> User | None:
+    """The account of this exact name, else the one whose name is the same after NFKC and case
+    folding ("ALICE" finds "alice"). Two accounts that collided before names were compared so
+    are each found by their exact name."""
+    name = (username or "").strip()
+    return User.get_or_none(User.username == name) or User.get_or_none(User.username_key == username_key(name))
+
+
 def authenticate(username: str, password: str) -> User | None:
-    user = User.get_or_none(User.username == (username or "").strip())
+    user = find_user(username)
     if user is None:
         check_password_hash(_dummy_hash(), password or "")
         return None
@@ -55,7 +76,7 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 def get_user(username: str) -> User:
-    user = User.get_or_none(User.username == username)
+    user = find_user(username)
     if user is None:
         raise NotFound(f"no user {username!r}")
     return user
@@ -79,25 +100,35 @@ SETTINGS_LIMITS = {"rollover_hour": (0, 23), "new_per_day": (0, 9999), "reviews_
 
 def update_settings(user: User, **values) -> User:
     """Validate and save study settings; InvalidInput names the field."""
+    for name, value in check_settings(values).items():
+        setattr(user, name, value)
+    user.save()
+    return user
+
+
+def check_settings(values: dict) -> dict:
+    """Study settings as stored, from form text or JSON values; InvalidInput names the first bad one."""
+    values = dict(values)
     unknown = set(values) - {"timezone", "grade_scale", "suspend_leeches", "typed_answers", *SETTINGS_LIMITS}
     if unknown:
         raise InvalidInput(f"{sorted(unknown)[0]}: not a setting")
-    if "timezone" in values and values["timezone"] not in user_timezones():
-        raise InvalidInput(f"timezone: unknown time zone {values['timezone']!r}")
+    if "timezone" in values and (not isinstance(values["timezone"], str)
+                                 or values["timezone"] not in user_timezones()):
+        raise InvalidInput(f"timezone: unknown time zone {str(values['timezone'])[:70]!r}")
     if "grade_scale" in values and values["grade_scale"] not in ("buttons", "full"):
         raise InvalidInput("grade_scale: 'buttons' (Again/Hard/Good/Easy) or 'full' (0-5)")
     for name, (low, high) in SETTINGS_LIMITS.items():
         if name in values:
+            raw = values[name]
+            if isinstance(raw, bool) or not isinstance(raw, (int, str)) or not str(raw).strip().isascii():
+                raise InvalidInput(f"{name}: a whole number")
             try:
-                values[name] = int(values[name])
-            except (TypeError, ValueError):
+                values[name] = int(raw)
+            except ValueError:
                 raise InvalidInput(f"{name}: a whole number") from None
             if not low <= values[name] <= high:
                 raise InvalidInput(f"{name}: between {low} and {high}")
     for checkbox in ("suspend_leeches", "typed_answers"):  # "on" when ticked, absent or "" when not
         if checkbox in values:
             values[checkbox] = values[checkbox] in (True, "on", "1", "true")
-    for name, value in values.items():
-        setattr(user, name, value)
-    user.save()
-    return user
+    return values

@@ -7,6 +7,7 @@ through ``migrations/``; these classes describe the head revision.
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -41,8 +42,17 @@ class BaseModel(pw.Model):
         legacy_table_names = False
 
 
+def username_key(username: str) -> str:
+    """What makes two usernames the same: NFKC, case folded (so "Alice", "alice" and "Ａｌｉｃｅ" are one).
+    NFKC again after folding, as Unicode's NFKC_Casefold does, so the key is stable."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", username).casefold())
+
+
 class User(BaseModel):
     username = pw.CharField(max_length=64, unique=True)
+    # username_key(username), unique (0010_username_key; accounts that collided before it
+    # keep a suffixed key, "alice#7", and sign in by their exact name).
+    username_key = pw.TextField(unique=True)
     password_hash = pw.CharField(max_length=255, default="")
     is_admin = pw.BooleanField(default=False)
     timezone = pw.CharField(max_length=64, default="UTC")
@@ -55,6 +65,11 @@ class User(BaseModel):
     # Bumped on logout and password change: cookies issued before stop working.
     session_version = pw.IntegerField(default=0)
     created_at = pw.DateTimeField(default=utcnow)
+
+    def save(self, *args, **kwargs):
+        if self.username_key is None:  # a new account (a collided one keeps its suffixed key)
+            self.username_key = username_key(self.username)
+        return super().save(*args, **kwargs)
 
 
 class Deck(BaseModel):

@@ -12,10 +12,10 @@ from quizzer.logs import AccessLog, configure_logging
 from quizzer.store import connect
 from quizzer.store.db import database_proxy, is_sqlite
 from quizzer.web import admin as admin_views
-from quizzer.web import api, auth, errors, pages, security, transfer
+from quizzer.web import api, auth, errors, pages, params, security, transfer
 from quizzer.web import quiz as quiz_views
 from quizzer.web import stats as stats_views
-from quizzer.web.present import MAX_ID
+from quizzer.web.params import MAX_ID
 
 
 class _IdConverter(IntegerConverter):
@@ -29,7 +29,7 @@ class _IdConverter(IntegerConverter):
 def create_app(settings: Settings | None = None, **overrides) -> Flask:
     """Build the app. ``settings`` defaults to the QUIZZER_* environment; ``overrides`` go to app.config."""
     settings = settings or load_settings()
-    app = Flask("quizzer", instance_path=str(settings.instance_dir), instance_relative_config=True)
+    app = errors.QuizzerFlask("quizzer", instance_path=str(settings.instance_dir), instance_relative_config=True)
     app.config.update(
         QUIZZER=settings,
         SECRET_KEY=settings.secret_key,
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     security.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
+    app.before_request(params.refuse_nul_characters)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)

@@ -1,13 +1,14 @@
 """JSON API under /api/: the review page talks to these, and so can other clients."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from flask_login import current_user, login_required
 
 from quizzer.services import review, review_faces
-from quizzer.services.errors import InvalidInput, NotFound
+from quizzer.services.errors import Conflict, InvalidInput
 from quizzer.services.study import due_counts_by_deck, queue_counts, study_day_for
-from quizzer.web.present import MAX_ID, card_payload, counts_payload, typed_payload
+from quizzer.web.params import deck_scope, json_body, json_int, object_id, shown
+from quizzer.web.present import card_payload, counts_payload, typed_payload
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_TIME_MS = 2**31 - 1
@@ -17,21 +18,6 @@ MAX_TIME_MS = 2**31 - 1
 @login_required
 def _require_login():
     """Every API call needs a session (401 as JSON otherwise)."""
-
-
-def _deck_arg() -> int | None:
-    """The ?deck= (or body "deck") scope. Read before any change, so a bad one changes nothing."""
-    body = request.get_json(silent=True)
-    raw = request.args.get("deck") or (body.get("deck") if isinstance(body, dict) else None)
-    if raw in (None, ""):
-        return None
-    try:
-        deck_id = int(raw)
-    except (TypeError, ValueError, OverflowError):
-        raise InvalidInput(f"deck: expected a deck id, got {raw!r}") from None
-    if abs(deck_id) > MAX_ID:
-        raise NotFound(f"no deck {deck_id}")
-    return deck_id
 
 
 def _queue_state(deck_id: int | None) -> dict:
@@ -44,40 +30,34 @@ def _queue_state(deck_id: int | None) -> dict:
 
 @bp.get("/review/next")
 def review_next():
-    return jsonify(_queue_state(_deck_arg()))
+    return jsonify(_queue_state(deck_scope()))
 
 
 def _body() -> dict:
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, dict):
         raise InvalidInput("body: expected a JSON object")
     return body
 
 
-def _int_field(body: dict, name: str, default: int | None = None) -> int:
-    """The field's whole number; ``default`` when it is missing or null (no default: required)."""
-    value = body.get(name)
-    if value is None and default is not None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(f"{name}: expected a whole number, got {value!r}")
-    return value
+def _answer_id(body: dict) -> str | None:
+    answer_id = body.get("answer_id")
+    if answer_id is not None and not isinstance(answer_id, str):
+        raise InvalidInput("answer_id: expected a string")
+    return answer_id
 
 
 @bp.post("/review/answer")
 def review_answer():
     """Grade a card and return the next one in the same round trip."""
-    body, deck_id = _body(), _deck_arg()
-    answer_id = body.get("answer_id")
-    if answer_id is not None and not isinstance(answer_id, str):
-        raise InvalidInput("answer_id: expected a string")
-    card_id = _int_field(body, "card_id")
-    if abs(card_id) > MAX_ID:
-        raise NotFound(f"no card {card_id}")
+    body, deck_id = _body(), deck_scope()
+    card_id = object_id(json_int(body, "card_id"), "card_id", "card")
+    if card_id is None:
+        raise InvalidInput("card_id: required")
     # time_ms is a 32-bit column on PostgreSQL: a tab left open for weeks is capped, not a crash.
-    time_ms = min(_int_field(body, "time_ms", default=0), MAX_TIME_MS)
-    outcome = review.answer(current_user.user, card_id, _int_field(body, "quality"),
-                            answer_id=answer_id, time_ms=time_ms)
+    time_ms = max(0, min(json_int(body, "time_ms") or 0, MAX_TIME_MS))
+    outcome = review.answer(current_user.user, card_id, body.get("quality"), answer_id=_answer_id(body),
+                            time_ms=time_ms)
     result = _queue_state(deck_id)
     result["outcome"] = {"card_id": outcome.card_id, "quality": outcome.quality, "applied": outcome.applied,
                          "interval": outcome.interval, "due": outcome.due.isoformat(),
@@ -89,18 +69,18 @@ def review_answer():
 def review_check():
     """Judge a typed answer (nothing is graded: the verdict preselects a grade the user may change)."""
     body = _body()
-    card_id = _int_field(body, "card_id")
-    if abs(card_id) > MAX_ID:
-        raise NotFound(f"no card {card_id}")
+    card_id = object_id(json_int(body, "card_id"), "card_id", "card")
+    if card_id is None:
+        raise InvalidInput("card_id: required")
     return jsonify(typed_payload(review_faces.check_typed(current_user.user, card_id, body.get("answer"))))
 
 
 @bp.post("/review/undo")
 def review_undo():
-    deck_id = _deck_arg()
+    deck_id = deck_scope()
     card_id = review.undo_last(current_user.user)
     if card_id is None:
-        raise InvalidInput("nothing to undo today")
+        raise Conflict("nothing to undo today")
     view = review.card_view(current_user.user, card_id)
     result = _queue_state(deck_id)
     result["card"] = card_payload(current_user.user, view)
@@ -109,16 +89,16 @@ def review_undo():
 
 @bp.post("/cards/<int:card_id>/suspend")
 def suspend(card_id: int):
-    deck_id, suspended = _deck_arg(), _body().get("suspended", True)
+    deck_id, suspended = deck_scope(), _body().get("suspended", True)
     if not isinstance(suspended, bool):  # "false" must not suspend
-        raise InvalidInput(f"suspended: expected true or false, got {suspended!r}")
+        raise InvalidInput(f"suspended: expected true or false, got {shown(suspended)}")
     review.set_suspended(current_user.user, card_id, suspended)
     return jsonify(_queue_state(deck_id))
 
 
 @bp.post("/cards/<int:card_id>/bury")
 def bury(card_id: int):
-    deck_id = _deck_arg()
+    deck_id = deck_scope()
     review.bury(current_user.user, card_id)
     return jsonify(_queue_state(deck_id))
 

@@ -1,9 +1,15 @@
-"""Errors become responses here only: JSON under /api/ (or when asked for), HTML otherwise."""
+"""Errors become responses here only: JSON under /api/ (or when asked for), HTML otherwise.
+
+Service errors and HTTP errors are 4xx naming the field at fault. Anything else is a bug: it stays
+a 500, logged with the request's id, which the response (and its X-Request-ID header) carries.
+"""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+import secrets
+
+from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
 
@@ -21,7 +27,31 @@ def error_response(status: int, message: str):
     return render_template("error.html", status=status, message=message), status
 
 
+def request_id() -> str:
+    """This request's id (made on first use), for the log and the response."""
+    if "request_id" not in g:
+        g.request_id = secrets.token_hex(8)
+    return g.request_id
+
+
+class QuizzerFlask(Flask):
+    """Flask, logging an unexpected exception with the request's id."""
+
+    def log_exception(self, exc_info) -> None:
+        self.logger.error("Exception on %s [%s], request id %s", request.path, request.method, request_id(),
+                          exc_info=exc_info)
+
+
 def init_app(app: Flask) -> None:
+    @app.after_request
+    def _request_id_header(response):
+        response.headers["X-Request-ID"] = request_id()
+        return response
+
+    @app.errorhandler(InternalServerError)
+    def _server_error(_err):
+        return error_response(500, f"Something went wrong on our side. It is logged as request {request_id()}.")
+
     @app.errorhandler(NotFound)
     def _not_found(err):
         return error_response(404, str(err) or "Not found.")
@@ -36,9 +66,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(err):
-        return error_response(400, f"The form's security token is missing or invalid ({err.description}). "
+        return error_response(400, f"csrf_token: the form's security token is missing or invalid ({err.description}). "
                                    "Reload the page and try again.")
 
     @app.errorhandler(HTTPException)
     def _http(err):
+        if err.code == 404 and request.url_rule is None:  # no route: the path is the input at fault
+            return error_response(404, "path: no page here (check the address)")
         return error_response(err.code or 500, err.description or err.name)

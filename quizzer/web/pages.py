@@ -9,13 +9,14 @@ from flask_login import current_user, login_required
 
 from quizzer.services import catalog, review, review_faces
 from quizzer.services import users as user_service
-from quizzer.services.errors import InvalidInput, NotFound
+from quizzer.services.errors import InvalidInput
 from quizzer.services.progress import session_summary, streak
 from quizzer.services.readiness import overview as readiness_overview
 from quizzer.services.study import daily_progress, due_counts_by_deck, get_visible_deck, queue_counts, study_day_for
 from quizzer.srs import grade_options, user_timezones
 from quizzer.web.auth import is_local_path
-from quizzer.web.present import MAX_ID, card_payload, counts_payload, typed_payload
+from quizzer.web.params import MAX_ID, deck_scope, object_id, search_text, whole_number
+from quizzer.web.present import card_payload, counts_payload, typed_payload
 
 bp = Blueprint("pages", __name__)
 
@@ -32,28 +33,14 @@ def dashboard():
                            readiness=readiness_overview(user))
 
 
-def _id_arg(raw: str | None, name: str) -> int | None:
-    """A whole-number id from the query or form; None when absent or not a number.
-    ("²".isdigit() is true but int() refuses it; an id past MAX_ID names nothing.)"""
-    if not raw or not (raw.isascii() and raw.isdigit()):
-        return None
-    if int(raw) > MAX_ID:
-        raise NotFound(f"no {name} {raw}")
-    return int(raw)
-
-
-def _deck_id_arg() -> int | None:
-    return _id_arg(request.values.get("deck"), "deck")
-
-
 @bp.get("/study")
 @login_required
 def study():
     user = current_user.user
-    deck_id = _deck_id_arg()
+    deck_id = deck_scope()
     deck = get_visible_deck(user, deck_id) if deck_id is not None else None
     session.setdefault("study_started", datetime.now(UTC).replace(tzinfo=None).isoformat())
-    card_id = _id_arg(request.args.get("card"), "card")
+    card_id = object_id(request.args.get("card"), "card")
     # no-JS reveal of a specific card, or the next one
     view = review.card_view(user, card_id) if card_id is not None else review.next_card(user, deck_id)
     counts = queue_counts(user, study_day_for(user), deck_id)
@@ -71,53 +58,56 @@ def study():
 @bp.post("/study/answer")
 @login_required
 def study_answer():
-    try:
-        card_id, quality = _id_arg(request.form.get("card_id"), "card"), int(request.form["quality"])
-    except (KeyError, ValueError):
-        card_id = None
-    if card_id is None:
-        raise InvalidInput("card_id and quality: expected whole numbers")
+    deck_id = deck_scope()
+    card_id = object_id(request.form.get("card_id"), "card_id", "card")
+    quality = whole_number(request.form.get("quality"), "quality")
+    if card_id is None or quality is None:
+        raise InvalidInput(f"{'card_id' if card_id is None else 'quality'}: required")
     review.answer(current_user.user, card_id, quality, answer_id=request.form.get("answer_id") or None)
-    return redirect(url_for("pages.study", deck=_deck_id_arg()))
+    return redirect(url_for("pages.study", deck=deck_id))
 
 
 @bp.post("/study/undo")
 @login_required
 def study_undo():
+    deck_id = deck_scope()
     card_id = review.undo_last(current_user.user)
     if card_id is None:
         flash("Nothing to undo today.")
-        return redirect(url_for("pages.study", deck=_deck_id_arg()))
-    return redirect(url_for("pages.study", deck=_deck_id_arg(), card=card_id))
+        return redirect(url_for("pages.study", deck=deck_id))
+    return redirect(url_for("pages.study", deck=deck_id, card=card_id))
 
 
 @bp.post("/cards/<int:card_id>/suspend")
 @login_required
 def suspend(card_id: int):
+    deck_id = deck_scope()
     suspended = request.form.get("suspended", "1") == "1"
     review.set_suspended(current_user.user, card_id, suspended)
     flash("Card suspended." if suspended else "Card unsuspended.")
     return redirect(request.form["next"] if is_local_path(request.form.get("next"))
-                    else url_for("pages.study", deck=_deck_id_arg()))
+                    else url_for("pages.study", deck=deck_id))
 
 
 @bp.post("/cards/<int:card_id>/bury")
 @login_required
 def bury(card_id: int):
+    deck_id = deck_scope()
     review.bury(current_user.user, card_id)
     flash("Card buried until tomorrow.")
-    return redirect(url_for("pages.study", deck=_deck_id_arg()))
+    return redirect(url_for("pages.study", deck=deck_id))
 
 
 @bp.get("/study/summary")
 @login_required
 def summary():
-    user = current_user.user
+    user, deck_id = current_user.user, deck_scope()
+    if deck_id is not None:
+        get_visible_deck(user, deck_id)
     today = study_day_for(user)
     started = session.pop("study_started", None)
     since = datetime.fromisoformat(started) if started else today.starts_at
     labels = dict((q, label) for label, q in grade_options(user.grade_scale))
-    deck_id = _deck_id_arg()
     return render_template("summary.html", summary=session_summary(user, since, today), labels=labels,
                            queue=queue_counts(user, today, deck_id), deck_id=deck_id)
 
@@ -125,8 +115,8 @@ def summary():
 @bp.get("/decks/<int:deck_id>")
 @login_required
 def deck(deck_id: int):
-    text, tag = request.args.get("q", ""), request.args.get("tag", "")
-    page = min(_id_arg(request.args.get("page"), "page") or 1, MAX_ID // catalog.PAGE_SIZE)
+    text, tag = search_text(request.args.get("q"), "q"), search_text(request.args.get("tag"), "tag")
+    page = min(whole_number(request.args.get("page"), "page") or 1, MAX_ID // catalog.PAGE_SIZE)
     found, rows, total = catalog.deck_cards(current_user.user, deck_id, text=text, tag=tag, page=page)
     return render_template("deck.html", deck=found, rows=rows, total=total, q=text, tag=tag, page=page,
                            page_size=catalog.PAGE_SIZE, tags=catalog.deck_tags(found))

@@ -7,9 +7,9 @@ from quizzer.services.study import QueueCounts
 from quizzer.srs import button_interval, easiness_change_label
 from quizzer.store.models import User
 
-# The largest id a database here can hold (SQLite integers are signed 64-bit): a bigger number
-# from a URL, query or body names nothing, and must never reach the driver, which would crash.
-MAX_ID = 2**63 - 1
+# A multiple-choice pick is graded for the user: right -> Good, wrong -> Again
+# (quality 4 / 2 with buttons; 4 / 1 on the full 0-5 scale). They may still pick another grade.
+CHOICE_GRADES = {"buttons": {True: 4, False: 2}, "full": {True: 4, False: 1}}
 
 
 def card_payload(user: User, view: CardView) -> dict:

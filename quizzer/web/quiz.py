@@ -16,7 +16,7 @@ from quizzer.services.readiness import overview
 from quizzer.services.study import visible_decks
 from quizzer.srs import local_clock
 from quizzer.store.quiz_models import MODES
-from quizzer.web.present import MAX_ID
+from quizzer.web.params import json_body, object_id, whole_number
 from quizzer.web.quiz_present import history_payload, pending, question_payload, result_payload, topic_payload
 
 bp = Blueprint("quiz", __name__)
@@ -24,28 +24,18 @@ bp = Blueprint("quiz", __name__)
 
 # --- Reading requests -------------------------------------------------------------------------------
 
-def _whole(raw, name: str, default: int | None = None) -> int | None:
-    """A JSON int or a string of ASCII digits ("²".isdigit() is true, but int() refuses it)."""
-    if raw in (None, ""):
-        return default
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        return raw
-    if isinstance(raw, str) and re.fullmatch(r"[0-9]{1,30}", raw.strip()):
-        return int(raw)
-    raise InvalidInput(f"{name}: expected a whole number, got {raw!r}")
-
-
 def _start_args(values: dict) -> dict:
     """start_quiz keywords from a form or a JSON body (lists, or space/comma separated text)."""
     decks, tags = values.get("decks") or [], values.get("tags") or []
     if isinstance(tags, str):
         tags = re.split(r"[\s,]+", tags)
-    deck_ids = [_whole(d, "decks") for d in decks] if isinstance(decks, list) else None
-    if deck_ids is None or not all(d is not None and d <= MAX_ID for d in deck_ids) or not isinstance(tags, list):
-        raise InvalidInput("decks and tags: expected a list of deck ids and a list of tags")
-    return {"deck_ids": deck_ids, "tags": [str(t) for t in tags],
-            "count": _whole(values.get("count"), "count", quizzes.DEFAULT_QUESTIONS),
-            "time_limit_s": _whole(values.get("time_limit"), "time_limit")}
+    if not isinstance(decks, list) or not all(d not in (None, "") for d in decks):
+        raise InvalidInput("decks: expected a list of deck ids")
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise InvalidInput("tags: expected a list of tags")
+    return {"deck_ids": [object_id(d, "decks", "deck") for d in decks], "tags": tags,
+            "count": whole_number(values.get("count"), "count", quizzes.DEFAULT_QUESTIONS),
+            "time_limit_s": whole_number(values.get("time_limit"), "time_limit")}
 
 
 def _form_values() -> dict:
@@ -57,7 +47,7 @@ def _form_values() -> dict:
 
 
 def _body() -> dict:
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, dict):
         raise InvalidInput("body: expected a JSON object")
     return body
@@ -65,7 +55,7 @@ def _body() -> dict:
 
 def _form_time_ms() -> int:
     """Time on the question for the no-JS pages: now minus when the page was rendered."""
-    shown = _whole(request.form.get("shown_at"), "shown_at", 0)
+    shown = whole_number(request.form.get("shown_at"), "shown_at", 0)
     return max(0, min(quizzes.MAX_TIME_MS, int(time.time() * 1000) - shown)) if shown else 0
 
 
@@ -128,7 +118,7 @@ def _next_page(quiz_id: int, position: int):
 def answer_page(quiz_id: int, position: int):
     form = request.form
     quizzes.answer(current_user.user, quiz_id, position, answer_id=form.get("answer_id", ""),
-                   given=form.get("answer"), choice=_whole(form.get("choice"), "choice"), time_ms=_form_time_ms())
+                   given=form.get("answer"), choice=whole_number(form.get("choice"), "choice"), time_ms=_form_time_ms())
     return redirect(url_for("quiz.question_page", quiz_id=quiz_id, position=position))
 
 
@@ -142,7 +132,7 @@ def overrule_page(quiz_id: int, position: int):
 @bp.post("/quiz/<int:quiz_id>/<int:position>/grade")
 @login_required
 def grade_page(quiz_id: int, position: int):
-    quizzes.self_grade(current_user.user, quiz_id, position, _whole(request.form.get("self_grade"), "self_grade"))
+    quizzes.self_grade(current_user.user, quiz_id, position, whole_number(request.form.get("self_grade"), "self_grade"))
     return _next_page(quiz_id, position)
 
 

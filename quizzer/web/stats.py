@@ -9,18 +9,15 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from quizzer.services import stats
-from quizzer.services.errors import InvalidInput
 from quizzer.services.study import visible_decks
 from quizzer.web.charts import Series, bar_chart, heatmap_chart
+from quizzer.web.params import object_id
 
 bp = Blueprint("stats", __name__)
 
 
 def _scope() -> stats.StatsScope:
-    raw = request.args.get("deck", "")
-    if raw and not raw.isdigit():
-        raise InvalidInput(f"deck: expected a deck id, got {raw!r}")
-    return stats.stats_scope(current_user.user, int(raw) if raw else None)
+    return stats.stats_scope(current_user.user, object_id(request.args.get("deck"), "deck"))
 
 
 def _short(day) -> str:

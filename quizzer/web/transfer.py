@@ -1,6 +1,7 @@
 """Import (upload, dry-run preview, apply) and export pages, and the media route."""
 from __future__ import annotations
 
+import re
 from pathlib import Path, PurePath
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -19,6 +20,7 @@ from quizzer.services.pending_uploads import discard_pending, load_pending, save
 from quizzer.services.study import visible_decks
 
 bp = Blueprint("transfer", __name__)
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
 
 
 def _instance() -> Path:
@@ -156,7 +158,9 @@ def export_page():
 
 def _download(data: bytes | str, filename: str, mimetype: str) -> Response:
     response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Names come from usernames and deck ids: kept to safe characters, so no quote or line break
+    # (an account restored before names were checked) can break the header.
+    response.headers["Content-Disposition"] = f'attachment; filename="{_SAFE_NAME.sub("_", filename)}"'
     return response
 
 
@@ -195,7 +199,9 @@ def export_progress_json():
 @bp.get("/export/backup.zip")
 @login_required
 def export_backup():
-    data = account_backup.export_backup(current_user.user, _instance() / "media")
+    """The account backup; with ``?password_hash=1`` it also carries the password hash."""
+    with_hash = request.args.get("password_hash") == "1"
+    data = account_backup.export_backup(current_user.user, _instance() / "media", with_password_hash=with_hash)
     return _download(data, f"quizzer-{current_user.username}-backup.zip", "application/zip")
 
 

@@ -1,0 +1,248 @@
+"""What an account backup may hold: every value is checked before anything is written.
+
+A backup is a file anyone can edit, so nothing in it is trusted. The account goes through the
+rules sign-up and the settings form use (``users.check_username``, ``users.check_settings``);
+a password hash is taken only in the form this server makes; admin rights never come from a
+file. Every other row's values must fit their column (type, size, range) and the few values
+the code relies on (note kinds, card faces, grades, the undo snapshot) must be ones it makes;
+card HTML is sanitised again as the deck loader does. Problems are collected and raised
+together, each naming its field (``user.timezone``, ``decks[0].notes[2].cards[1].key``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import peewee as pw
+
+from quizzer.deck_format import DeckError, Problem
+from quizzer.deck_format.parser import SLUG
+from quizzer.deck_format.render import sanitize
+from quizzer.services import users
+from quizzer.services.errors import InvalidInput
+from quizzer.services.review import SNAPSHOT_COLUMNS
+from quizzer.srs import MAX_INTERVAL_DAYS
+from quizzer.store.models import Card, CardState, Deck, JsonField, Note, ReviewLog, User
+
+_INT_RANGE = {pw.SmallIntegerField: 2**15 - 1, pw.BigIntegerField: 2**63 - 1, pw.IntegerField: 2**31 - 1}
+# Values the code reads back and relies on, beyond their column's type.
+_ALLOWED = {
+    (Note, "kind"): re.compile(r"basic|cloze|choice"),
+    (Card, "key"): re.compile(r"front|reverse|c[0-9]{1,4}"),
+    (Deck, "slug"): SLUG, (Note, "slug"): SLUG,
+    (ReviewLog, "kind"): re.compile(r"review|quiz"),
+}
+_RANGES = {
+    (ReviewLog, "quality"): (0, 5), (ReviewLog, "time_ms"): (0, 2**31 - 1),
+    (CardState, "interval"): (0, MAX_INTERVAL_DAYS), (ReviewLog, "interval_before"): (0, MAX_INTERVAL_DAYS),
+    (ReviewLog, "interval_after"): (0, MAX_INTERVAL_DAYS), (CardState, "easiness_x100"): (130, 10_000),
+    (ReviewLog, "easiness_x100_after"): (130, 10_000), (CardState, "repetitions"): (0, 2**31 - 1),
+    (CardState, "lapses"): (0, 2**31 - 1), (CardState, "reviews"): (0, 2**31 - 1),
+}
+_HTML_COLUMNS = {(Card, "prompt_html"), (Card, "answer_html"), (Note, "explanation_html")}
+MAX_LISTED = 100  # problems listed one by one (a hand-edited file has a few; a broken one may have thousands)
+_USER_SETTINGS = ("timezone", "rollover_hour", "new_per_day", "reviews_per_day", "grade_scale", "suspend_leeches")
+
+
+@dataclass(frozen=True)
+class CheckedNote:
+    values: dict  # Note columns
+    cards: list[dict]  # Card columns
+
+
+@dataclass(frozen=True)
+class CheckedDeck:
+    shared: bool
+    values: dict  # Deck columns
+    notes: list[CheckedNote]
+
+
+@dataclass(frozen=True)
+class CheckedBackup:
+    """A backup's document, every value checked: what a restore writes."""
+
+    user: dict  # User columns for a new account (no admin rights, maybe no password hash)
+    decks: list[CheckedDeck]
+    card_states: list[tuple[tuple, dict]]  # (card key, CardState columns)
+    review_log: list[tuple[tuple, dict]]  # (card key, ReviewLog columns)
+
+
+def check_document(document: dict, where: str) -> CheckedBackup:
+    """Every value of a backup's document checked; DeckError listing every problem otherwise."""
+    check = Checker(where)
+    user = check.user(document.get("user"))
+    decks = [check.deck(entry, f"decks[{i}]") for i, entry in enumerate(check.items(document, "decks"))]
+    progress = {}
+    for model, key in ((CardState, "card_states"), (ReviewLog, "review_log")):
+        progress[key] = [(check.card_key(row, f"{key}[{i}]"), check.row(model, row, f"{key}[{i}]"))
+                         for i, row in enumerate(check.items(document, key))]
+    for i, (_, values) in enumerate(progress["review_log"]):
+        values["state_before"] = check.snapshot(values.get("state_before"), f"review_log[{i}].state_before")
+    check.raise_if_any()
+    return CheckedBackup(user, decks, progress["card_states"], progress["review_log"])
+
+
+class Checker:
+    """Collects problems with a backup's document (file ``where``) and raises them together."""
+
+    def __init__(self, where: str):
+        self.where = where
+        self.problems: list[Problem] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(Problem(self.where, 1, 1, path, message))
+
+    def raise_if_any(self) -> None:
+        """DeckError with the problems, the first MAX_LISTED of them and a count of the rest."""
+        if len(self.problems) > MAX_LISTED:
+            more = len(self.problems) - MAX_LISTED
+            self.problems[MAX_LISTED:] = [Problem(self.where, 1, 1, "", f"and {more:,} more problems")]
+        if self.problems:
+            raise DeckError(self.problems)
+
+    def row(self, model: type[pw.Model], data: Any, path: str, required: tuple[str, ...] | None = None) -> dict:
+        """The model's column values from a dumped row (unknown keys ignored), each one checked.
+        ``required``: the keys that must be there (default: the columns without a default)."""
+        if not isinstance(data, dict):
+            self.add(path, "expected an object")
+            return {}
+        out = {}
+        if required is None:
+            required = tuple(f.name for f in model._meta.sorted_fields if not f.null and f.default is None
+                             and not isinstance(f, pw.ForeignKeyField) and f.name != "id")
+        for name in required:
+            if name not in data:
+                self.add(f"{path}.{name}", "required")
+        for name, value in data.items():
+            field = model._meta.fields.get(name)
+            if field is None or isinstance(field, pw.ForeignKeyField) or name == "id":
+                continue
+            problem, value = _column_value(model, field, value)
+            if problem:
+                self.add(f"{path}.{name}", problem)
+            else:
+                out[name] = value
+        return out
+
+    def items(self, data: dict, key: str, path: str = "") -> list:
+        value = data.get(key, []) if isinstance(data, dict) else []
+        if not isinstance(value, list):
+            self.add(f"{path}{key}", "expected a list")
+            return []
+        return value
+
+    def deck(self, entry: Any, path: str) -> CheckedDeck:
+        values = self.row(Deck, entry, path)
+        shared = entry.get("shared") if isinstance(entry, dict) else None
+        if not isinstance(shared, bool):
+            self.add(f"{path}.shared", "expected true or false")
+        notes = []
+        for i, note in enumerate(self.items(entry, "notes", f"{path}.")):
+            note_path = f"{path}.notes[{i}]"
+            cards = [self.row(Card, card, f"{note_path}.cards[{j}]")
+                     for j, card in enumerate(self.items(note, "cards", f"{note_path}."))]
+            notes.append(CheckedNote(self.row(Note, note, note_path), cards))
+        return CheckedDeck(bool(shared), values, notes)
+
+    def card_key(self, row: Any, path: str) -> tuple:
+        """The card a progress row is about: [shared, deck id, card id, face]."""
+        key = row.get("card") if isinstance(row, dict) else None
+        if not (isinstance(key, list) and len(key) == 4 and isinstance(key[0], bool)
+                and all(isinstance(part, str) for part in key[1:])):
+            self.add(f"{path}.card", "expected [shared, deck id, card id, face]")
+            return ()
+        return tuple(key)
+
+    def user(self, data: Any, path: str = "user") -> dict:
+        """A new account's values: name and settings as sign-up and the settings form check them,
+        the password hash only in this server's form; never admin rights, never a session version."""
+        if not isinstance(data, dict):
+            self.add(path, "expected an object")
+            return {}
+        out = {}
+        try:
+            out["username"] = users.check_username(data.get("username"))
+        except InvalidInput as err:
+            self.add(f"{path}.username", str(err).removeprefix("username: "))
+        password_hash = data.get("password_hash", "")
+        if password_hash and not (isinstance(password_hash, str) and users.PASSWORD_HASH_RE.fullmatch(password_hash)):
+            self.add(f"{path}.password_hash", "not a password hash this server makes")
+        elif password_hash:
+            out["password_hash"] = password_hash
+        for name in _USER_SETTINGS:
+            if name in data:
+                try:
+                    out.update(users.check_settings({name: data[name]}))
+                except InvalidInput as err:
+                    self.add(f"{path}.{name}", str(err).removeprefix(f"{name}: "))
+        if "suspend_leeches" in data and not isinstance(data["suspend_leeches"], bool):
+            self.add(f"{path}.suspend_leeches", "expected true or false")
+        created = self.row(User, {"created_at": data["created_at"]} if "created_at" in data else {}, path, ())
+        return {**out, **created}
+
+    def snapshot(self, data: Any, path: str) -> dict | None:
+        """An answer's undo snapshot: None, or every SNAPSHOT_COLUMNS value of a card state."""
+        if data is None:
+            return None
+        values = self.row(CardState, data, path, required=SNAPSHOT_COLUMNS)
+        return {name: data[name] for name in SNAPSHOT_COLUMNS} if all(n in values for n in SNAPSHOT_COLUMNS) else None
+
+
+def _column_value(model, field: pw.Field, value: Any) -> tuple[str | None, Any]:
+    """(problem, value as stored) for one dumped column value."""
+    if value is None:
+        return (None, None) if field.null else ("required", None)
+    if isinstance(field, JsonField):
+        return _json_value(field, value)
+    if isinstance(field, pw.BooleanField):
+        return (None, value) if isinstance(value, bool) else ("expected true or false", None)
+    if isinstance(field, pw.IntegerField):
+        return _int_value(model, field, value)
+    if isinstance(field, (pw.DateTimeField, pw.DateField)):
+        kind = datetime if isinstance(field, pw.DateTimeField) else date
+        try:
+            return None, kind.fromisoformat(value)
+        except (TypeError, ValueError):
+            return f"expected an ISO {kind.__name__}", None
+    if isinstance(field, (pw.CharField, pw.TextField)):
+        return _text_value(model, field, value)
+    return f"cannot restore a {type(field).__name__}", None
+
+
+def _int_value(model, field: pw.IntegerField, value: Any) -> tuple[str | None, Any]:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return "expected a whole number", None
+    bounds = _RANGES.get((model, field.name))
+    if bounds is None:
+        high = next(limit for kind, limit in _INT_RANGE.items() if isinstance(field, kind))
+        low = -high - 1
+    else:
+        low, high = bounds
+    return (None, value) if low <= value <= high else (f"between {low} and {high}", None)
+
+
+def _text_value(model, field: pw.Field, value: Any) -> tuple[str | None, Any]:
+    if not isinstance(value, str):
+        return "expected text", None
+    if "\x00" in value:
+        return "contains a NUL character", None
+    limit = getattr(field, "max_length", None)
+    if limit and len(value) > limit:
+        return f"at most {limit} characters", None
+    allowed = _ALLOWED.get((model, field.name))
+    if allowed is not None and not allowed.fullmatch(value):
+        return f"not a valid {field.name}: {value[:40]!r}", None
+    return None, sanitize(value) if (model, field.name) in _HTML_COLUMNS else value
+
+
+def _json_value(field: JsonField, value: Any) -> tuple[str | None, Any]:
+    """Lists hold text only (tags, choices, accepted answers); the deck's sources map ids to text."""
+    if field.name == "state_before":
+        return None, value  # checked by Checker.snapshot
+    if isinstance(value, list) and all(isinstance(item, str) and "\x00" not in item for item in value):
+        return None, [sanitize(item) for item in value] if field.name == "choices_html" else value
+    if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()) and field.name == "sources":
+        return None, value
+    return "expected a list of texts" if field.name != "sources" else "expected an object of texts", None
