@@ -51,6 +51,7 @@ ROUTES: dict[tuple[str, str], tuple[str, dict]] = {
     ("GET", "/api/readiness"): ("query", {}),
     ("POST", "/api/review/answer"): ("json", {"card_id": CARD, "quality": 4, "answer_id": "fuzz", "time_ms": 5,
                                               "deck": 1}),
+    ("POST", "/api/review/check"): ("json", {"card_id": CARD, "answer": "Paris"}),
     ("GET", "/api/review/next"): ("query", {"deck": DECK}),
     ("POST", "/api/review/undo"): ("json", {"deck": 1}),
     ("GET", "/api/stats/<name>"): ("query", {"deck": DECK}),
