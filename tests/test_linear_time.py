@@ -101,6 +101,12 @@ def test_typed_answers_are_matched_in_linear_time():
     assert_linear(lambda text: match_answer(text, ["mitochondria", "the powerhouse of the cell"]))
 
 
+def test_typed_numbers_are_read_in_linear_time():
+    """Runs of digits, separators and blanks: every position may start a number."""
+    assert_linear(lambda text: match_answer(text, ["65,536", "64 KiB"]),
+                  units=("1 ", "1,", "999,", "1.", ".1", "1e", "1 ^ ", "- ", " ", "1 kb "), endings=("", "1", " x"))
+
+
 def test_a_long_near_miss_is_judged_in_linear_time():
     # A deck's accepted answer may be long; a typed answer close to it once took a quadratic diff.
     random = Random(14)

@@ -23,10 +23,12 @@ _UNITS: dict[str, tuple[str, float]] = {
     "bn": ("count", 1e9), "billion": ("count", 1e9), "t": ("count", 1e12), "trillion": ("count", 1e12),
 }
 _UNIT_NAMES = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
-_NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?"
+# Linear on any text: a number needs a digit (an empty match would be tried at every position of a
+# long run of blanks), and blanks are taken possessively (a unit never starts with one).
+_NUMBER = r"[-+]?(?:(?:\d{1,3}(?:,\d{3})++|\d++)(?:\.\d++)?|\.\d++)"
 _QUANTITY = re.compile(
-    rf"(?<![\w.])(?P<number>{_NUMBER})(?:\s*(?:\^|\*\*)\s*(?P<power>\d{{1,3}}))?(?P<e>e[-+]?\d+)?"
-    rf"(?:(?P<space>\s*)-?(?P<unit>{_UNIT_NAMES}|b)(?![a-z0-9]))?")
+    rf"(?<![\w.])(?P<number>{_NUMBER})(?:\s*+(?:\^|\*\*)\s*+(?P<power>\d{{1,3}}))?(?P<e>e[-+]?\d++)?"
+    rf"(?:(?P<space>\s*+)-?(?P<unit>{_UNIT_NAMES}|b)(?![a-z0-9]))?")
 # Words around a number that say nothing about its value ("about 4x", "~0.33 MB").
 _FILLER = {"about", "roughly", "approximately", "approx", "around", "circa", "ca", "nearly", "almost",
            "some", "~", "≈", "of", "per", "the", "a", "an", "is", "it", "its"}
