@@ -6,6 +6,7 @@ import pytest
 from quizzer.services import users as user_service
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
 from quizzer.store.models import User
+from tests.conftest import at
 
 PASSWORD = "correct horse battery"
 
@@ -62,13 +63,14 @@ def test_authenticate(sqlite_db):
 
 def test_changing_the_password_ends_other_sessions(sqlite_db):
     user = user_service.create_user("alice", PASSWORD)
+    client = {"address": "192.0.2.1", "now": at("2026-01-05 10:00")}
     with pytest.raises(InvalidInput, match="^current password: "):
-        user_service.change_password(user, "wrong password", "a brand new one")
+        user_service.change_password(user, "wrong password", "a brand new one", **client)
     with pytest.raises(InvalidInput, match="^password: "):
-        user_service.change_password(user, PASSWORD, "short")
+        user_service.change_password(user, PASSWORD, "short", **client)
     assert User.get_by_id(user.id).session_version == 0
 
-    user_service.change_password(user, PASSWORD, "a brand new one")
+    user_service.change_password(user, PASSWORD, "a brand new one", **client)
 
     assert User.get_by_id(user.id).session_version == 1
     assert user_service.authenticate("alice", "a brand new one") == user

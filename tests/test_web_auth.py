@@ -133,16 +133,18 @@ def test_login_wrong_password_or_unknown_user_is_401(app, logged_in, username):
     assert _anonymous(client)
 
 
-def test_login_is_rate_limited_after_ten_posts_a_minute(app, logged_in):
+def test_login_guesses_at_one_account_must_wait_and_are_told_when(app, logged_in):
     logged_in("alice").form("/logout")
     client = app.test_client()
     token = csrf_from(_text(client.get("/login")))
-    for _ in range(10):
+    for _ in range(6):  # five free guesses, then the sixth starts a one-second wait
         response = client.post("/login", data={"csrf_token": token, "username": "alice", "password": "nope nope"})
         assert response.status_code == 401
     response = client.post("/login", data={"csrf_token": token, "username": "alice", "password": PASSWORD})
     assert response.status_code == 429
-    assert "Slow down" in _text(response)
+    assert response.headers["Retry-After"] == "1"
+    assert "Too many attempts. Try again in 1 second." in _text(response)
+    assert 'name="username"' in _text(response), "the form is shown again"
     assert _anonymous(client)
     # GET stays open: only attempts are counted.
     assert client.get("/login").status_code == 200

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import functools
 import re
+from datetime import datetime
 from zoneinfo import available_timezones
 
 import peewee as pw
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from quizzer.services import rate_limits
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
 from quizzer.store.db import database_proxy as db
 from quizzer.store.models import User
@@ -46,6 +48,25 @@ def create_user(username: str, password: str, *, is_admin: bool = False) -> User
         raise Conflict(f"username {username!r} is taken") from None
 
 
+def sign_up(username: str, password: str, address: str, now: datetime) -> User:
+    """create_user for a visitor: every attempt counts against the client address (RateLimited)."""
+    rate_limits.attempt(rate_limits.signup_counters(address), address, now)
+    return create_user(username, password)
+
+
+def log_in(username: str, password: str, address: str, now: datetime) -> User | None:
+    """authenticate, counted per account named and per address; RateLimited while either must wait.
+
+    The attempt is counted before the password is checked and in its own transaction, so
+    guesses sent in parallel are limited too; a success undoes it (services.rate_limits)."""
+    counters = rate_limits.password_guess_counters(username, address)
+    rate_limits.attempt(counters, address, now)
+    user = authenticate(username, password)
+    if user is not None:
+        rate_limits.succeeded(counters, address, now)
+    return user
+
+
 def authenticate(username: str, password: str) -> User | None:
     user = User.get_or_none(User.username == (username or "").strip())
     if user is None:
@@ -61,10 +82,15 @@ def get_user(username: str) -> User:
     return user
 
 
-def change_password(user: User, old: str, new: str) -> None:
+def change_password(user: User, old: str, new: str, *, address: str, now: datetime) -> None:
+    """Replace the password; the current one is a password guess, limited like a login."""
+    new_hash = hash_password(new)
+    counters = rate_limits.password_guess_counters(user.username, address)
+    rate_limits.attempt(counters, address, now)
     if not check_password_hash(user.password_hash, old or ""):
         raise InvalidInput("current password: does not match")
-    user.password_hash = hash_password(new)
+    rate_limits.succeeded(counters, address, now)
+    user.password_hash = new_hash
     user.session_version += 1
     user.save()
 
