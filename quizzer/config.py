@@ -33,6 +33,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 5000
     log_level: str = "INFO"
+    trusted_proxies: int = 0
 
 
 def _flag(env, name: str, default: bool) -> bool:
@@ -111,4 +112,5 @@ def load_settings(env=None) -> Settings:
         host=env.get("QUIZZER_HOST") or "127.0.0.1",
         port=_int(env, "QUIZZER_PORT", 5000, low=1),
         log_level=_log_level(env),
+        trusted_proxies=_int(env, "QUIZZER_TRUSTED_PROXIES", 0, low=0),
     )

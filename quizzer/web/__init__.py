@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 from markupsafe import Markup
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from quizzer import jobs
@@ -46,6 +47,12 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     configure_logging(settings.log_level)
     app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]  # the documented way to wrap
+    if settings.trusted_proxies:
+        # Outermost, so the access log, the rate limits, Secure cookies and HSTS all see the client's
+        # address and scheme. Only the last N hops are believed: a client cannot forge its way in.
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,  # type: ignore[method-assign]
+                                x_port=hops)
     connect(settings.database_url)
 
     @app.before_request
