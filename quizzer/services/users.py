@@ -1,38 +1,18 @@
-"""Accounts: creation, authentication, settings. Passwords are hashed with scrypt."""
+"""Accounts: creation, authentication, settings. Password rules and hashes: services.passwords."""
 from __future__ import annotations
 
-import functools
 import re
 from datetime import datetime
 from zoneinfo import available_timezones
 
 import peewee as pw
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from quizzer.services import rate_limits
+from quizzer.services import passwords, rate_limits
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
 from quizzer.store.db import database_proxy as db
 from quizzer.store.models import User
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,31}$")
-MIN_PASSWORD = 8
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    """A valid hash to check against when the user does not exist, so timing does not tell.
-
-    Made on first use: nothing runs at import time (an scrypt hash costs every CLI call ~0.1 s).
-    """
-    return generate_password_hash("not a password", method="scrypt")
-
-
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"password: at least {MIN_PASSWORD} characters")
-    if len(password) > 1024:
-        raise InvalidInput("password: at most 1024 characters")
-    return generate_password_hash(password, method="scrypt")
 
 
 def create_user(username: str, password: str, *, is_admin: bool = False) -> User:
@@ -40,7 +20,8 @@ def create_user(username: str, password: str, *, is_admin: bool = False) -> User
     username = (username or "").strip()
     if not USERNAME_RE.match(username):
         raise InvalidInput("username: 2-32 letters, digits, '.', '_' or '-', starting with a letter or digit")
-    password_hash = hash_password(password)
+    passwords.check_strength(password, username)
+    password_hash = passwords.hash_password(password)
     try:
         with db.atomic():
             return User.create(username=username, password_hash=password_hash, is_admin=is_admin)
@@ -68,11 +49,17 @@ def log_in(username: str, password: str, address: str, now: datetime) -> User | 
 
 
 def authenticate(username: str, password: str) -> User | None:
+    """The account if the password matches; an older (scrypt) hash is replaced by argon2id then."""
     user = User.get_or_none(User.username == (username or "").strip())
     if user is None:
-        check_password_hash(_dummy_hash(), password or "")
+        passwords.verify(passwords.dummy_hash(), password)
         return None
-    return user if check_password_hash(user.password_hash, password or "") else None
+    if not passwords.verify(user.password_hash, password):
+        return None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+        User.update(password_hash=user.password_hash).where(User.id == user.id).execute()
+    return user
 
 
 def get_user(username: str) -> User:
@@ -84,13 +71,13 @@ def get_user(username: str) -> User:
 
 def change_password(user: User, old: str, new: str, *, address: str, now: datetime) -> None:
     """Replace the password; the current one is a password guess, limited like a login."""
-    new_hash = hash_password(new)
+    passwords.check_strength(new, user.username)
     counters = rate_limits.password_guess_counters(user.username, address)
     rate_limits.attempt(counters, address, now)
-    if not check_password_hash(user.password_hash, old or ""):
+    if not passwords.verify(user.password_hash, old):
         raise InvalidInput("current password: does not match")
     rate_limits.succeeded(counters, address, now)
-    user.password_hash = new_hash
+    user.password_hash = passwords.hash_password(new)
     user.session_version += 1
     user.save()
 
