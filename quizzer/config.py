@@ -9,6 +9,7 @@ from pathlib import Path
 
 from quizzer import bundled
 from quizzer.logs import LEVELS
+from quizzer.private_files import private_dir
 
 
 class ConfigError(ValueError):
@@ -34,6 +35,7 @@ class Settings:
     port: int = 5000
     log_level: str = "INFO"
     trusted_proxies: int = 0
+    remember_days: int = 30
 
 
 def _flag(env, name: str, default: bool) -> bool:
@@ -69,7 +71,7 @@ def _secret_key(instance_dir: Path, env) -> str:
         return env["QUIZZER_SECRET_KEY"]
     path = instance_dir / "secret_key"
     if not path.exists():
-        instance_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(instance_dir)
         fd, temporary = tempfile.mkstemp(dir=instance_dir, prefix=".secret_key.")
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))
@@ -113,4 +115,5 @@ def load_settings(env=None) -> Settings:
         port=_int(env, "QUIZZER_PORT", 5000, low=1),
         log_level=_log_level(env),
         trusted_proxies=_int(env, "QUIZZER_TRUSTED_PROXIES", 0, low=0),
+        remember_days=_int(env, "QUIZZER_REMEMBER_DAYS", 30, low=1),
     )

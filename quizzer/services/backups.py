@@ -15,6 +15,7 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
+from quizzer.private_files import private_dir, private_file
 from quizzer.services.errors import ServiceError
 
 SQLITE_PREFIX = "sqlite:///"
@@ -37,10 +38,10 @@ def _kind(database_url: str) -> str:
 def backup_database(database_url: str, backup_dir: Path, keep: int, now: datetime | None = None) -> Path:
     """Write a verified backup into ``backup_dir``, then delete all but the newest ``keep``. Returns its path."""
     kind = _kind(database_url)
-    backup_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(backup_dir)
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
     target = backup_dir / f"{PREFIX}{stamp}{SUFFIXES[kind]}"
-    partial = target.with_name(target.name + ".partial")
+    partial = private_file(target.with_name(target.name + ".partial"))  # pg_dump and SQLite keep its 0600
     try:
         if kind == "sqlite":
             _sqlite_copy(Path(database_url[len(SQLITE_PREFIX):]), partial)
@@ -115,7 +116,7 @@ def restore_database(path: Path | str, database_url: str) -> None:
     if path.name.endswith(SUFFIXES["postgresql"]):
         raise BackupError(f"{path}: a PostgreSQL dump cannot be restored into SQLite")
     target = Path(database_url[len(SQLITE_PREFIX):])
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_file(target)
     src, dst = sqlite3.connect(f"file:{path}?mode=ro", uri=True), sqlite3.connect(target)
     try:
         src.backup(dst)  # the backup API in reverse: page by page under the target's write lock

@@ -1,6 +1,8 @@
 """The Flask app factory: configuration, database, security, blueprints."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -39,6 +41,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_DURATION=timedelta(days=settings.remember_days),
         # A review tab left open for hours must still be able to post answers.
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_SSL_STRICT=False,
