@@ -63,9 +63,9 @@ def address_subject(address: str) -> str:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return address
-    if ip.version == 6 and ip.ipv4_mapped is None:
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip.ipv4_mapped or ip) if ip.version == 6 else str(ip)
+    if isinstance(ip, ipaddress.IPv6Address):
+        return str(ip.ipv4_mapped or ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def delay(limit: Limit, failures: int) -> timedelta:
     over = failures - limit.free
     if over <= 0:
         return timedelta(0)
-    return min(MAX_DELAY, FIRST_DELAY * 2 ** min(over - 1, 20))
+    return min(MAX_DELAY, FIRST_DELAY * 2 ** min(over - 1, 20))  # 2**20 s is far past the cap: no overflow
 
 
 def _naive(now: datetime) -> datetime:
@@ -96,6 +96,14 @@ def _current_failures(row: store.RateCounter, limit: Limit, now: datetime) -> in
     return row.failures
 
 
+def _wait(row: store.RateCounter, limit: Limit, trusted: str, now: datetime) -> timedelta:
+    """How long ``row`` still makes a client wait; never the address it trusts."""
+    failures = _current_failures(row, limit, now)
+    if not failures or row.trusted_address == trusted:
+        return timedelta(0)
+    return row.last_failure_at + delay(limit, failures) - now
+
+
 def attempt(counters: list[Counter], address: str, now: datetime) -> None:
     """Count one attempt on every counter, or raise RateLimited (counting nothing) if one must wait.
 
@@ -103,11 +111,9 @@ def attempt(counters: list[Counter], address: str, now: datetime) -> None:
     now, trusted = _naive(now), _hashed(address_subject(address))
     with db.atomic():
         rows = store.lock_counters([c.key for c in counters])
-        waits = [rows[c.key].last_failure_at + delay(c.limit, failures) - now
-                 for c in counters if (failures := _current_failures(rows[c.key], c.limit, now))
-                 and rows[c.key].trusted_address != trusted]
-        if waits and max(waits) > timedelta(0):
-            raise RateLimited(max(waits))
+        wait = max(_wait(rows[c.key], c.limit, trusted, now) for c in counters)
+        if wait > timedelta(0):
+            raise RateLimited(wait)
         for counter in counters:
             row = rows[counter.key]
             row.failures, row.last_failure_at = _current_failures(row, counter.limit, now) + 1, now
