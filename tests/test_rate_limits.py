@@ -140,6 +140,27 @@ def test_the_current_password_on_the_password_page_is_limited_like_a_login(sqlit
         guess("alice", "10.0.0.10", NOW, PASSWORD)
 
 
+def test_the_signup_and_password_pages_answer_429_with_retry_after(app):
+    visitor = app.test_client()
+    for i in range(11):
+        assert visitor.signup(f"user{i}").status_code == 302
+    refused = visitor.signup("user11")
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
+    assert "Too many attempts. Try again in 1 second." in refused.get_data(as_text=True)
+
+    user_service.create_user("alice", PASSWORD)
+    alice = app.test_client()
+    assert alice.login("alice").status_code == 302  # from 127.0.0.1, which alice's account now trusts
+    stolen = {"environ_base": {"REMOTE_ADDR": "198.51.100.9"}}  # her session, used from elsewhere
+    change = {"new_password": "a brand new secret", "confirm_password": "a brand new secret"}
+    for _ in range(6):
+        assert alice.form("/account/password", {"old_password": "wrong guess!", **change}, **stolen).status_code == 400
+    limited = alice.form("/account/password", {"old_password": PASSWORD, **change}, **stolen)
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+    assert "Too many attempts." in limited.get_data(as_text=True)
+    assert app.test_client().login("alice").status_code == 302  # alice's own address is not held up
+
+
 # --- Real server processes ----------------------------------------------------------------------
 
 class Server:
