@@ -10,6 +10,7 @@ from pathlib import Path
 from quizzer import bundled
 from quizzer.importers.archive import MAX_EXPANDED_MB, MAX_FILE_MB, Limits
 from quizzer.logs import LEVELS
+from quizzer.private_files import private_dir
 
 
 class ConfigError(ValueError):
@@ -35,6 +36,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 5000
     log_level: str = "INFO"
+    trusted_proxies: int = 0
+    remember_days: int = 30
 
     @property
     def import_limits(self) -> Limits:
@@ -75,7 +78,7 @@ def _secret_key(instance_dir: Path, env) -> str:
         return env["QUIZZER_SECRET_KEY"]
     path = instance_dir / "secret_key"
     if not path.exists():
-        instance_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(instance_dir)
         fd, temporary = tempfile.mkstemp(dir=instance_dir, prefix=".secret_key.")
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))
@@ -119,4 +122,6 @@ def load_settings(env=None) -> Settings:
         host=env.get("QUIZZER_HOST") or "127.0.0.1",
         port=_int(env, "QUIZZER_PORT", 5000, low=1),
         log_level=_log_level(env),
+        trusted_proxies=_int(env, "QUIZZER_TRUSTED_PROXIES", 0, low=0),
+        remember_days=_int(env, "QUIZZER_REMEMBER_DAYS", 30, low=1),
     )

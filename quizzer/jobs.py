@@ -18,7 +18,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from quizzer.config import Settings
-from quizzer.services import backups, deck_sync, rollover
+from quizzer.services import backups, deck_sync, rate_limits, rollover
 from quizzer.services.job_runs import Outcome, run_once
 from quizzer.store.job_models import JobRun
 
@@ -59,7 +59,9 @@ def sync_decks(settings: Settings) -> Outcome:
 
 
 def roll_over(settings: Settings) -> Outcome:
-    return Outcome(rollover.roll_over(settings.leech_lapses).summary())
+    summary = rollover.roll_over(settings.leech_lapses).summary()
+    forgotten = rate_limits.forget_stale(datetime.now(UTC))
+    return Outcome(f"{summary}; {forgotten} stale rate-limit counters deleted")
 
 
 def job_specs(settings: Settings) -> list[JobSpec]:
@@ -69,7 +71,8 @@ def job_specs(settings: Settings) -> list[JobSpec]:
                 timedelta(days=1), timedelta(hours=settings.backup_hour), backup),
         JobSpec("deck_sync", "Re-import changed deck files from QUIZZER_DECKS_DIR",
                 timedelta(minutes=settings.deck_sync_minutes), timedelta(0), sync_decks),
-        JobSpec("rollover", "Start each user's new study day: snapshot, un-bury, tag leeches",
+        JobSpec("rollover", "Start each user's new study day: snapshot, un-bury, tag leeches; "
+                "delete forgotten rate-limit counters",
                 timedelta(minutes=settings.rollover_check_minutes), timedelta(0), roll_over),
     ]
 

@@ -113,9 +113,11 @@ def test_user_create_takes_the_password_from_the_environment(cli):
     results = run_all(cli, {
         "taken": (["user", "create", "alice"], {"QUIZZER_PASSWORD": "another password"}),
         "short": (["user", "create", "bob"], {"QUIZZER_PASSWORD": "short"}),
+        "weak": (["user", "create", "carol"], {"QUIZZER_PASSWORD": "12345678"}),
     })
     assert results["taken"].stderr == "error: username 'alice' is taken\n"
     assert results["short"].stderr == "error: password: at least 8 characters\n"
+    assert results["weak"].stderr.startswith("error: password: too easy to guess. This is a top-10 common password.")
     assert all(r.returncode == 1 for r in results.values())
     assert rows_in(cli.url)["User"] == 1
 

@@ -1,11 +1,15 @@
 """Accounts: creation rules, hashed passwords, authentication, password changes, study settings."""
 from __future__ import annotations
 
+import re
+
 import pytest
+from werkzeug.security import generate_password_hash
 
 from quizzer.services import users as user_service
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
 from quizzer.store.models import User
+from tests.conftest import at
 
 PASSWORD = "correct horse battery"
 
@@ -35,20 +39,51 @@ def test_bad_usernames_are_refused(sqlite_db, name):
     assert User.select().count() == 0
 
 
-@pytest.mark.parametrize("password", ["", "seven77", "x" * 1025])
-def test_bad_passwords_are_refused(sqlite_db, password):
-    with pytest.raises(InvalidInput, match="^password: "):
+@pytest.mark.parametrize("password, why", [
+    ("", "at least 8 characters"),
+    ("seven77", "at least 8 characters"),
+    ("x" * 1025, "at most 1024 characters"),
+    ("password", "too easy to guess. This is a top-10 common password. Add another word or two."),
+    ("12345678", "too easy to guess. This is a top-10 common password."),
+    (" " * 8, "too easy to guess. Repeats like"),
+    ("qwertyuiop", "too easy to guess. This is a top-100 common password."),
+    ("alice2026", "too easy to guess."),  # the username is among what an attacker tries first
+    ("P@ssw0rd1", "too easy to guess."),  # l33t spellings of common words are tried too
+])
+def test_weak_passwords_are_refused_saying_why(sqlite_db, password, why):
+    with pytest.raises(InvalidInput, match="^password: " + re.escape(why)):
         user_service.create_user("alice", password)
     assert User.select().count() == 0
 
 
-def test_passwords_are_stored_hashed_with_scrypt(sqlite_db):
+@pytest.mark.parametrize("password", [PASSWORD, "x7#Lq9!vR2", "Zebra quartz umbrella", "ñandú-kiwi-pēkā",
+                                      "seventeen purple giraffes argued politely about tax law " * 18])  # 1008 chars
+def test_strong_passwords_are_accepted(sqlite_db, password):
+    user_service.create_user("alice", password)
+    assert user_service.authenticate("alice", password) is not None
+
+
+def test_passwords_are_stored_as_salted_argon2id_hashes(sqlite_db):
     user_service.create_user("alice", PASSWORD)
     user_service.create_user("bob", PASSWORD)
 
     hashes = [u.password_hash for u in User.select().order_by(User.id)]
-    assert all(h.startswith("scrypt:") and PASSWORD not in h for h in hashes)
+    assert all(h.startswith("$argon2id$v=19$m=19456,t=2,p=1$") and PASSWORD not in h for h in hashes)
     assert hashes[0] != hashes[1]  # salted
+
+
+def test_an_old_scrypt_hash_is_replaced_by_argon2id_at_the_next_successful_login(sqlite_db):
+    old = generate_password_hash(PASSWORD, method="scrypt")
+    alice = User.create(username="alice", password_hash=old)
+    assert user_service.authenticate("alice", "wrong guess!") is None
+    assert User.get_by_id(alice.id).password_hash == old
+
+    assert user_service.authenticate("alice", PASSWORD) == alice
+    upgraded = User.get_by_id(alice.id).password_hash
+    assert upgraded.startswith("$argon2id$")
+    assert user_service.authenticate("alice", PASSWORD) == alice
+    assert User.get_by_id(alice.id).password_hash == upgraded  # once only
+    assert user_service.authenticate("alice", "wrong guess!") is None
 
 
 def test_authenticate(sqlite_db):
@@ -62,13 +97,14 @@ def test_authenticate(sqlite_db):
 
 def test_changing_the_password_ends_other_sessions(sqlite_db):
     user = user_service.create_user("alice", PASSWORD)
+    client = {"address": "192.0.2.1", "now": at("2026-01-05 10:00")}
     with pytest.raises(InvalidInput, match="^current password: "):
-        user_service.change_password(user, "wrong password", "a brand new one")
+        user_service.change_password(user, "wrong password", "a brand new one", **client)
     with pytest.raises(InvalidInput, match="^password: "):
-        user_service.change_password(user, PASSWORD, "short")
+        user_service.change_password(user, PASSWORD, "short", **client)
     assert User.get_by_id(user.id).session_version == 0
 
-    user_service.change_password(user, PASSWORD, "a brand new one")
+    user_service.change_password(user, PASSWORD, "a brand new one", **client)
 
     assert User.get_by_id(user.id).session_version == 1
     assert user_service.authenticate("alice", "a brand new one") == user

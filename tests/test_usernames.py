@@ -6,7 +6,7 @@ import logging
 import peewee as pw
 import pytest
 
-from quizzer.services import users
+from quizzer.services import passwords, users
 from quizzer.services.errors import Conflict
 from quizzer.store import bind
 from quizzer.store.db import open_database
@@ -52,7 +52,7 @@ def db_before_the_key(db_url):
 def test_the_migration_lists_colliding_names_and_keeps_each_account_able_to_sign_in(db_before_the_key, caplog):
     database = db_before_the_key
     rows = pw.Table("user").bind(database)
-    password_hash = users.hash_password(PASSWORD)
+    password_hash = passwords.hash_password(PASSWORD)
     for name in ("Alice", "bob", "alice", "Ａｌｉｃｅ"):
         rows.insert(username=name, password_hash=password_hash, is_admin=False, timezone="UTC", rollover_hour=4,
                     new_per_day=20, reviews_per_day=200, grade_scale="buttons", session_version=0,

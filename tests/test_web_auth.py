@@ -59,6 +59,8 @@ def test_signup_duplicate_username_is_400_with_message(app, logged_in):
 
 @pytest.mark.parametrize("username, password, message", [
     ("shorty", "short", "password: at least 8 characters"),
+    ("common", "password", "password: too easy to guess. This is a top-10 common password."),
+    ("spaces", " " * 8, "password: too easy to guess. Repeats like"),
     ("x", PASSWORD, "username: 2-32 letters"),
     ("bad name!", PASSWORD, "username: 2-32 letters"),
 ])
@@ -133,16 +135,18 @@ def test_login_wrong_password_or_unknown_user_is_401(app, logged_in, username):
     assert _anonymous(client)
 
 
-def test_login_is_rate_limited_after_ten_posts_a_minute(app, logged_in):
+def test_login_guesses_at_one_account_must_wait_and_are_told_when(app, logged_in):
     logged_in("alice").form("/logout")
     client = app.test_client()
     token = csrf_from(_text(client.get("/login")))
-    for _ in range(10):
+    for _ in range(6):  # five free guesses, then the sixth starts a one-second wait
         response = client.post("/login", data={"csrf_token": token, "username": "alice", "password": "nope nope"})
         assert response.status_code == 401
     response = client.post("/login", data={"csrf_token": token, "username": "alice", "password": PASSWORD})
     assert response.status_code == 429
-    assert "Slow down" in _text(response)
+    assert response.headers["Retry-After"] == "1"
+    assert "Too many attempts. Try again in 1 second." in _text(response)
+    assert 'name="username"' in _text(response), "the form is shown again"
     assert _anonymous(client)
     # GET stays open: only attempts are counted.
     assert client.get("/login").status_code == 200
@@ -220,6 +224,8 @@ def test_change_password_ends_other_sessions_but_keeps_this_one(app, logged_in):
     ("not my password", "a brand new secret", None, "current password: does not match"),
     (PASSWORD, "a brand new secret", "something else", "confirm password: does not match"),
     (PASSWORD, "short", None, "password: at least 8 characters"),
+    (PASSWORD, "12345678", None, "password: too easy to guess."),
+    (PASSWORD, "alice1234", None, "password: too easy to guess."),
 ])
 def test_change_password_errors_are_400_and_change_nothing(app, logged_in, old, new, confirm, message):
     client = logged_in("alice")
@@ -243,7 +249,17 @@ def test_password_is_stored_hashed(logged_in):
     logged_in("alice")
     stored = User.get(User.username == "alice").password_hash
     assert PASSWORD not in stored
-    assert stored.startswith(("scrypt:", "$argon2"))
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_an_old_scrypt_hash_is_upgraded_at_the_next_login(app, client):
+    from werkzeug.security import generate_password_hash
+    User.create(username="old", password_hash=generate_password_hash(PASSWORD, method="scrypt"))
+    assert client.login("old", "wrong guess!").status_code == 401
+    assert User.get(User.username == "old").password_hash.startswith("scrypt:")  # only a success upgrades
+    assert client.login("old", PASSWORD).status_code == 302
+    assert User.get(User.username == "old").password_hash.startswith("$argon2id$")
+    assert app.test_client().login("old", PASSWORD).status_code == 302
 
 
 def test_session_cookie_is_httponly_and_samesite_lax(app):

@@ -27,7 +27,7 @@ import peewee as pw
 from quizzer.importers import MediaFile
 from quizzer.importers.archive import Limits, SafeZip, problem
 from quizzer.importers.names import Taken, unique
-from quizzer.services import users
+from quizzer.services import passwords, users
 from quizzer.services.backup_checks import CheckedDeck, check_document
 from quizzer.services.errors import Conflict, InvalidInput
 from quizzer.services.media import find_media, referenced_media, store_media
@@ -153,7 +153,8 @@ def _target_user(values: dict, username: str | None, password: str | None) -> Us
         if not password:
             raise InvalidInput("user.password_hash: the backup carries no password hash (it was exported "
                                "without one): give the new account a password (QUIZZER_PASSWORD for the CLI)")
-        values = {**values, "password_hash": users.hash_password(password)}
+        passwords.check_strength(password, name)
+        values = {**values, "password_hash": passwords.hash_password(password)}
     return User.create(**{**values, "username": name, "is_admin": False})
 
 

@@ -20,7 +20,7 @@ import peewee as pw
 from quizzer.deck_format import DeckError, Problem
 from quizzer.deck_format.parser import SLUG
 from quizzer.deck_format.render import sanitize
-from quizzer.services import users
+from quizzer.services import passwords, users
 from quizzer.services.errors import InvalidInput
 from quizzer.services.review import SNAPSHOT_COLUMNS
 from quizzer.srs import MAX_INTERVAL_DAYS
@@ -167,7 +167,7 @@ class Checker:
         except InvalidInput as err:
             self.add(f"{path}.username", str(err).removeprefix("username: "))
         password_hash = data.get("password_hash", "")
-        if password_hash and not (isinstance(password_hash, str) and users.PASSWORD_HASH_RE.fullmatch(password_hash)):
+        if password_hash and not passwords.is_our_hash(password_hash):
             self.add(f"{path}.password_hash", "not a password hash this server makes")
         elif password_hash:
             out["password_hash"] = password_hash

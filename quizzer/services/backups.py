@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
+from quizzer.private_files import private_dir, private_file
 from quizzer.services.backup_manifest import Manifest, ManifestError, app_version, manifest_path, read_manifest
 from quizzer.services.errors import ServiceError
 from quizzer.store import backup_pg, backup_sqlite
@@ -67,9 +68,9 @@ def backup_database(database_url: str, backup_dir: Path, keep: int | None,
     (None: delete nothing). Raises BackupError, leaving no file, when the new backup fails a check."""
     kind = _kind(database_url)
     now = now or datetime.now(UTC)
-    backup_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(backup_dir)
     target = backup_dir / f"{PREFIX}{now.strftime('%Y%m%dT%H%M%S%fZ')}{SUFFIXES[kind]}"
-    partial = target.with_name(target.name + ".partial")
+    partial = private_file(target.with_name(target.name + ".partial"))  # pg_dump and SQLite keep its 0600
     try:
         try:
             if kind == "sqlite":

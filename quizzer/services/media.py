@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from quizzer.importers import MediaFile
+from quizzer.private_files import private_dir
 
 STORED_NAME = re.compile(r"[0-9a-f]{64}\.[a-z0-9]{1,8}")
 
@@ -29,8 +30,8 @@ def store_media(root: Path, owner_id: int | None, files: Iterable[MediaFile]) ->
         target = folder / media.stored_name
         if not STORED_NAME.fullmatch(media.stored_name) or target.exists():
             continue
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".incoming-")
+        private_dir(folder)
+        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".incoming-")  # mkstemp makes it 0600
         with os.fdopen(fd, "wb") as file:
             file.write(media.data)
         os.replace(temporary, target)

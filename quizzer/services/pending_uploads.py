@@ -8,6 +8,7 @@ import shutil
 import time
 from pathlib import Path
 
+from quizzer.private_files import DIR_MODE, private_dir, write_private
 from quizzer.services.errors import NotFound
 
 _TOKEN = re.compile(r"[0-9a-f]{32}")
@@ -21,14 +22,14 @@ def _folder(root: Path, user_id: int) -> Path:
 def save_pending(root: Path, user_id: int, filename: str, data: bytes, options: dict) -> str:
     """Keep an upload for the user; returns its token. Uploads older than a day are dropped."""
     folder = _folder(root, user_id)
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     for old in folder.iterdir():
         if old.stat().st_mtime < time.time() - MAX_AGE_SECONDS:
             shutil.rmtree(old, ignore_errors=True)
     token = secrets.token_hex(16)
-    (folder / token).mkdir()
-    (folder / token / "upload").write_bytes(data)
-    (folder / token / "meta.json").write_text(json.dumps({"filename": filename, "options": options}))
+    (folder / token).mkdir(mode=DIR_MODE)
+    write_private(folder / token / "upload", data)
+    write_private(folder / token / "meta.json", json.dumps({"filename": filename, "options": options}).encode())
     return token
 
 

@@ -1,13 +1,13 @@
-"""Accounts: creation, authentication, settings. Passwords are hashed with scrypt."""
+"""Accounts: creation, authentication, settings. Password rules and hashes: services.passwords."""
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
+from datetime import datetime
 
 import peewee as pw
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from quizzer.services import passwords, rate_limits
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
 from quizzer.srs import user_timezones
 from quizzer.store.db import database_proxy as db
@@ -15,28 +15,6 @@ from quizzer.store.models import User, username_key
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,31}$")
 USERNAME_RULE = "2-32 letters, digits, '.', '_' or '-', starting with a letter or digit"
-MIN_PASSWORD = 8
-# Entries of the zoneinfo list that name no real place: the host's own setting and tzdata's filler.
-# Hashes this server makes (werkzeug's scrypt and pbkdf2 defaults). A restored hash with bigger
-# cost parameters would make every login attempt burn memory or time: refused.
-PASSWORD_HASH_RE = re.compile(r"(scrypt:32768:8:1|pbkdf2:sha256:[0-9]{1,7})\$[A-Za-z0-9]{1,64}\$[0-9a-f]{64,128}")
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    """A valid hash to check against when the user does not exist, so timing does not tell.
-
-    Made on first use: nothing runs at import time (an scrypt hash costs every CLI call ~0.1 s).
-    """
-    return generate_password_hash("not a password", method="scrypt")
-
-
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"password: at least {MIN_PASSWORD} characters")
-    if len(password) > 1024:
-        raise InvalidInput("password: at most 1024 characters")
-    return generate_password_hash(password, method="scrypt")
 
 
 def check_username(username) -> str:
@@ -51,12 +29,33 @@ def check_username(username) -> str:
 def create_user(username: str, password: str, *, is_admin: bool = False) -> User:
     """Create an account; InvalidInput for a bad name or password, Conflict when taken."""
     username = check_username(username)
-    password_hash = hash_password(password)
+    passwords.check_strength(password, username)
+    password_hash = passwords.hash_password(password)
     try:
         with db.atomic():
             return User.create(username=username, password_hash=password_hash, is_admin=is_admin)
     except pw.IntegrityError:  # this name, or one that differs only in case or width
         raise Conflict(f"username {username!r} is taken") from None
+
+
+def sign_up(username: str, password: str, address: str, now: datetime) -> User:
+    """create_user for a visitor: every attempt counts against the client address (RateLimited)."""
+    rate_limits.attempt(rate_limits.signup_counters(address), address, now)
+    return create_user(username, password)
+
+
+def log_in(username: str, password: str, address: str, now: datetime) -> User | None:
+    """authenticate, counted per account named and per address; RateLimited while either must wait.
+
+    The attempt is counted before the password is checked and in its own transaction, so
+    guesses sent in parallel are limited too; a success undoes it (services.rate_limits)."""
+    # One counter per account however its name is spelt ("ALICE", fullwidth): the name's key.
+    counters = rate_limits.password_guess_counters(username_key((username or "").strip()), address)
+    rate_limits.attempt(counters, address, now)
+    user = authenticate(username, password)
+    if user is not None:
+        rate_limits.succeeded(counters, address, now)
+    return user
 
 
 def find_user(username: str) -> User | None:
@@ -68,11 +67,17 @@ def find_user(username: str) -> User | None:
 
 
 def authenticate(username: str, password: str) -> User | None:
+    """The account if the password matches; an older (scrypt) hash is replaced by argon2id then."""
     user = find_user(username)
     if user is None:
-        check_password_hash(_dummy_hash(), password or "")
+        passwords.verify(passwords.dummy_hash(), password)
         return None
-    return user if check_password_hash(user.password_hash, password or "") else None
+    if not passwords.verify(user.password_hash, password):
+        return None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+        User.update(password_hash=user.password_hash).where(User.id == user.id).execute()
+    return user
 
 
 def get_user(username: str) -> User:
@@ -82,10 +87,15 @@ def get_user(username: str) -> User:
     return user
 
 
-def change_password(user: User, old: str, new: str) -> None:
-    if not check_password_hash(user.password_hash, old or ""):
+def change_password(user: User, old: str, new: str, *, address: str, now: datetime) -> None:
+    """Replace the password; the current one is a password guess, limited like a login."""
+    passwords.check_strength(new, user.username)
+    counters = rate_limits.password_guess_counters(username_key(user.username), address)
+    rate_limits.attempt(counters, address, now)
+    if not passwords.verify(user.password_hash, old):
         raise InvalidInput("current password: does not match")
-    user.password_hash = hash_password(new)
+    rate_limits.succeeded(counters, address, now)
+    user.password_hash = passwords.hash_password(new)
     user.session_version += 1
     user.save()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from quizzer.private_files import private_file
 from quizzer.store.backup_files import NOT_QUIZZER, BackupToolError, Inspection
 
 
@@ -86,7 +87,7 @@ def _inspect_open(conn: sqlite3.Connection) -> Inspection:
 
 def restore(path: Path, target: Path) -> None:
     """Replace the database at ``target`` with the backup at ``path`` (the backup API, in one step)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_file(target)  # a database restored where none was is readable by this user only (0600, 0700)
     src, dst = sqlite3.connect(f"file:{path}?mode=ro", uri=True), sqlite3.connect(target)
     try:
         src.backup(dst)  # page by page under the target's write lock, in one step: all or nothing

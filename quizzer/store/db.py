@@ -7,6 +7,8 @@ from pathlib import Path
 import peewee
 from playhouse.db_url import connect
 
+from quizzer.private_files import private_file
+
 database_proxy = peewee.DatabaseProxy()
 
 # Booleans are bound as the 0 and 1 SQLite stores. sqlite3 binds exact ints directly but sends a
@@ -42,7 +44,7 @@ def open_database(url: str) -> peewee.Database:
     if url.startswith("sqlite:///"):
         path = url[len("sqlite:///"):]
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_file(Path(path))  # 0600 in a 0700 folder when new; the WAL inherits the mode
         return peewee.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE",
                                      timeout=BUSY_TIMEOUT_SECONDS)
     if url.startswith(("postgresql://", "postgres://")):

@@ -1,8 +1,11 @@
 """The Flask app factory: configuration, database, security, blueprints."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 from markupsafe import Markup
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from quizzer import jobs
@@ -38,6 +41,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_DURATION=timedelta(days=settings.remember_days),
         # A review tab left open for hours must still be able to post answers.
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_SSL_STRICT=False,
@@ -46,6 +50,12 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     configure_logging(settings.log_level)
     app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]  # the documented way to wrap
+    if settings.trusted_proxies:
+        # Outermost, so the access log, the rate limits, Secure cookies and HSTS all see the client's
+        # address and scheme. Only the last N hops are believed: a client cannot forge its way in.
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,  # type: ignore[method-assign]
+                                x_port=hops)
     connect(settings.database_url)
 
     @app.before_request

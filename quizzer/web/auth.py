@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+from datetime import UTC, datetime
 from typing import TypeGuard
 
 from flask import Blueprint, Flask, current_app, flash, jsonify, redirect, render_template, request, session, url_for
@@ -9,8 +10,8 @@ from flask_login import LoginManager, UserMixin, current_user, login_required, l
 
 from quizzer.services import users as user_service
 from quizzer.services.errors import Conflict, InvalidInput
+from quizzer.services.rate_limits import RateLimited
 from quizzer.store.models import User
-from quizzer.web.security import limiter
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -64,14 +65,27 @@ def _safe_next(target: str | None) -> str:
     return target if is_local_path(target) else url_for("pages.dashboard")
 
 
+def _client() -> tuple[str, datetime]:
+    """The client's address (the proxy's unless QUIZZER_TRUSTED_PROXIES is set) and the time now."""
+    return request.remote_addr or "", datetime.now(UTC)
+
+
+def _form_page(template: str, error: Exception | None, failed_status: int, **context):
+    """The form again, with the error: 429 and Retry-After when rate limited."""
+    if isinstance(error, RateLimited):
+        return render_template(template, error=str(error), **context), 429, {"Retry-After": str(error.retry_after)}
+    return render_template(template, error=error and str(error), **context), failed_status if error else 200
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
     if not current_app.config["ALLOW_SIGNUP"]:
         return render_template("auth/closed.html"), 403
-    error = None
+    error: Exception | None = None
     if request.method == "POST":
         try:
-            user = user_service.create_user(request.form.get("username", ""), request.form.get("password", ""))
+            user = user_service.sign_up(request.form.get("username", ""), request.form.get("password", ""),
+                                        *_client())
             tz = request.form.get("timezone")
             if tz:
                 with contextlib.suppress(InvalidInput):  # the browser's guess is optional; UTC stays
@@ -80,24 +94,27 @@ def signup():
             login_user(SessionUser(user))
             flash(f"Welcome, {user.username}! The shared decks are ready for you.")
             return redirect(url_for("pages.dashboard"))
-        except (InvalidInput, Conflict) as err:
-            error = str(err)
-    return render_template("auth/signup.html", error=error), 400 if error else 200
+        except (InvalidInput, Conflict, RateLimited) as err:
+            error = err
+    return _form_page("auth/signup.html", error, 400)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
 def login():
-    error = None
+    error: Exception | None = None
     if request.method == "POST":
-        user = user_service.authenticate(request.form.get("username", ""), request.form.get("password", ""))
-        if user is not None:
-            session.clear()
-            login_user(SessionUser(user), remember=bool(request.form.get("remember")))
-            return redirect(_safe_next(request.args.get("next")))
-        error = "Wrong username or password."
-    return render_template("auth/login.html", error=error,
-                           allow_signup=current_app.config["ALLOW_SIGNUP"]), 401 if error else 200
+        try:
+            user = user_service.log_in(request.form.get("username", ""), request.form.get("password", ""),
+                                       *_client())
+        except RateLimited as err:
+            error = err
+        else:
+            if user is not None:
+                session.clear()
+                login_user(SessionUser(user), remember=bool(request.form.get("remember")))
+                return redirect(_safe_next(request.args.get("next")))
+            error = InvalidInput("Wrong username or password.")
+    return _form_page("auth/login.html", error, 401, allow_signup=current_app.config["ALLOW_SIGNUP"])
 
 
 @bp.route("/logout", methods=["POST"])
@@ -113,16 +130,17 @@ def logout():
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    error = None
+    error: Exception | None = None
     if request.method == "POST":
         try:
             if request.form.get("new_password") != request.form.get("confirm_password"):
                 raise InvalidInput("confirm password: does not match the new password")
+            address, now = _client()
             user_service.change_password(current_user.user, request.form.get("old_password", ""),
-                                         request.form.get("new_password", ""))
+                                         request.form.get("new_password", ""), address=address, now=now)
             login_user(SessionUser(current_user.user))  # this session stays valid, others end
             flash("Password changed. Other sessions were logged out.")
             return redirect(url_for("pages.settings"))
-        except InvalidInput as err:
-            error = str(err)
-    return render_template("auth/password.html", error=error), 400 if error else 200
+        except (InvalidInput, RateLimited) as err:
+            error = err
+    return _form_page("auth/password.html", error, 400)

@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
+from quizzer.services.rate_limits import RateLimited
 
 
 def wants_json() -> bool:
@@ -63,6 +64,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Conflict)
     def _conflict(err):
         return error_response(409, str(err))
+
+    @app.errorhandler(RateLimited)
+    def _limited(err):
+        body, status = error_response(429, str(err))
+        return body, status, {"Retry-After": str(err.retry_after)}
 
     @app.errorhandler(CSRFError)
     def _csrf(err):

@@ -211,4 +211,8 @@ def media(name: str):
     path = find_media(_instance() / "media", current_user.id, name)
     if path is None:
         raise NotFound("no such image")
-    return send_file(path, max_age=31536000)
+    response = send_file(path, max_age=31536000)  # content-addressed names: a name never changes content
+    # Only this user may see it: no shared cache (a proxy, a CDN) may keep a copy.
+    response.cache_control.public = False
+    response.cache_control.private = True
+    return response
