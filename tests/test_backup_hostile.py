@@ -187,7 +187,7 @@ def test_the_export_page_says_what_the_backup_holds_and_offers_the_hash(logged_i
     plain = zipfile.ZipFile(io.BytesIO(client.get("/export/backup.zip").data))
     assert "password_hash" not in json.loads(plain.read(account_backup.MANIFEST))["user"]
     hashed = zipfile.ZipFile(io.BytesIO(client.get("/export/backup.zip?password_hash=1").data))
-    assert json.loads(hashed.read(account_backup.MANIFEST))["user"]["password_hash"].startswith("scrypt:")
+    assert json.loads(hashed.read(account_backup.MANIFEST))["user"]["password_hash"].startswith("$argon2id$")
 
 
 def test_the_import_page_refuses_a_hostile_backup_at_the_preview(logged_in, load_deck, tmp_path):

@@ -50,8 +50,8 @@ def test_backups_and_a_restored_database_are_private(db, db_url, user, tmp_path)
     folder = tmp_path / "new" / "backups"
     made = backups.backup_database(db_url, folder, keep=2)
     assert mode(folder) == mode(folder.parent) == 0o700
-    assert mode(made) == 0o600
-    if made.suffix == ".sqlite3":
+    assert mode(made.path) == 0o600
+    if made.kind == "sqlite":
         restored = tmp_path / "restored" / "quizzer.db"
         backups.restore_database(made, f"sqlite:///{restored}")
         assert mode(restored) == 0o600 and mode(restored.parent) == 0o700

@@ -56,7 +56,7 @@ def test_the_migration_lists_colliding_names_and_keeps_each_account_able_to_sign
     for name in ("Alice", "bob", "alice", "Ａｌｉｃｅ"):
         rows.insert(username=name, password_hash=password_hash, is_admin=False, timezone="UTC", rollover_hour=4,
                     new_per_day=20, reviews_per_day=200, grade_scale="buttons", session_version=0,
-                    created_at="2026-01-01 00:00:00", suspend_leeches=False).execute()
+                    created_at="2026-01-01 00:00:00", suspend_leeches=False, typed_answers=True).execute()
 
     with caplog.at_level(logging.WARNING, logger="quizzer.migrations"):
         assert apply_migrations(database)[0] == KEY_MIGRATION
