@@ -15,7 +15,7 @@ from anki.collection import Collection
 from playwright.sync_api import expect
 
 from tests.anki_factory import build_collection, export_package
-from tests.test_browser import _dashboard_figure, _shot, browser, live_server  # noqa: F401  (fixtures)
+from tests.test_browser import _dashboard_figure, _shot, browser, live_server, reveal_answer  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -67,7 +67,7 @@ def test_import_study_backup_and_restore_into_a_new_account(live_server, browser
     for _ in range(3):
         expect(page.locator("#prompt")).to_be_visible()
         card_id = page.locator("#card").get_attribute("data-card-id")
-        page.keyboard.press("Space")
+        reveal_answer(page)
         page.keyboard.press("3")
         expect(page.locator("#card")).not_to_have_attribute("data-card-id", card_id)
     page.goto(live_server + "/")

@@ -7,6 +7,8 @@ import re
 # matching stays linear (each "{{c1::" scans at most to the next "{{", not to the end of
 # the text; possessive, so a deletion left open is not scanned again). The body's first "::" starts
 # the hint, as in Anki.
+# How a deck names one deletion, e.g. in a cloze card's per-deletion ``accept`` mapping.
+DELETION_KEY = re.compile(r"c[1-9][0-9]*")
 _DELETION = re.compile(r"\{\{c([1-9][0-9]*)::((?:(?!\}\}|\{\{).)*+)\}\}", re.DOTALL)
 
 

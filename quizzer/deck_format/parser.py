@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from quizzer.quiz.quantities import parse_tolerance
 
-from .cloze import cloze_numbers, render_cloze
+from .cloze import DELETION_KEY, cloze_numbers, render_cloze
 from .model import DeckError, DeckSpec, NoteSpec, Problem
 from .yaml_tree import MAX_DECK_BYTES, Collection, Node, Scalar, join_path, node_problem, pairs, read_tree
 
@@ -246,7 +246,7 @@ class _Reader:
             return None
         found: DeletionAccepts = {}
         for key, (key_node, value) in fields.items():
-            if not re.fullmatch(r"c[1-9][0-9]*", key):
+            if not DELETION_KEY.fullmatch(key):
                 self.error(key_node, join_path(path, key), f"{_quoted(key)} is not a deletion: use c1, c2, ...")
                 continue
             texts = self.texts(value, join_path(path, key))

@@ -18,6 +18,7 @@ from typing import Any
 import peewee as pw
 
 from quizzer.deck_format import DeckError, Problem
+from quizzer.deck_format.cloze import DELETION_KEY
 from quizzer.deck_format.parser import SLUG
 from quizzer.deck_format.render import sanitize
 from quizzer.services import passwords, users
@@ -237,12 +238,19 @@ def _text_value(model, field: pw.Field, value: Any) -> tuple[str | None, Any]:
     return None, sanitize(value) if (model, field.name) in _HTML_COLUMNS else value
 
 
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) and "\x00" not in item for item in value)
+
+
 def _json_value(field: JsonField, value: Any) -> tuple[str | None, Any]:
     """Lists hold text only (tags, choices, accepted answers); the deck's sources map ids to text."""
     if field.name == "state_before":
         return None, value  # checked by Checker.snapshot
-    if isinstance(value, list) and all(isinstance(item, str) and "\x00" not in item for item in value):
+    if _texts(value):
         return None, [sanitize(item) for item in value] if field.name == "choices_html" else value
+    if field.name == "accept" and isinstance(value, dict) and all(  # a cloze card's, per deletion
+            isinstance(key, str) and DELETION_KEY.fullmatch(key) and _texts(texts) for key, texts in value.items()):
+        return None, value
     if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()) and field.name == "sources":
         return None, value
     return "expected a list of texts" if field.name != "sources" else "expected an object of texts", None

@@ -124,6 +124,9 @@ def _schema_problems(inspection: Inspection, manifest: Manifest | None) -> list[
     missing = sorted(set(expected) - set(inspection.tables))
     if missing:
         problems.append(f"missing table(s) {', '.join(missing)} (schema version {version} has them)")
+    # e.g. a schema_migration behind its tables: a later migration's table is here
+    problems += [f"table {table} does not match schema version {version}: that version has no such table"
+                 for table in sorted(set(inspection.columns) - set(expected))]
     for table in sorted(set(expected) & set(inspection.columns)):
         lacking, extra = expected[table] - inspection.columns[table], inspection.columns[table] - expected[table]
         if lacking or extra:
