@@ -9,6 +9,7 @@ import pytest
 
 from quizzer.store.models import CardState, Deck, Note
 from tests.anki_factory import build_collection, export_package, padded_package
+from tests.conftest import follow_job
 
 DECK = "id: web\ntitle: Web deck\ncards:\n  - {id: a, question: Q?, answer: A.}\n"
 
@@ -23,16 +24,16 @@ def apkg(tmp_path_factory):
 
 
 def upload(client, name: str, data: bytes, **fields):
+    """Upload through the form, then follow the import job's page until it stops running."""
     client.refresh_csrf("/import")
-    return client.form("/import", {"file": (io.BytesIO(data), name), **fields},
-                       content_type="multipart/form-data")
+    return follow_job(client, client.form("/import", {"file": (io.BytesIO(data), name), **fields},
+                                          content_type="multipart/form-data"))
 
 
 def apply(client, preview_html: str):
-    token = re.search(r'name="token" value="([0-9a-f]+)"', preview_html).group(1)
-    return client.form("/import/apply", {"token": token})
-
-
+    """Press the preview's Apply and follow the job to its end (a redirect to the dashboard when done)."""
+    job_id = re.search(r'action="/import/jobs/(\d+)/apply"', preview_html).group(1)
+    return follow_job(client, client.form(f"/import/jobs/{job_id}/apply"))
 def test_preview_then_apply(logged_in):
     alice = logged_in("alice")
     page = upload(alice, "web.yaml", DECK.encode())
