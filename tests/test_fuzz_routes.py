@@ -106,9 +106,9 @@ NOT_FUZZED = {("POST", "/logout")}
 PATH_VALUES = {"card_id": "1", "deck_id": "1", "quiz_id": "1", "job_id": "1", "position": "1", "name": "heatmap",
                "filename": "common.js"}
 # A 4xx about a path parameter may name what it points at instead ("no card 5", "no figure 'x'").
-ALIASES = {"card_id": ("card",), "deck_id": ("deck",), "quiz_id": ("quiz",), "position": ("question",), "job_id": ("import",),
-           "name": ("image", "figure", "not found"), "filename": ("not found",), "decks": ("deck",),
-           "file": ("upload",), "token": ("upload",), "old_password": ("current password",),
+ALIASES = {"card_id": ("card",), "deck_id": ("deck",), "quiz_id": ("quiz",), "position": ("question",),
+           "job_id": ("import",), "name": ("image", "figure", "not found"), "filename": ("not found",),
+           "decks": ("deck",), "file": ("upload",), "token": ("upload",), "old_password": ("current password",),
            "confirm_password": ("confirm password",), "new_password": ("password",), "tag": ("tag",),
            "time_limit": ("time_limit",)}
 

@@ -6,9 +6,9 @@ from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
 from quizzer import jobs
-from quizzer.import_worker import ImportWorker
 from quizzer.config import Settings, load_settings
 from quizzer.deck_format.render import render_markdown
+from quizzer.import_worker import ImportWorker
 from quizzer.logs import AccessLog, configure_logging
 from quizzer.store import connect
 from quizzer.store.db import database_proxy, is_sqlite

@@ -9,14 +9,24 @@ from __future__ import annotations
 import re
 from pathlib import Path, PurePath
 
-from flask import (Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, send_file,
-                   url_for)
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
 from quizzer.deck_format import DeckError, Problem
-from quizzer.importers import FORMATS, ArchiveTooLarge, Limits, ReadOptions
+from quizzer.importers import FORMATS, ArchiveTooLarge, Limits
 from quizzer.importers.text import separator_named
 from quizzer.services import account_backup, exports, import_jobs
 from quizzer.services.anki_export import deck_apkg
