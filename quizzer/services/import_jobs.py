@@ -115,7 +115,9 @@ def _held(job: ImportJob, holder: str, phases: tuple[str, ...] = HELD_PHASES):
 def _report(job: ImportJob, holder: str, now: datetime, lease: timedelta = LEASE, **changes) -> None:
     """Record progress and renew the lease; LeaseLost if the job is no longer ours."""
     changes = {"lease_until": now + lease, **changes}
-    if ImportJob.update(updated_at=now, **changes).where(_held(job, holder)).execute() != 1:
+    # A lease that ran out is not renewed: whoever sees it may mark the job failed at any moment.
+    unexpired = ImportJob.lease_until >= now
+    if ImportJob.update(updated_at=now, **changes).where(_held(job, holder) & unexpired).execute() != 1:
         raise LeaseLost(job.id)
 
 
