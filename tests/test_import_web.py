@@ -175,6 +175,9 @@ def test_upload_preview_apply_through_the_worker_on_both_engines(make_app, db_ur
     assert alice.signup("alice").status_code == 302
     preview = upload(alice, "web.yaml", DECK.encode())
     assert "Preview: web.yaml" in preview.get_data(as_text=True) and Deck.select().count() == 0
+    job_id = re.search(r'action="/import/jobs/(\d+)/apply"', preview.get_data(as_text=True)).group(1)
+    status = alice.get(f"/import/jobs/{job_id}/status").get_json()
+    assert (status["phase"], status["done"], status["total"], status["running"]) == ("ready", 1, 1, False)
     done = apply(alice, preview.get_data(as_text=True))
     assert done.status_code == 302
     assert "Imported web: new deck, 1 added" in alice.get(done.location).get_data(as_text=True)
