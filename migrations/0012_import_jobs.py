@@ -5,7 +5,7 @@ table). A partial unique index keeps one running import per user, on both engine
 """
 import peewee as pw
 
-# Frozen copy of quizzer.services.import_jobs.RUNNING_PHASES at this revision.
+# Frozen copy of quizzer.store.import_models.RUNNING_PHASES at this revision.
 RUNNING_PHASES = ("queued", "reading", "diffing", "apply-queued", "applying")
 
 

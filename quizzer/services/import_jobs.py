@@ -21,17 +21,24 @@ from quizzer.importers import ArchiveTooLarge, Limits, ReadOptions, read_file
 from quizzer.services import imports
 from quizzer.services.errors import Conflict, NotFound
 from quizzer.store.db import database_proxy as db
-from quizzer.store.import_models import ImportJob
+from quizzer.store.import_models import (
+    APPLY_QUEUED,
+    APPLYING,
+    CANCELLED,
+    DIFFING,
+    DONE,
+    FAILED,
+    QUEUED,
+    READING,
+    READY,
+    ImportJob,
+)
+from quizzer.store.import_models import RUNNING_PHASES as RUNNING_PHASES  # the web's too
 from quizzer.store.models import User
 
 log = logging.getLogger("quizzer.imports")
 
-QUEUED, READING, DIFFING, READY = "queued", "reading", "diffing", "ready"
-APPLY_QUEUED, APPLYING, DONE, FAILED, CANCELLED = "apply-queued", "applying", "done", "failed", "cancelled"
-# At most one job per user in these phases (the partial unique index of migration 0012_import_jobs).
-RUNNING_PHASES = (QUEUED, READING, DIFFING, APPLY_QUEUED, APPLYING)
 HELD_PHASES = (READING, DIFFING, APPLYING)  # a process holds the lease
-ENDED_PHASES = (DONE, FAILED, CANCELLED)
 CANCELLABLE_PHASES = (QUEUED, READING, DIFFING, READY)
 LEASE = timedelta(minutes=5)  # renewed on every progress report while reading and diffing
 APPLY_LEASE = timedelta(minutes=30)  # Apply cannot renew it: its writes are in one open transaction

@@ -5,6 +5,12 @@ import peewee as pw
 
 from quizzer.store.models import BaseModel, JsonField, User, utcnow
 
+# A job's phases, in order (services.import_jobs moves it along them).
+QUEUED, READING, DIFFING, READY = "queued", "reading", "diffing", "ready"
+APPLY_QUEUED, APPLYING, DONE, FAILED, CANCELLED = "apply-queued", "applying", "done", "failed", "cancelled"
+# A job in one of these phases is running (or queued to run): one per user, by a partial unique index.
+RUNNING_PHASES = (QUEUED, READING, DIFFING, APPLY_QUEUED, APPLYING)
+
 
 class ImportJob(BaseModel):
     """One uploaded file on its way from the upload form to the decks (see services.import_jobs).
@@ -29,3 +35,7 @@ class ImportJob(BaseModel):
 
     class Meta:
         indexes = ((("phase", "id"), False),)
+
+
+ImportJob.add_index(ImportJob.index(ImportJob.owner, unique=True, where=ImportJob.phase.in_(RUNNING_PHASES),
+                                    name="import_job_one_running"))
