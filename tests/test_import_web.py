@@ -32,7 +32,11 @@ def upload(client, name: str, data: bytes, **fields):
 
 
 def apply(client, preview_html: str):
-    """Press the preview's Apply and follow the job to its end (a redirect to the dashboard when done)."""
+    """Press the preview's Apply and follow the job to its end (a redirect to the dashboard when done);
+    for an account backup's restore preview, its Restore button."""
+    backup = re.search(r'name="token" value="([0-9a-f]+)"', preview_html)
+    if backup:
+        return client.form("/import/apply", {"token": backup.group(1)})
     job_id = re.search(r'action="/import/jobs/(\d+)/apply"', preview_html).group(1)
     return follow_job(client, client.form(f"/import/jobs/{job_id}/apply"))
 def test_preview_then_apply(logged_in):
