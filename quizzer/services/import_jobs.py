@@ -17,6 +17,7 @@ from pathlib import Path
 import peewee as pw
 
 from quizzer.deck_format import DeckError
+from quizzer.gc_pause import gc_paused
 from quizzer.importers import ArchiveTooLarge, Limits, ReadOptions, read_file
 from quizzer.services import imports
 from quizzer.services.errors import Conflict, NotFound
@@ -154,6 +155,7 @@ def _fail(job: ImportJob, holder: str, now: datetime, status: int, problems: lis
      .where(_held(job, holder)).execute())
 
 
+@gc_paused()  # one collection after reading and comparing, as for any import
 def _preview(job: ImportJob, holder: str, clock: Clock, media_root: Path, limits: Limits) -> None:
     """Read the upload and compare it with the stored decks, outside any write transaction."""
     bundle = _read(job, limits)
@@ -176,6 +178,7 @@ def _preview(job: ImportJob, holder: str, clock: Clock, media_root: Path, limits
         raise LeaseLost(job.id)
 
 
+@gc_paused()
 def _apply(job: ImportJob, holder: str, clock: Clock, media_root: Path, limits: Limits) -> None:
     """Read again (outside the transaction), then write the decks and end the job in one transaction."""
     bundle = _read(job, limits)

@@ -144,14 +144,6 @@ def read_paths(paths, options: ReadOptions) -> tuple[list[Path], ImportBundle | 
     return yaml_paths, merge(bundles, ", ".join(b.source for b in bundles)) if bundles else None
 
 
-@gc_paused()  # one collection after the whole import, not one after reading and one after writing
-def import_file(data: bytes, filename: str, user: User, *, media_root: Path, options: ReadOptions = ReadOptions(),
-                with_progress: bool = False, reset_changed: bool = False, dry_run: bool = False) -> ImportResult:
-    """The upload page's import: one file into ``user``'s decks, all or nothing."""
-    return apply_bundle(read_file(data, filename, options), user.id, media_root=media_root, user=user,
-                        with_progress=with_progress, reset_changed=reset_changed, dry_run=dry_run)
-
-
 @gc_paused()
 def import_paths(paths, owner_id: int | None, *, media_root: Path, options: ReadOptions = ReadOptions(),
                  user: User | None = None, with_progress: bool = False, reset_changed: bool = False,
