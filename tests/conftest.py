@@ -174,6 +174,21 @@ class WebClient(FlaskClient):
         return self.get_cookie("session")
 
 
+def follow_job(client, response, timeout: float = 60.0):
+    """Follow an import job's page (the upload's or Apply's redirect to it) until the job stops running;
+    the last response: the preview, the problems, or the redirect to the dashboard."""
+    import time
+    deadline = time.monotonic() + timeout
+    while (response.status_code == 303 and "/import/jobs/" in response.location) or \
+            (response.status_code == 200 and 'id="import-job"' in response.get_data(as_text=True)
+             and 'data-phase="cancelled"' not in response.get_data(as_text=True)):
+        assert time.monotonic() < deadline, "the import job did not finish"
+        if response.status_code == 200:
+            time.sleep(0.05)
+        response = client.get(response.location if response.status_code == 303 else response.request.path)
+    return response
+
+
 def web_settings(tmp_path: Path, database_url_: str, **env):
     from quizzer.config import load_settings
     decks_dir = tmp_path / "web-decks"
@@ -189,13 +204,18 @@ def make_app(tmp_path):
     """make_app(database_url=None, env=None, **config) -> a Flask app (SQLite unless a URL is given)."""
     from quizzer.web import create_app
 
+    apps = []
+
     def make(database_url_: str | None = None, env: dict | None = None, **config):
         url = database_url_ or database_url("sqlite", tmp_path)
         app = create_app(web_settings(tmp_path, url, **(env or {})), TESTING=True, **config)
         assert app.config.get("WTF_CSRF_ENABLED", True), "tests keep CSRF on"
         app.test_client_class = WebClient
+        apps.append(app)
         return app
-    return make
+    yield make
+    for app in apps:  # each app's import thread, before the next test binds another database
+        app.extensions["quizzer_import_worker"].stop()
 
 
 @pytest.fixture

@@ -45,12 +45,13 @@ def server_with(tmp_path):
         load_files([folder])
         server = create_server(app, host="127.0.0.1", port=0, threads=4)
         threading.Thread(target=server.run, daemon=True).start()
-        servers.append(server)
+        servers.append((server, app))
         return f"http://127.0.0.1:{server.effective_port}"
 
     yield start
-    for server in servers:
+    for server, app in servers:
         server.close()
+        app.extensions["quizzer_import_worker"].stop()
 
 
 def sign_up(page, base: str, name: str = "learner") -> None:
@@ -256,6 +257,7 @@ def populated(tmp_path):
     threading.Thread(target=server.run, daemon=True).start()
     yield f"http://127.0.0.1:{server.effective_port}"
     server.close()
+    app.extensions["quizzer_import_worker"].stop()
 
 
 def _pages(base: str) -> dict[str, str]:

@@ -70,6 +70,10 @@ ROUTES: dict[tuple[str, str], tuple[str, dict]] = {
                                    "separator_custom": ";", "row_separator": "newline",
                                    "row_separator_custom": "|", "with_progress": "0", "reset_changed": "0"}),
     ("POST", "/import/apply"): ("form", {"token": "0" * 32}),
+    ("GET", "/import/jobs/<int:job_id>"): ("query", {}),
+    ("GET", "/import/jobs/<int:job_id>/status"): ("query", {}),
+    ("POST", "/import/jobs/<int:job_id>/apply"): ("form", {}),
+    ("POST", "/import/jobs/<int:job_id>/cancel"): ("form", {}),
     ("GET", "/login"): ("query", {"next": "/"}),
     ("POST", "/login"): ("form", {"username": "nobody", "password": "wrong password"}),
     ("GET", "/media/<name>"): ("query", {}),
@@ -100,12 +104,12 @@ ROUTES: dict[tuple[str, str], tuple[str, dict]] = {
 }
 # Not fuzzed: logging out ends the session the other examples use (it reads no input).
 NOT_FUZZED = {("POST", "/logout")}
-PATH_VALUES = {"card_id": "1", "deck_id": "1", "quiz_id": "1", "position": "1", "name": "heatmap",
+PATH_VALUES = {"card_id": "1", "deck_id": "1", "quiz_id": "1", "job_id": "1", "position": "1", "name": "heatmap",
                "filename": "common.js"}
 # A 4xx about a path parameter may name what it points at instead ("no card 5", "no figure 'x'").
 ALIASES = {"card_id": ("card",), "deck_id": ("deck",), "quiz_id": ("quiz",), "position": ("question",),
-           "name": ("image", "figure", "not found"), "filename": ("not found",), "decks": ("deck",),
-           "file": ("upload",), "token": ("upload",), "old_password": ("current password",),
+           "job_id": ("import",), "name": ("image", "figure", "not found"), "filename": ("not found",),
+           "decks": ("deck",), "file": ("upload",), "token": ("upload",), "old_password": ("current password",),
            "confirm_password": ("confirm password",), "new_password": ("password",), "tag": ("tag",),
            "time_limit": ("time_limit",)}
 

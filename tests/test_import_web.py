@@ -7,8 +7,10 @@ import zipfile
 
 import pytest
 
-from quizzer.store.models import CardState, Deck, Note
+from quizzer.services import import_jobs
+from quizzer.store.models import CardState, Deck, Note, utcnow
 from tests.anki_factory import build_collection, export_package, padded_package
+from tests.conftest import follow_job
 
 DECK = "id: web\ntitle: Web deck\ncards:\n  - {id: a, question: Q?, answer: A.}\n"
 
@@ -23,16 +25,20 @@ def apkg(tmp_path_factory):
 
 
 def upload(client, name: str, data: bytes, **fields):
+    """Upload through the form, then follow the import job's page until it stops running."""
     client.refresh_csrf("/import")
-    return client.form("/import", {"file": (io.BytesIO(data), name), **fields},
-                       content_type="multipart/form-data")
+    return follow_job(client, client.form("/import", {"file": (io.BytesIO(data), name), **fields},
+                                          content_type="multipart/form-data"))
 
 
 def apply(client, preview_html: str):
-    token = re.search(r'name="token" value="([0-9a-f]+)"', preview_html).group(1)
-    return client.form("/import/apply", {"token": token})
-
-
+    """Press the preview's Apply and follow the job to its end (a redirect to the dashboard when done);
+    for an account backup's restore preview, its Restore button."""
+    backup = re.search(r'name="token" value="([0-9a-f]+)"', preview_html)
+    if backup:
+        return client.form("/import/apply", {"token": backup.group(1)})
+    job_id = re.search(r'action="/import/jobs/(\d+)/apply"', preview_html).group(1)
+    return follow_job(client, client.form(f"/import/jobs/{job_id}/apply"))
 def test_preview_then_apply(logged_in):
     alice = logged_in("alice")
     page = upload(alice, "web.yaml", DECK.encode())
@@ -135,3 +141,48 @@ def test_export_page_and_downloads(logged_in):
 def test_pages_need_login(client):
     for path in ("/import", "/export", "/export/reviews.csv", "/export/backup.zip"):
         assert client.get(path).status_code == 302
+
+
+def test_the_upload_returns_at_once_with_the_jobs_progress_page(make_app, db_url):
+    app = make_app(db_url)
+    app.extensions["quizzer_import_worker"].stop()  # nothing runs the job until this test says so
+    alice = app.test_client()
+    assert alice.signup("alice").status_code == 302
+    alice.refresh_csrf("/import")
+    response = alice.form("/import", {"file": (io.BytesIO(DECK.encode()), "web.yaml")},
+                          content_type="multipart/form-data")
+    assert response.status_code == 303
+    page = alice.get(response.location)
+    html = page.get_data(as_text=True)
+    job_id = re.search(r"/import/jobs/(\d+)", response.location).group(1)
+    assert "Waiting to start" in html and f'href="/import/jobs/{job_id}">Refresh</a>' in html  # works without JS
+    assert "import_progress.js" in html and "<script>" not in html
+    status = alice.get(f"/import/jobs/{job_id}/status").get_json()
+    assert status == {"phase": "queued", "label": "Waiting to start", "done": 0, "total": 0, "running": True}
+    again = alice.form("/import", {"file": (io.BytesIO(DECK.encode()), "web.yaml")},
+                       content_type="multipart/form-data")
+    assert again.status_code == 409 and "you have an import running" in again.get_data(as_text=True)
+    bob = app.test_client()
+    assert bob.signup("bob").status_code == 302
+    assert bob.get(f"/import/jobs/{job_id}").status_code == 404  # someone else's
+    alice.refresh_csrf(f"/import/jobs/{job_id}")
+    cancelled = alice.form(f"/import/jobs/{job_id}/cancel")
+    assert cancelled.status_code == 302
+    assert "Import cancelled" in alice.get(cancelled.location).get_data(as_text=True)
+    assert alice.get(f"/import/jobs/{job_id}/status").get_json()["phase"] == "cancelled"
+    assert import_jobs.claim_next("another process", utcnow()) is None  # nothing left to run
+    assert Deck.select().count() == 0
+
+
+def test_upload_preview_apply_through_the_worker_on_both_engines(make_app, db_url):
+    alice = make_app(db_url).test_client()
+    assert alice.signup("alice").status_code == 302
+    preview = upload(alice, "web.yaml", DECK.encode())
+    assert "Preview: web.yaml" in preview.get_data(as_text=True) and Deck.select().count() == 0
+    job_id = re.search(r'action="/import/jobs/(\d+)/apply"', preview.get_data(as_text=True)).group(1)
+    status = alice.get(f"/import/jobs/{job_id}/status").get_json()
+    assert (status["phase"], status["done"], status["total"], status["running"]) == ("ready", 1, 1, False)
+    done = apply(alice, preview.get_data(as_text=True))
+    assert done.status_code == 302
+    assert "Imported web: new deck, 1 added" in alice.get(done.location).get_data(as_text=True)
+    assert Deck.get(Deck.slug == "web").owner.username == "alice"

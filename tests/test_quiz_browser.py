@@ -42,6 +42,7 @@ def live_server(tmp_path, write_deck):
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
     server.close()
+    app.extensions["quizzer_import_worker"].stop()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ all decks and progress are written in one transaction: an import fails whole.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -55,11 +56,12 @@ def check_bundle(bundle: ImportBundle) -> None:
 @gc_paused()
 def apply_bundle(bundle: ImportBundle, owner_id: int | None, *, media_root: Path, user: User | None = None,
                  with_progress: bool = False, reset_changed: bool = False,
-                 dry_run: bool = False) -> ImportResult:
+                 dry_run: bool = False, planned: Callable[[int], None] | None = None) -> ImportResult:
     """Import a bundle into ``owner_id``'s decks (None: shared), all or nothing.
 
     With ``with_progress`` the cards' carried-over states become ``user``'s, who must own
-    the decks; cards the user has studied already keep their state.
+    the decks; cards the user has studied already keep their state. A dry run calls
+    ``planned`` with each deck's note count once that deck is compared (for a progress bar).
     """
     check_bundle(bundle)
     if with_progress and (user is None or owner_id != user.id):
@@ -67,7 +69,10 @@ def apply_bundle(bundle: ImportBundle, owner_id: int | None, *, media_root: Path
     progress_user = user if with_progress else None  # not None with progress: checked just above
     result = ImportResult([], list(bundle.warnings), media=len(bundle.media), dry_run=dry_run)
     if dry_run:
-        result.plans = [plan_import(spec, owner_id) for spec in bundle.decks]
+        for spec in bundle.decks:
+            result.plans.append(plan_import(spec, owner_id))
+            if planned is not None:
+                planned(len(spec.notes))
         result.progress = len(bundle.progress) if with_progress else 0
         return result
     store_media(media_root, owner_id, bundle.media)
@@ -137,14 +142,6 @@ def read_paths(paths, options: ReadOptions) -> tuple[list[Path], ImportBundle | 
     if problems:
         raise DeckError(problems)
     return yaml_paths, merge(bundles, ", ".join(b.source for b in bundles)) if bundles else None
-
-
-@gc_paused()  # one collection after the whole import, not one after reading and one after writing
-def import_file(data: bytes, filename: str, user: User, *, media_root: Path, options: ReadOptions = ReadOptions(),
-                with_progress: bool = False, reset_changed: bool = False, dry_run: bool = False) -> ImportResult:
-    """The upload page's import: one file into ``user``'s decks, all or nothing."""
-    return apply_bundle(read_file(data, filename, options), user.id, media_root=media_root, user=user,
-                        with_progress=with_progress, reset_changed=reset_changed, dry_run=dry_run)
 
 
 @gc_paused()

@@ -11,6 +11,7 @@ from werkzeug.routing import IntegerConverter
 from quizzer import jobs
 from quizzer.config import Settings, load_settings
 from quizzer.deck_format.render import render_markdown
+from quizzer.import_worker import ImportWorker
 from quizzer.logs import AccessLog, configure_logging
 from quizzer.store import connect
 from quizzer.store.db import database_proxy, is_sqlite
@@ -84,4 +85,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.register_blueprint(admin_views.bp)
     if settings.run_jobs:
         jobs.start(app)
+    # Imports run in every process, whatever QUIZZER_JOBS says: the database hands each job to one.
+    worker = ImportWorker(settings.instance_dir / "media", settings.import_limits).start()
+    app.extensions["quizzer_import_worker"] = worker
     return app

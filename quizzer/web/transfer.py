@@ -1,26 +1,49 @@
-"""Import (upload, dry-run preview, apply) and export pages, and the media route."""
+"""Import (upload, progress, dry-run preview, apply) and export pages, and the media route.
+
+An import runs as a job (services.import_jobs) in a background thread of any web process: the
+upload returns at once with the job's page, which shows its progress, then its preview and Apply.
+Account backups (restored only into an empty account) are still previewed within the request.
+"""
 from __future__ import annotations
 
 import re
 from pathlib import Path, PurePath
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
 from quizzer.deck_format import DeckError, Problem
-from quizzer.importers import FORMATS, ArchiveTooLarge, Limits, ReadOptions
+from quizzer.importers import FORMATS, ArchiveTooLarge, Limits
 from quizzer.importers.text import separator_named
-from quizzer.services import account_backup, exports, imports
+from quizzer.services import account_backup, exports, import_jobs
 from quizzer.services.anki_export import deck_apkg
 from quizzer.services.errors import NotFound
 from quizzer.services.media import find_media
 from quizzer.services.pending_uploads import discard_pending, load_pending, save_pending
 from quizzer.services.study import visible_decks
+from quizzer.store.models import utcnow
 
 bp = Blueprint("transfer", __name__)
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+PHASE_LABELS = {
+    import_jobs.QUEUED: "Waiting to start", import_jobs.READING: "Reading the file",
+    import_jobs.DIFFING: "Comparing with your decks", import_jobs.APPLY_QUEUED: "Waiting to apply",
+    import_jobs.APPLYING: "Applying (saving everything at once)",
+    import_jobs.CANCELLED: "Cancelled: nothing was imported",
+}
 
 
 def _instance() -> Path:
@@ -54,14 +77,6 @@ def _is_backup(filename: str, data: bytes) -> bool:
     return filename.lower().endswith(".zip") and account_backup.is_backup(data)
 
 
-def _run(filename: str, data: bytes, options: dict, *, dry_run: bool) -> imports.ImportResult:
-    read = ReadOptions(options["format"], options["deck"], options["separator"], options["row_separator"],
-                       limits=_limits())
-    return imports.import_file(data, filename, current_user.user, media_root=_instance() / "media", options=read,
-                               with_progress=options["with_progress"], reset_changed=options["reset_changed"],
-                               dry_run=dry_run)
-
-
 def _failed(err: DeckError, options: dict, status: int | None = None):
     status = status or (413 if isinstance(err, ArchiveTooLarge) else 400)
     return render_template("transfer/import.html", problems=err.problems, options=options,
@@ -91,6 +106,7 @@ def import_page():
 @bp.post("/import")
 @login_required
 def import_preview():
+    """Queue the upload as an import job and show its page (account backups: their restore preview)."""
     options = _form_options()
     upload = request.files.get("file")
     if upload is None or not upload.filename:
@@ -98,13 +114,53 @@ def import_preview():
     filename, data = _upload_name(upload.filename), upload.read()
     if _is_backup(filename, data):
         return _restore_preview(filename, data, options)
-    try:
-        result = _run(filename, data, options, dry_run=True)
-    except DeckError as err:
-        return _failed(err, options)
-    token = save_pending(_instance() / "uploads", current_user.id, filename, data, options)
-    return render_template("transfer/preview.html", result=result, filename=filename, token=token,
-                           options=options)
+    job = import_jobs.create_job(current_user.user, filename, data, options, utcnow())
+    current_app.extensions["quizzer_import_worker"].wake()
+    return redirect(url_for("transfer.import_job", job_id=job.id), code=303)
+
+
+@bp.get("/import/jobs/<int:job_id>")
+@login_required
+def import_job(job_id: int):
+    """The job's page: progress while it runs, then the preview, the problems, or (done) the dashboard."""
+    job = import_jobs.job_for(current_user.user, job_id)
+    if job.phase == import_jobs.READY:
+        return render_template("transfer/preview.html", job=job, result=job.result, options=job.options)
+    if job.phase == import_jobs.FAILED:
+        status, problems = import_jobs.failure_problems(job)
+        return render_template("transfer/import.html", problems=problems, options=job.options,
+                               formats=FORMATS), status
+    if job.phase == import_jobs.DONE:
+        for line in job.result["summary"]:
+            flash(line)
+        return redirect(url_for("pages.dashboard"))
+    return render_template("transfer/job.html", job=job, label=PHASE_LABELS[job.phase],
+                           cancellable=job.phase in import_jobs.CANCELLABLE_PHASES)
+
+
+@bp.get("/import/jobs/<int:job_id>/status")
+@login_required
+def import_job_status(job_id: int):
+    """The job's phase and progress, polled by import_progress.js."""
+    job = import_jobs.job_for(current_user.user, job_id)
+    return jsonify(phase=job.phase, label=PHASE_LABELS.get(job.phase, ""), done=job.notes_done, total=job.notes_total,
+                   running=job.phase in import_jobs.RUNNING_PHASES)
+
+
+@bp.post("/import/jobs/<int:job_id>/apply")
+@login_required
+def import_job_apply(job_id: int):
+    import_jobs.request_apply(current_user.user, job_id, utcnow())
+    current_app.extensions["quizzer_import_worker"].wake()
+    return redirect(url_for("transfer.import_job", job_id=job_id), code=303)
+
+
+@bp.post("/import/jobs/<int:job_id>/cancel")
+@login_required
+def import_job_cancel(job_id: int):
+    import_jobs.cancel(current_user.user, job_id, utcnow())
+    flash("Import cancelled: nothing was imported.")
+    return redirect(url_for("transfer.import_page"))
 
 
 def _restore_preview(filename: str, data: bytes, options: dict):
@@ -124,20 +180,12 @@ def _restore_preview(filename: str, data: bytes, options: dict):
 @bp.post("/import/apply")
 @login_required
 def import_apply():
+    """Restore a previewed account backup."""
     token = request.form.get("token", "")
     filename, data, options = load_pending(_instance() / "uploads", current_user.id, token)
-    if _is_backup(filename, data):
-        return _restore(token, filename, data, options)
-    try:
-        result = _run(filename, data, options, dry_run=False)
-    except DeckError as err:
-        return _failed(err, options)
-    discard_pending(_instance() / "uploads", current_user.id, token)
-    for plan in result.plans:
-        flash("Imported " + plan.summary())
-    if result.progress or result.progress_kept:
-        flash(f"Progress carried over for {result.progress} card(s), kept for {result.progress_kept}.")
-    return redirect(url_for("pages.dashboard"))
+    if not _is_backup(filename, data):
+        raise NotFound("that upload is gone: upload the file again")
+    return _restore(token, filename, data, options)
 
 
 def _restore(token: str, filename: str, data: bytes, options: dict):
