@@ -1,4 +1,4 @@
-"""The import-job table (migration 0012_import_jobs): an upload, its phase, progress, result and lease."""
+"""The import-job table (migration 0013_import_jobs): an upload, its phase, progress, result and lease."""
 from __future__ import annotations
 
 import peewee as pw
