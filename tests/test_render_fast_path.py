@@ -1,6 +1,6 @@
 """Plain one-line texts skip markdown-it and nh3; the result must be exactly what they would give."""
 import nh3
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from quizzer.deck_format import parse_deck_file
@@ -48,6 +48,6 @@ _ELEMENT = st.sampled_from(["<b>x</b>", "<ul><li>a &amp; b</li><li><i>c</i></li>
 @settings(max_examples=100, deadline=None)
 @given(st.lists(_ELEMENT, min_size=40, max_size=80).map("".join))
 def test_rewriting_many_tags_before_sanitising_changes_nothing_nh3_keeps(fragment):
-    assert fragment.count("<") > MAX_NESTING
+    assume(fragment.count("<") > MAX_NESTING)  # 40 elements usually make more tags; a few draws do not
     assert sanitize(fragment) == nh3.clean(fragment, tags=_TAGS, attributes=_ATTRIBUTES,
                                            url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")

@@ -126,6 +126,7 @@ def test_a_sound_plays_when_its_side_is_shown_and_again_on_r(live_server, browse
     page.click("text=Apply the import")
     page.click("a[aria-label='Study Sounds']")
     expect(page.locator("#prompt")).to_contain_text("What rings?")
+    page.wait_for_load_state()  # review.js (deferred) listens for keys once the page has loaded
     page.keyboard.press("Space")
     sound = page.locator("#answer-text audio")
     expect(sound).to_be_visible()
