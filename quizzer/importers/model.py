@@ -47,7 +47,12 @@ def _frozen(mapping: Mapping[str, str] | None = None) -> Mapping[str, str]:
 @dataclass(frozen=True)
 class ImportBundle:
     """Everything one upload holds. ``rendered`` maps markdown the reader wrote to the
-    exact HTML ``render_markdown`` gives for it, so the writer can skip rendering it."""
+    exact HTML ``render_markdown`` gives for it, so the writer can skip rendering it.
+
+    ``origins`` names where each deck from another program came from (deck id ->
+    "anki:Parent::Child", "quizlet:Name", "csv:Name"): such a deck goes to the deck that
+    came from the same place, never to one that merely has the same id. Decks in our own
+    formats (YAML, our .apkg export) have no origin: their id is their identity."""
 
     source: str
     decks: tuple[DeckSpec, ...] = ()
@@ -55,16 +60,20 @@ class ImportBundle:
     progress: tuple[CardProgress, ...] = ()
     warnings: tuple[Problem, ...] = ()
     rendered: Mapping[str, str] = field(default_factory=_frozen, hash=False, repr=False)
+    origins: Mapping[str, str] = field(default_factory=_frozen, hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rendered", _frozen(self.rendered))
+        object.__setattr__(self, "origins", _frozen(self.origins))
 
 
 def merge(bundles: list[ImportBundle], source: str) -> ImportBundle:
     """Several bundles as one, applied together."""
     rendered: dict[str, str] = {}
+    origins: dict[str, str] = {}
     for bundle in bundles:
         rendered.update(bundle.rendered)
+        origins.update(bundle.origins)
     return ImportBundle(
         source=source,
         decks=tuple(d for b in bundles for d in b.decks),
@@ -72,4 +81,5 @@ def merge(bundles: list[ImportBundle], source: str) -> ImportBundle:
         progress=tuple(p for b in bundles for p in b.progress),
         warnings=tuple(w for b in bundles for w in b.warnings),
         rendered=rendered,
+        origins=origins,
     )
