@@ -38,10 +38,11 @@ def is_anki_text(text: str) -> bool:
 
 
 class _Notes:
-    """Collects notes per deck name, with every problem."""
+    """Collects notes per deck name, with every problem. ``kind`` ("anki", "quizlet", "csv") and the
+    deck name make each deck's origin: Anki's text export shares it with the package of the same deck."""
 
-    def __init__(self, filename: str, default_deck: str):
-        self.filename, self.default_deck = filename, default_deck
+    def __init__(self, filename: str, default_deck: str, kind: str):
+        self.filename, self.default_deck, self.kind = filename, default_deck, kind
         self.by_deck: dict[str, list[NoteSpec]] = {}
         self.ids: dict[str, Taken] = {}
         self.problems: list[Problem] = []
@@ -69,10 +70,11 @@ class _Notes:
     def bundle(self) -> ImportBundle:
         if self.problems:
             raise DeckError(self.problems)
-        taken = Taken()
-        decks = tuple(DeckSpec(unique(slugify(name), taken), name[:200], notes=tuple(notes))
-                      for name, notes in self.by_deck.items())
-        return ImportBundle(self.filename, decks, rendered=self.rendered)
+        taken, decks, origins = Taken(), [], {}
+        for name, notes in self.by_deck.items():
+            decks.append(DeckSpec(unique(slugify(name), taken), name[:200], notes=tuple(notes)))
+            origins[decks[-1].id] = f"{self.kind}:{name}"
+        return ImportBundle(self.filename, tuple(decks), rendered=self.rendered, origins=origins)
 
 
 def _note_fields(notes: _Notes, line: int, values: list[str], kind: str) -> dict | None:
@@ -107,7 +109,7 @@ def read_anki_text(data: bytes, filename: str, deck: str | None = None) -> Impor
         headers[match.group(1)] = match.group(2).strip()
         count += 1
     separator = SEPARATORS.get(headers.get("separator", "tab").lower(), headers.get("separator", "\t"))
-    notes = _Notes(filename, deck or headers.get("deck") or default_deck(filename))
+    notes = _Notes(filename, deck or headers.get("deck") or default_deck(filename), "anki")
     columns = {}
     for key in ("guid column", "notetype column", "deck column", "tags column"):
         value = headers.get(key)
@@ -161,7 +163,7 @@ def read_quizlet(data: bytes, filename: str, deck: str | None = None, separator:
                  row_separator: str = "\n") -> ImportBundle:
     """Quizlet's export: term, separator, definition; rows split by ``row_separator``."""
     text = decode_utf8(data, filename)
-    notes = _Notes(filename, deck or default_deck(filename))
+    notes = _Notes(filename, deck or default_deck(filename), "quizlet")
     if not separator or not row_separator:
         notes.error(1, "separator", "the separators must not be empty")
         return notes.bundle()
@@ -187,7 +189,7 @@ def read_quizlet(data: bytes, filename: str, deck: str | None = None, separator:
 def read_csv(data: bytes, filename: str, deck: str | None = None) -> ImportBundle:
     """CSV with a header row naming the columns (see CSV_COLUMNS); cells are markdown."""
     text = decode_utf8(data, filename)
-    notes = _Notes(filename, deck or default_deck(filename))
+    notes = _Notes(filename, deck or default_deck(filename), "csv")
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)

@@ -19,6 +19,8 @@ from quizzer.store.bulk import insert_rows, json_strings, take_ids, update_rows
 from quizzer.store.db import database_proxy as db
 from quizzer.store.models import Card, CardState, Deck, Note, utcnow
 
+ASK_BEFORE_RETIRING = 10  # the CLI asks before an import retires more cards than this (--yes for scripts)
+
 
 @dataclass
 class ImportPlan:
@@ -31,9 +33,10 @@ class ImportPlan:
     restored: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    why: str = ""  # where an imported deck came from and why it goes to this deck (deck_match)
 
     def summary(self) -> str:
-        head = f"{self.deck_slug}: " + ("new deck, " if self.new_deck else "")
+        head = self.deck_slug + (f" ({self.why})" if self.why else "") + ": " + ("new deck, " if self.new_deck else "")
         return head + ", ".join(
             f"{len(getattr(self, k))} {k}"
             for k in ("added", "changed", "restored", "retired", "unchanged")
@@ -119,22 +122,24 @@ def plan_import(spec: DeckSpec, owner_id: int | None) -> ImportPlan:
 
 def load_deck(spec: DeckSpec, owner_id: int | None = None, *, source_path: str = "",
               content_hash: str = "", reset_changed: bool = False,
-              html: HtmlCache | None = None) -> ImportPlan:
+              html: HtmlCache | None = None, origin: str | None = None) -> ImportPlan:
     """Apply a parsed deck for ``owner_id`` (None: the shared decks) in one transaction.
 
     ``html`` renders card markdown (importers pass one filled with the HTML of the markdown
-    they wrote, to skip rendering it again)."""
+    they wrote, to skip rendering it again); ``origin`` is recorded on the deck (None keeps it)."""
     with db.atomic():
         plan = plan_import(spec, owner_id)
-        deck = _upsert_deck(spec, owner_id, source_path, content_hash)
+        deck = _upsert_deck(spec, owner_id, source_path, content_hash, origin)
         _write_notes(spec, deck, plan, reset_changed, HtmlCache() if html is None else html)
         deck.card_count = Card.select().where((Card.deck == deck) & ~Card.retired).count()
         deck.save()
     return plan
 
 
-def _upsert_deck(spec: DeckSpec, owner_id, source_path: str, content_hash: str) -> Deck:
+def _upsert_deck(spec: DeckSpec, owner_id, source_path: str, content_hash: str, origin: str | None) -> Deck:
     deck = _find_deck(owner_id, spec.id) or Deck(owner=owner_id, slug=spec.id)
+    if origin is not None:
+        deck.origin = origin
     deck.title = spec.title
     deck.description = spec.description
     deck.tags = list(spec.tags)
