@@ -9,6 +9,7 @@ import pytest
 
 from quizzer.store.models import CardState, Deck, Note
 from tests.anki_factory import build_collection, export_package, padded_package
+from tests.test_deck_matching import anki_package
 
 DECK = "id: web\ntitle: Web deck\ncards:\n  - {id: a, question: Q?, answer: A.}\n"
 
@@ -135,3 +136,18 @@ def test_export_page_and_downloads(logged_in):
 def test_pages_need_login(client):
     for path in ("/import", "/export", "/export/reviews.csv", "/export/backup.zip"):
         assert client.get(path).status_code == 302
+
+
+def test_an_anki_deck_named_like_my_deck_previews_as_its_own_deck_unless_i_choose(logged_in, tmp_path):
+    alice = logged_in("alice")
+    assert apply(alice, upload(alice, "web.yaml", DECK.encode()).get_data(as_text=True)).status_code == 302
+    package = anki_package(tmp_path, "Web", [("hola", "hello")])
+    form = alice.get("/import").get_data(as_text=True)
+    assert '<option value="web" >Web deck (web)</option>' in form
+    html = upload(alice, "web.apkg", package).get_data(as_text=True)
+    assert ('web-2 <span class="badge new">new deck</span><br><span class="muted">Anki deck &#39;Web&#39;; '
+            "the deck &#39;web&#39; is another deck and is left alone</span>") in html
+    chosen = upload(alice, "web.apkg", package, into="web").get_data(as_text=True)
+    assert "Anki deck &#39;Web&#39;, into the deck you chose" in chosen
+    assert apply(alice, chosen).status_code == 302
+    assert Deck.select().count() == 1 and Note.get(Note.question == "hola").deck.slug == "web"

@@ -47,6 +47,7 @@ def _form_options() -> dict:
         "row_separator": _separator(form.get("row_separator", "newline"), form.get("row_separator_custom"), "\n"),
         "with_progress": form.get("with_progress") == "1",
         "reset_changed": form.get("reset_changed") == "1",
+        "into": form.get("into") or None,  # a deck id; none: the deck from the same source, or a new one
     }
 
 
@@ -59,13 +60,19 @@ def _run(filename: str, data: bytes, options: dict, *, dry_run: bool) -> imports
                        limits=_limits())
     return imports.import_file(data, filename, current_user.user, media_root=_instance() / "media", options=read,
                                with_progress=options["with_progress"], reset_changed=options["reset_changed"],
-                               dry_run=dry_run)
+                               dry_run=dry_run, into=options.get("into"))
+
+
+def _import_form(problems: list[Problem], options: dict) -> str:
+    own_decks = [deck for deck in visible_decks(current_user.user) if not deck.is_shared] \
+        if current_user.is_authenticated else []
+    return render_template("transfer/import.html", problems=problems, options=options, formats=FORMATS,
+                           decks=own_decks)
 
 
 def _failed(err: DeckError, options: dict, status: int | None = None):
     status = status or (413 if isinstance(err, ArchiveTooLarge) else 400)
-    return render_template("transfer/import.html", problems=err.problems, options=options,
-                           formats=FORMATS), status
+    return _import_form(err.problems, options), status
 
 
 def _upload_name(raw: str) -> str:
@@ -85,7 +92,7 @@ def _too_large(_err):
 @bp.get("/import")
 @login_required
 def import_page():
-    return render_template("transfer/import.html", problems=[], options={}, formats=FORMATS)
+    return _import_form([], {})
 
 
 @bp.post("/import")
