@@ -146,3 +146,24 @@ def test_decks_imported_before_get_the_origin_of_their_source(raw_db):  # noqa: 
     origins = dict(raw_db.execute_sql("SELECT slug, origin FROM deck").fetchall())
     assert origins == {"yaml": "", "apkg": "anki:Title apkg", "text": "anki:Title text",
                        "quizlet": "quizlet:Title quizlet", "csv": "csv:Title csv", "none": ""}
+
+
+def test_cards_without_ids_match_stored_cards_on_their_first_field(db, user, tmp_path):
+    """Anki's minimal text export (no guids, no deck column) after the package, then again."""
+    col = Collection(str(tmp_path / "minimal.anki2"))
+    for front, back in WORDS:
+        note = col.new_note(col.models.by_name("Basic"))
+        note["Front"], note["Back"] = f"<b>{front}</b>", back
+        col.add_note(note, col.decks.id("Spanish"))
+    package = export_package(col, tmp_path / "spanish.apkg", legacy=False).read_bytes()
+    text = tmp_path / "spanish.txt"
+    col.export_note_csv(out_path=str(text), limit=None, with_html=True, with_tags=False, with_deck=False,
+                        with_notetype=False, with_guid=False)
+    col.close()
+    _import(package, "spanish.apkg", user, tmp_path)
+    plan, = _import(text.read_bytes(), "spanish.txt", user, tmp_path, into="spanish").plans
+    assert (plan.deck_slug, plan.added, plan.retired, len(plan.unchanged)) == ("spanish", [], [], 12)
+    assert all(slug.startswith("anki-") for slug in plan.unchanged)  # the package's ids, not new ones
+    again, = _import(text.read_bytes(), "spanish.txt", user, tmp_path, dry_run=True).plans
+    assert (again.deck_slug, again.added, again.retired, len(again.unchanged)) == ("spanish", [], [], 12)
+    assert Note.select().count() == 12

@@ -52,7 +52,9 @@ class ImportBundle:
     ``origins`` names where each deck from another program came from (deck id ->
     "anki:Parent::Child", "quizlet:Name", "csv:Name"): such a deck goes to the deck that
     came from the same place, never to one that merely has the same id. Decks in our own
-    formats (YAML, our .apkg export) have no origin: their id is their identity."""
+    formats (YAML, our .apkg export) have no origin: their id is their identity.
+    ``unkeyed`` lists, per deck id, the cards whose file gave no id (their id was derived from
+    their text): the writer may match them to stored cards by their first field."""
 
     source: str
     decks: tuple[DeckSpec, ...] = ()
@@ -61,19 +63,23 @@ class ImportBundle:
     warnings: tuple[Problem, ...] = ()
     rendered: Mapping[str, str] = field(default_factory=_frozen, hash=False, repr=False)
     origins: Mapping[str, str] = field(default_factory=_frozen, hash=False)
+    unkeyed: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}), hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rendered", _frozen(self.rendered))
         object.__setattr__(self, "origins", _frozen(self.origins))
+        object.__setattr__(self, "unkeyed", MappingProxyType(dict(self.unkeyed)))
 
 
 def merge(bundles: list[ImportBundle], source: str) -> ImportBundle:
     """Several bundles as one, applied together."""
     rendered: dict[str, str] = {}
     origins: dict[str, str] = {}
+    unkeyed: dict[str, frozenset[str]] = {}
     for bundle in bundles:
         rendered.update(bundle.rendered)
         origins.update(bundle.origins)
+        unkeyed.update(bundle.unkeyed)
     return ImportBundle(
         source=source,
         decks=tuple(d for b in bundles for d in b.decks),
@@ -82,4 +88,5 @@ def merge(bundles: list[ImportBundle], source: str) -> ImportBundle:
         warnings=tuple(w for b in bundles for w in b.warnings),
         rendered=rendered,
         origins=origins,
+        unkeyed=unkeyed,
     )

@@ -45,6 +45,7 @@ class _Notes:
         self.filename, self.default_deck, self.kind = filename, default_deck, kind
         self.by_deck: dict[str, list[NoteSpec]] = {}
         self.ids: dict[str, Taken] = {}
+        self.derived: dict[str, set[str]] = {}  # deck name -> ids made from the text (no id in the file)
         self.problems: list[Problem] = []
         self.rendered: dict[str, str] = {}
 
@@ -65,16 +66,19 @@ class _Notes:
         text = fields.get("question") or fields.get("cloze") or ""
         note_id = given_id if given_id else unique(derive_card_id(text), taken)
         taken.add(note_id)
+        if not given_id:
+            self.derived.setdefault(deck, set()).add(note_id)
         self.by_deck.setdefault(deck, []).append(NoteSpec(id=note_id, line=line, **fields))
 
     def bundle(self) -> ImportBundle:
         if self.problems:
             raise DeckError(self.problems)
-        taken, decks, origins = Taken(), [], {}
+        taken, decks, origins, unkeyed = Taken(), [], {}, {}
         for name, notes in self.by_deck.items():
             decks.append(DeckSpec(unique(slugify(name), taken), name[:200], notes=tuple(notes)))
             origins[decks[-1].id] = f"{self.kind}:{name}"
-        return ImportBundle(self.filename, tuple(decks), rendered=self.rendered, origins=origins)
+            unkeyed[decks[-1].id] = frozenset(self.derived.get(name, ()))
+        return ImportBundle(self.filename, tuple(decks), rendered=self.rendered, origins=origins, unkeyed=unkeyed)
 
 
 def _note_fields(notes: _Notes, line: int, values: list[str], kind: str) -> dict | None:

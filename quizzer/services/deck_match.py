@@ -5,16 +5,22 @@ identity. A deck from another program goes to the deck that came from the same p
 (``Deck.origin``: the same Anki deck, Quizlet set or CSV file name), never to a deck that only
 has the same id; when its id is taken by another deck it gets a free one (``spanish-2``). The
 user may pick the target instead (``into``) for a file that holds one deck.
+
+Cards a text file gave no id (Anki's minimal text export, Quizlet, CSV without an id column)
+have ids made from their text; in a deck that is stored already they take the id of the stored
+card with the same first field (question, or cloze text), so importing such a file again, or
+after the package it came from, does not add every card a second time.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from quizzer.deck_format import DeckSpec
 from quizzer.deck_format.parser import MAX_NAME_LENGTH, SLUG
 from quizzer.importers import ImportBundle
 from quizzer.importers.names import Taken, unique
 from quizzer.services.errors import InvalidInput
-from quizzer.store.models import Deck
+from quizzer.store.models import Deck, Note
 
 _KINDS = {"anki": "Anki deck", "quizlet": "Quizlet set", "csv": "CSV deck"}
 
@@ -50,11 +56,35 @@ def match_decks(bundle: ImportBundle, owner_id: int | None,
         targets = {spec.id: _target(spec.id, bundle.origins.get(spec.id), stored, by_origin, taken)
                    for spec in bundle.decks}
     renamed = {old: target.slug for old, target in targets.items() if old != target.slug}
-    if renamed:
-        bundle = replace(bundle, decks=tuple(replace(d, id=renamed.get(d.id, d.id)) for d in bundle.decks),
-                         progress=tuple(replace(p, deck_id=renamed.get(p.deck_id, p.deck_id))
-                                        for p in bundle.progress))
+    decks = tuple(_by_first_field(replace(d, id=renamed.get(d.id, d.id)), bundle.unkeyed.get(d.id), owner_id)
+                  for d in bundle.decks)
+    bundle = replace(bundle, decks=decks, progress=tuple(replace(p, deck_id=renamed.get(p.deck_id, p.deck_id))
+                                                         for p in bundle.progress))
     return bundle, {target.slug: target for target in targets.values()}
+
+
+def _first_field(question: str | None, cloze: str | None) -> str:
+    return (question if question is not None else cloze) or ""
+
+
+def _by_first_field(spec: DeckSpec, unkeyed: frozenset[str] | None, owner_id: int | None) -> DeckSpec:
+    """The deck with its cards that had no id under the id of the stored card with the same first field."""
+    if not unkeyed:
+        return spec
+    rows = (Note.select(Note.slug, Note.question, Note.cloze).join(Deck, on=(Note.deck == Deck.id))
+            .where(_owned(owner_id) & (Deck.slug == spec.id)).namedtuples())
+    stored: dict[str, str] = {}
+    for row in rows:
+        stored.setdefault(_first_field(row.question, row.cloze), row.slug)
+    used = {note.id for note in spec.notes if note.id not in unkeyed}
+    notes = []
+    for note in spec.notes:
+        slug = stored.get(_first_field(note.question, note.cloze)) if note.id in unkeyed else None
+        if slug is not None and slug not in used:
+            note = note._replace(id=slug)
+        used.add(note.id)
+        notes.append(note)
+    return replace(spec, notes=tuple(notes))
 
 
 def _chosen(bundle: ImportBundle, deck_id: str, into: str, exists: bool) -> DeckTarget:
