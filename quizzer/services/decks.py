@@ -191,8 +191,8 @@ def _write_notes(spec: DeckSpec, deck: Deck, plan: ImportPlan, reset_changed: bo
     _move(deck, {ids[slug]: (stored[slug], positions[slug]) for slug in plan.unchanged
                  if stored[slug] != positions[slug]})
     restored = set(plan.restored)  # a restored card gets its history back, even with reset_changed
-    for position, note in edited:
-        _sync_cards(deck, ids[note.id], note, position, reset_changed and note.id not in restored, html)
+    _sync_cards(deck, [(ids[note.id], note, position, reset_changed and note.id not in restored)
+                       for position, note in edited], html)
 
 
 def _move(deck: Deck, moves: dict[int, tuple[int, int]]) -> None:
@@ -213,24 +213,40 @@ def _card_rows(deck_id: int, note_id: int, note: NoteSpec, position: int, html: 
             for ordinal, face in enumerate(faces(note))]
 
 
-def _sync_cards(deck: Deck, note_id: int, note: NoteSpec, position: int, reset: bool, html: HtmlCache) -> None:
-    """Update one edited or restored note's cards: keep keys, add new, retire gone."""
-    existing = {c.key: c for c in Card.select().where(Card.note == note_id)}
-    for values in _card_rows(deck.id, note_id, note, position, html):
-        row = dict(zip(_CARD_COLUMNS, values))
-        card = existing.pop(row["key"], None)
-        if card is None:
-            Card.insert(row).execute()
-            continue
-        Card.update(**row).where(Card.id == card.id).execute()
-        if reset:
-            CardState.delete().where(CardState.card == card.id).execute()
-        else:
-            CardState.update(retired=False).where(CardState.card == card.id).execute()
-    gone = [c.id for c in existing.values()]
-    if gone:
-        Card.update(retired=True).where(Card.id.in_(gone)).execute()
-        CardState.update(retired=True).where(CardState.card.in_(gone)).execute()
+def _sync_cards(deck: Deck, edited: list[tuple[int, NoteSpec, int, bool]], html: HtmlCache) -> None:
+    """Update edited and restored notes' cards, (note id, note, position, reset) each: keep keys, add
+    new, retire gone; a reset card loses its states, a kept one is active again. A few statements for
+    all the notes together (one per card and note was 24 s for 20,000 edited notes on PostgreSQL)."""
+    note_ids = {note_id for note_id, _, _, _ in edited}
+    existing = {(note_id, key): card_id for card_id, note_id, key in db.execute(
+        Card.select(Card.id, Card.note, Card.key).where(Card.deck == deck)).fetchall() if note_id in note_ids}
+    new: list[tuple] = []
+    updates: list[tuple] = []
+    reset: list[int] = []
+    kept: list[int] = []
+    for note_id, note, position, reset_note in edited:
+        for values in _card_rows(deck.id, note_id, note, position, html):
+            card_id = existing.pop((note_id, values[2]), None)
+            if card_id is None:
+                new.append(values)
+                continue
+            updates.append((*values, card_id))
+            (reset if reset_note else kept).append(card_id)
+    insert_rows(Card, _CARD_COLUMNS, new)
+    update_rows(Card, _CARD_COLUMNS, ("id",), updates)
+    gone = list(existing.values())
+    for chunk in _chunks(reset):
+        CardState.delete().where(CardState.card.in_(chunk)).execute()
+    for chunk in _chunks(kept):
+        CardState.update(retired=False).where(CardState.card.in_(chunk) & CardState.retired).execute()
+    for chunk in _chunks(gone):
+        Card.update(retired=True).where(Card.id.in_(chunk)).execute()
+        CardState.update(retired=True).where(CardState.card.in_(chunk)).execute()
+
+
+def _chunks(ids: list[int], size: int = 10_000):
+    """``ids`` in lists short enough for one IN (...) on either engine."""
+    return (ids[start:start + size] for start in range(0, len(ids), size))
 
 
 def _retire(deck: Deck, slugs: list[str]) -> None:
