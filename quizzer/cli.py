@@ -198,11 +198,11 @@ def _ask_before_retiring(plans) -> None:
 
 @main.command("export")
 @click.option("--user", "username", required=True, help="Whose decks and progress to export.")
-@click.option("--deck", "deck_slug", help="The deck to export (for yaml and apkg).")
+@click.option("--deck", "deck_slug", help="The deck to export (for yaml, zip and apkg).")
 @click.option("--format", "file_format", required=True,
-              type=click.Choice(["yaml", "apkg", "reviews-csv", "cards-csv", "json", "backup"]),
-              help="yaml/apkg: one deck; reviews-csv, cards-csv, json: review log and card states; "
-                   "backup: the whole account in one file.")
+              type=click.Choice(["yaml", "zip", "apkg", "reviews-csv", "cards-csv", "json", "backup"]),
+              help="yaml/zip/apkg: one deck (zip: YAML and its images and sounds); reviews-csv, cards-csv, "
+                   "json: review log and card states; backup: the whole account in one file.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="File to write.")
 @click.option("--with-password-hash", is_flag=True, help="backup: include the account's password hash, so the "
               "restored account signs in with the same password (without it, the restore asks for one).")
@@ -212,7 +212,7 @@ def export_(username, deck_slug, file_format, output, with_password_hash):
     settings = _open()
     account = user_service.get_user(username)
     media_root = settings.instance_dir / "media"
-    if file_format in ("yaml", "apkg") and not deck_slug:
+    if file_format in ("yaml", "zip", "apkg") and not deck_slug:
         _fail(f"--format {file_format} needs --deck SLUG")
     data = export_service.export_bytes(account, file_format, media_root, deck_slug,
                                        with_password_hash=with_password_hash)

@@ -151,3 +151,17 @@ def test_an_anki_deck_named_like_my_deck_previews_as_its_own_deck_unless_i_choos
     assert "Anki deck &#39;Web&#39;, into the deck you chose" in chosen
     assert apply(alice, chosen).status_code == 302
     assert Deck.select().count() == 1 and Note.get(Note.question == "hola").deck.slug == "web"
+
+
+def test_export_page_offers_a_deck_as_yaml_with_its_media_in_a_zip(logged_in):
+    alice = logged_in("alice")
+    assert apply(alice, upload(alice, "web.yaml", DECK.encode()).get_data(as_text=True)).status_code == 302
+    deck = Deck.get(Deck.slug == "web")
+    page = alice.get("/export").get_data(as_text=True)
+    assert f'href="/export/decks/{deck.id}.zip">YAML + media (zip)</a>' in page
+    assert "download the zip (the YAML and its media files), which\n    imports back whole" in page
+    download = alice.get(f"/export/decks/{deck.id}.zip")
+    assert download.headers["Content-Disposition"] == 'attachment; filename="web.zip"'
+    with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
+        assert archive.namelist() == ["web.yaml"]
+    assert logged_in("bob").get(f"/export/decks/{deck.id}.zip").status_code == 404

@@ -1,15 +1,22 @@
 """Round trips that keep identity: our exports come back card for card, with progress."""
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from datetime import UTC, datetime
 
+import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
+from quizzer.deck_format import DeckError
 from quizzer.importers import read_file
 from quizzer.services import review
 from quizzer.services.exports import export_bytes
 from quizzer.services.imports import apply_bundle
+from quizzer.services.users import create_user
 from quizzer.store.models import Card, CardState, Deck, Note
+from tests.anki_factory import PNG, build_collection, export_package
 from tests.test_cli import Cli
 from tests.test_export_decks import RICH_DECK
 
@@ -118,3 +125,40 @@ def test_cli_export_then_dry_run_import_adds_and_retires_nothing(tmp_path):
     dry = cli.run("import", "--user", "ann", "--dry-run", str(out))
     assert dry.returncode == 0, dry.stderr
     assert dry.stdout.strip() == "would load capitals: 0 added, 0 changed, 0 restored, 0 retired, 3 unchanged"
+
+
+def test_a_deck_with_images_exports_as_a_zip_that_another_account_imports_whole(db, user, tmp_path):
+    col = build_collection(tmp_path / "source.anki2")
+    package = export_package(col, tmp_path / "in.apkg", legacy=False)
+    col.close()
+    media_root = tmp_path / "media"
+    apply_bundle(read_file(package.read_bytes(), "in.apkg"), user.id, media_root=media_root)
+    image = re.search(r"/media/([0-9a-f]{64}\.png)", Note.get(Note.question == "chien").answer).group(1)
+    data = export_bytes(user, "zip", media_root, "languages-french")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert sorted(archive.namelist()) == ["languages-french.yaml", f"media/{image}"]
+        assert archive.read(f"media/{image}") == PNG
+
+    plan, = apply_bundle(read_file(data, "french.zip"), user.id, media_root=media_root, dry_run=True).plans
+    assert (plan.deck_slug, plan.added, plan.changed, plan.retired) == ("languages-french", [], [], [])
+    assert plan.why == "by id; the deck came from Anki deck 'Languages::French'"
+    bob = create_user("bob", "correct horse battery")
+    result = apply_bundle(read_file(data, "french.zip"), bob.id, media_root=media_root)
+    assert result.media == 1 and (media_root / str(bob.id) / image).read_bytes() == PNG
+    bobs = Deck.get((Deck.owner == bob.id) & (Deck.slug == "languages-french"))
+    assert Note.get((Note.deck == bobs) & (Note.question == "chien")).answer.endswith(f"(/media/{image})")
+    assert Card.select().where(Card.deck == bobs).count() == 11
+
+
+def test_a_zip_whose_media_file_is_not_named_by_its_content_is_refused(db, user, tmp_path):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("capitals.yaml", SIMPLE_DECK)
+        archive.writestr("media/" + "0" * 64 + ".png", PNG)
+        archive.writestr("media/run.exe", b"MZ")
+    with pytest.raises(DeckError) as err:
+        read_file(out.getvalue(), "capitals.zip")
+    assert [str(p) for p in err.value.problems] == [
+        f"capitals.zip:media/{'0' * 64}.png:1:1: the content does not match the name (the sha256 of the content)",
+        "capitals.zip:media/run.exe:1:1: not a media file of ours: expected media/<sha256 of the content>."
+        "<image or sound extension>"]

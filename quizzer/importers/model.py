@@ -6,6 +6,7 @@ scheduling state. Nothing here knows about the database or the web.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,6 +15,7 @@ from types import MappingProxyType
 from quizzer.deck_format import DeckSpec, Problem
 
 MEDIA_URL = "/media/"  # where the web app serves stored media; card HTML points here
+STORED_NAME = re.compile(r"[0-9a-f]{64}\.[a-z0-9]{1,8}")  # a stored media file: sha256 of its content + extension
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Exports of what a user can see: a deck as YAML or .apkg, their review log and card states.
+"""Exports of what a user can see: a deck as YAML, a zip (YAML and media) or .apkg, their review log
+and card states.
 
 Decks are exported only when visible to the user (shared or their own); review
 data only ever the user's own. CSV cells that a spreadsheet would run as a formula
@@ -9,12 +10,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from quizzer.importers import MEDIA_FOLDER
 from quizzer.services.account_backup import export_backup
 from quizzer.services.anki_export import deck_apkg
 from quizzer.services.deck_yaml import deck_text
+from quizzer.services.media import find_media, referenced_media
 from quizzer.services.study import get_visible_deck, visible_deck_by_slug
 from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
 
@@ -25,6 +29,24 @@ def deck_yaml(user: User, deck_id: int) -> tuple[Deck, str]:
     """A visible deck in deck format v1 (NotFound otherwise)."""
     deck = get_visible_deck(user, deck_id)
     return deck, deck_text(deck)
+
+
+def deck_zip(user: User, deck_id: int, media_root: Path) -> tuple[Deck, bytes]:
+    """A visible deck as a zip: ``<id>.yaml`` and, under ``media/``, the images and sounds its cards
+    show (the YAML points at them by name), so another account imports it whole."""
+    deck, text = deck_yaml(user, deck_id)
+    notes = Note.select(Note.question, Note.answer, Note.cloze, Note.explanation, Note.choices).where(
+        (Note.deck == deck.id) & ~Note.retired)
+    names = referenced_media(text for note in notes for text in (note.question, note.answer, note.cloze,
+                                                                  note.explanation, *note.choices))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{deck.slug}.yaml", text)
+        for name in sorted(names):
+            path = find_media(media_root, user.id, name)
+            if path is not None:
+                archive.write(path, MEDIA_FOLDER + name)
+    return deck, out.getvalue()
 
 
 def spreadsheet_safe(value):
@@ -95,10 +117,12 @@ def export_bytes(user: User, file_format: str, media_root: Path, deck_slug: str 
                  with_password_hash: bool = False) -> bytes:
     """One export as bytes (the CLI's entry point); NotFound for a deck the user cannot see.
     A backup carries the password hash only ``with_password_hash``."""
-    if file_format in ("yaml", "apkg"):
+    if file_format in ("yaml", "zip", "apkg"):
         deck = visible_deck_by_slug(user, deck_slug or "")
         if file_format == "yaml":
             return deck_yaml(user, deck.id)[1].encode("utf-8")
+        if file_format == "zip":
+            return deck_zip(user, deck.id, media_root)[1]
         return deck_apkg(user, deck.id, media_root)[1]
     if file_format == "backup":
         return export_backup(user, media_root, with_password_hash)

@@ -13,8 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from quizzer.importers import MediaFile
-
-STORED_NAME = re.compile(r"[0-9a-f]{64}\.[a-z0-9]{1,8}")
+from quizzer.importers.model import STORED_NAME
 
 
 def media_folder(root: Path, owner_id: int | None) -> Path:

@@ -178,6 +178,13 @@ def export_yaml(deck_id: int):
     return _download(text, f"{deck.slug}.yaml", "application/yaml")
 
 
+@bp.get("/export/decks/<int:deck_id>.zip")
+@login_required
+def export_zip(deck_id: int):
+    deck, data = exports.deck_zip(current_user.user, deck_id, _instance() / "media")
+    return _download(data, f"{deck.slug}.zip", "application/zip")
+
+
 @bp.get("/export/decks/<int:deck_id>.apkg")
 @login_required
 def export_apkg(deck_id: int):
