@@ -13,7 +13,7 @@ from quizzer.deck_format import DeckError
 from quizzer.importers import read_file
 from quizzer.services import review
 from quizzer.services.exports import export_bytes
-from quizzer.services.imports import apply_bundle
+from quizzer.services.imports import apply_bundle, import_file
 from quizzer.services.users import create_user
 from quizzer.store.models import Card, CardState, Deck, Note
 from tests.anki_factory import PNG, build_collection, export_package
@@ -162,3 +162,30 @@ def test_a_zip_whose_media_file_is_not_named_by_its_content_is_refused(db, user,
         f"capitals.zip:media/{'0' * 64}.png:1:1: the content does not match the name (the sha256 of the content)",
         "capitals.zip:media/run.exe:1:1: not a media file of ours: expected media/<sha256 of the content>."
         "<image or sound extension>"]
+
+
+def test_text_export_after_the_package_keeps_images_the_server_has_and_names_the_others(db, user, tmp_path):
+    col = build_collection(tmp_path / "source.anki2")
+    package = export_package(col, tmp_path / "in.apkg", legacy=False)
+    chien = col.get_note(next(n for n in col.find_notes("chien")))
+    chien["Back"] = 'a dog <img src="pic.png">'  # the one card changed after the package was made
+    col.update_note(chien)
+    maison = col.get_note(next(n for n in col.find_notes("maison")))
+    maison["Back"] = 'house <img src="gone.png">'
+    col.update_note(maison)
+    text = tmp_path / "notes.txt"
+    col.export_note_csv(out_path=str(text), limit=None, with_html=True, with_tags=True, with_deck=True,
+                        with_notetype=True, with_guid=True)
+    col.close()
+    media_root = tmp_path / "media"
+    _import(package.read_bytes(), "in.apkg", user, tmp_path)
+    image = re.search(r"/media/[0-9a-f]{64}\.png", Note.get(Note.question == "chien").answer).group(0)
+
+    result = import_file(text.read_bytes(), "notes.txt", user, media_root=media_root)  # the upload page's way
+    french = next(p for p in result.plans if p.deck_slug == "languages-french")
+    assert len(french.changed) == 2 and not (french.added or french.retired)
+    assert Note.get(Note.question == "chien").answer == f"a dog ![]({image})"
+    assert Note.get(Note.question == "maison").answer == "house"
+    assert [w.message for w in result.warnings] == [
+        "not on this server, left out (a text export carries no media; import the package first): gone.png"]
+    assert (media_root / str(user.id) / image.rsplit("/", 1)[1]).read_bytes() == PNG

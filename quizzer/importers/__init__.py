@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from quizzer.deck_format import MAX_DECK_BYTES, DeckError, Problem, parse_deck
@@ -34,6 +35,8 @@ class ReadOptions:
     row_separator: str = "\n"  # Quizlet: between rows
     require_ids: bool = False  # YAML: refuse cards without ids instead of deriving them
     limits: Limits = Limits()
+    # Anki's text export: media stored before, by the name they came with -> stored name
+    media_names: Mapping[str, str] = field(default_factory=dict, hash=False)
 
 
 def detect_format(filename: str, data: bytes) -> str:
@@ -74,7 +77,7 @@ def read_file(data: bytes, filename: str, options: ReadOptions = ReadOptions()) 
     if kind == "apkg":
         return read_apkg(data, filename, options.limits)
     if kind == "anki-text":
-        return read_anki_text(data, filename, options.deck)
+        return read_anki_text(data, filename, options.deck, options.media_names)
     if kind == "quizlet":
         return read_quizlet(data, filename, options.deck, options.separator, options.row_separator)
     if kind == "csv":

@@ -10,13 +10,15 @@ import csv
 import difflib
 import io
 import re
+from collections.abc import Mapping
 from pathlib import PurePath
+from urllib.parse import unquote
 
 from quizzer.deck_format import DeckError, DeckSpec, NoteSpec, Problem, cloze_numbers
 from quizzer.deck_format.encoding import decode_utf8
 from quizzer.deck_format.parser import derive_card_id
 from quizzer.importers.html_md import Converted, html_to_markdown, text_to_markdown
-from quizzer.importers.model import ImportBundle
+from quizzer.importers.model import MEDIA_URL, ImportBundle
 from quizzer.importers.names import Taken, note_id_from_guid, printable, slugify, tag_names, unique
 
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":"}
@@ -47,6 +49,7 @@ class _Notes:
         self.ids: dict[str, Taken] = {}
         self.derived: dict[str, set[str]] = {}  # deck name -> ids made from the text (no id in the file)
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.rendered: dict[str, str] = {}
 
     def error(self, line: int, path: str, message: str) -> None:
@@ -78,7 +81,8 @@ class _Notes:
             decks.append(DeckSpec(unique(slugify(name), taken), name[:200], notes=tuple(notes)))
             origins[decks[-1].id] = f"{self.kind}:{name}"
             unkeyed[decks[-1].id] = frozenset(self.derived.get(name, ()))
-        return ImportBundle(self.filename, tuple(decks), rendered=self.rendered, origins=origins, unkeyed=unkeyed)
+        return ImportBundle(self.filename, tuple(decks), warnings=tuple(self.warnings), rendered=self.rendered,
+                            origins=origins, unkeyed=unkeyed)
 
 
 def _note_fields(notes: _Notes, line: int, values: list[str], kind: str) -> dict | None:
@@ -99,12 +103,25 @@ def default_deck(filename: str) -> str:
     return PurePath(filename).stem or "Imported"
 
 
-def _no_images(_src: str) -> None:
-    return None  # a text export carries no media
+class _KnownMedia:
+    """Images and sounds a text export names (it carries none): those stored before, by the name they
+    came with in a package, are kept; the others are collected by name to be reported."""
+
+    def __init__(self, names: Mapping[str, str]):
+        self.names = names
+        self.missing: set[str] = set()
+
+    def url(self, src: str) -> str | None:
+        stored = self.names.get(src) or self.names.get(unquote(src))
+        if stored is None:
+            self.missing.add(src)
+        return MEDIA_URL + stored if stored else None
 
 
-def read_anki_text(data: bytes, filename: str, deck: str | None = None) -> ImportBundle:
-    """Anki's "Notes in Plain Text" export, with its ``#key:value`` header lines."""
+def read_anki_text(data: bytes, filename: str, deck: str | None = None,
+                   media_names: Mapping[str, str] | None = None) -> ImportBundle:
+    """Anki's "Notes in Plain Text" export, with its ``#key:value`` header lines. Images and sounds
+    are kept when ``media_names`` (name -> stored name) has them, reported by name otherwise."""
     text = decode_utf8(data, filename)
     lines = text.splitlines(keepends=True)
     headers: dict[str, str] = {}
@@ -126,7 +143,11 @@ def read_anki_text(data: bytes, filename: str, deck: str | None = None) -> Impor
         notes.error(1, "separator", f"'{separator}' is not a single character or a separator name")
         return notes.bundle()
     reader = csv.reader(io.StringIO("".join(lines[count:]), newline=""), delimiter=separator, strict=True)
-    _rows(notes, reader, count, lambda line, row: _anki_row(notes, line, row, columns, headers))
+    media = _KnownMedia(media_names or {})
+    _rows(notes, reader, count, lambda line, row: _anki_row(notes, line, row, columns, headers, media))
+    if media.missing:
+        notes.warnings.append(Problem(filename, 1, 1, "", "not on this server, left out (a text export carries "
+                                      "no media; import the package first): " + ", ".join(sorted(media.missing))))
     return notes.bundle()
 
 
@@ -142,7 +163,8 @@ def _rows(notes: _Notes, reader, offset: int, handle) -> None:
         notes.error(offset + reader.line_num, "", f"cannot read the row: {exc}")
 
 
-def _anki_row(notes: _Notes, line: int, row: list[str], columns: dict[str, int], headers: dict) -> None:
+def _anki_row(notes: _Notes, line: int, row: list[str], columns: dict[str, int], headers: dict,
+              media: _KnownMedia) -> None:
     def cell(key: str) -> str:
         index = columns.get(key)
         return row[index].strip() if index is not None and index < len(row) else ""
@@ -151,7 +173,8 @@ def _anki_row(notes: _Notes, line: int, row: list[str], columns: dict[str, int],
     notetype = (cell("notetype column") or headers.get("notetype") or "Basic").lower()
     kind = "cloze" if "cloze" in notetype or cloze_numbers(values[0] if values else "") else "basic"
     as_html = headers.get("html", "false").lower() == "true"
-    converted = [notes.text(html_to_markdown(v, _no_images) if as_html else text_to_markdown(v)) for v in values]
+    converted = [notes.text(html_to_markdown(v, media.url, media.url) if as_html else text_to_markdown(v))
+                 for v in values]
     fields = _note_fields(notes, line, converted, kind)
     if fields is None:
         return

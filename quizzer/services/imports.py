@@ -7,7 +7,7 @@ all decks and progress are written in one transaction: an import fails whole.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from quizzer.importers import CardProgress, ImportBundle, ReadOptions, merge, re
 from quizzer.services.deck_match import match_decks
 from quizzer.services.decks import ImportPlan, deck_files, load_deck, load_files, plan_import
 from quizzer.services.errors import InvalidInput
-from quizzer.services.media import store_media
+from quizzer.services.media import media_names, store_media
 from quizzer.services.study import study_day_for
 from quizzer.store.bulk import bulk_insert
 from quizzer.store.db import database_proxy as db
@@ -149,6 +149,7 @@ def import_file(data: bytes, filename: str, user: User, *, media_root: Path, opt
                 with_progress: bool = False, reset_changed: bool = False, dry_run: bool = False,
                 into: str | None = None) -> ImportResult:
     """The upload page's import: one file into ``user``'s decks, all or nothing."""
+    options = replace(options, media_names=media_names(media_root, user.id))  # what a text export names
     return apply_bundle(read_file(data, filename, options), user.id, media_root=media_root, user=user,
                         with_progress=with_progress, reset_changed=reset_changed, dry_run=dry_run, into=into)
 
@@ -159,7 +160,7 @@ def import_paths(paths, owner_id: int | None, *, media_root: Path, options: Read
                  dry_run: bool = False, into: str | None = None) -> ImportResult:
     """The CLI's import: YAML files and folders, archives, packages and text files, all or nothing.
     ``into`` (the deck to import into) needs one file from another program holding one deck."""
-    yaml_paths, bundle = read_paths(paths, options)
+    yaml_paths, bundle = read_paths(paths, replace(options, media_names=media_names(media_root, owner_id)))
     if into is not None and (yaml_paths or bundle is None):
         raise InvalidInput("a YAML deck goes to the deck its id names: choose a target deck only for one file "
                            "in another format")
