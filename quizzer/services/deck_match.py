@@ -58,8 +58,9 @@ def match_decks(bundle: ImportBundle, owner_id: int | None,
     renamed = {old: target.slug for old, target in targets.items() if old != target.slug}
     decks = tuple(_by_first_field(replace(d, id=renamed.get(d.id, d.id)), bundle.unkeyed.get(d.id), owner_id)
                   for d in bundle.decks)
-    bundle = replace(bundle, decks=decks, progress=tuple(replace(p, deck_id=renamed.get(p.deck_id, p.deck_id))
-                                                         for p in bundle.progress))
+    progress = tuple(replace(p, deck_id=renamed.get(p.deck_id, p.deck_id)) for p in bundle.progress) \
+        if renamed else bundle.progress
+    bundle = replace(bundle, decks=decks, progress=progress)
     return bundle, {target.slug: target for target in targets.values()}
 
 
