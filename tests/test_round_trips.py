@@ -189,3 +189,20 @@ def test_text_export_after_the_package_keeps_images_the_server_has_and_names_the
     assert [w.message for w in result.warnings] == [
         "not on this server, left out (a text export carries no media; import the package first): gone.png"]
     assert (media_root / str(user.id) / image.rsplit("/", 1)[1]).read_bytes() == PNG
+
+
+def test_anki_text_export_of_our_deck_comes_back_to_the_same_cards(db, user, load_deck, tmp_path):
+    load_deck(SIMPLE_DECK, owner=user, name="capitals.yaml")
+    ours = tmp_path / "capitals.apkg"
+    ours.write_bytes(export_bytes(user, "apkg", tmp_path / "media", "capitals"))
+    col = Collection(str(tmp_path / "anki.anki2"))
+    try:
+        col.import_anki_package(ImportAnkiPackageRequest(package_path=str(ours), options=ImportAnkiPackageOptions()))
+        text = tmp_path / "capitals.txt"
+        col.export_note_csv(out_path=str(text), limit=None, with_html=True, with_tags=True, with_deck=True,
+                            with_notetype=True, with_guid=True)
+    finally:
+        col.close()
+    plan, = _import(text.read_bytes(), "capitals.txt", user, tmp_path, dry_run=True).plans
+    assert (plan.deck_slug, plan.new_deck, plan.added, plan.retired) == ("capitals", False, [], [])
+    assert sorted(plan.unchanged) == ["france", "gap", "italy"]

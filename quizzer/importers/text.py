@@ -19,7 +19,7 @@ from quizzer.deck_format.encoding import decode_utf8
 from quizzer.deck_format.parser import derive_card_id
 from quizzer.importers.html_md import Converted, html_to_markdown, text_to_markdown
 from quizzer.importers.model import MEDIA_URL, ImportBundle
-from quizzer.importers.names import Taken, note_id_from_guid, printable, slugify, tag_names, unique
+from quizzer.importers.names import Taken, ids_from_guid, note_id_from_guid, printable, slugify, tag_names, unique
 
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":"}
 _NAMED = {**SEPARATORS, "newline": "\n", "\\t": "\t", "\\n": "\n"}
@@ -48,6 +48,7 @@ class _Notes:
         self.by_deck: dict[str, list[NoteSpec]] = {}
         self.ids: dict[str, Taken] = {}
         self.derived: dict[str, set[str]] = {}  # deck name -> ids made from the text (no id in the file)
+        self.ours: dict[str, set[str]] = {}  # deck name -> our deck ids its notes' guids name
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.rendered: dict[str, str] = {}
@@ -60,8 +61,11 @@ class _Notes:
             self.rendered[converted.markdown] = converted.html
         return converted.markdown
 
-    def add(self, line: int, deck: str | None, given_id: str | None, **fields) -> None:
+    def add(self, line: int, deck: str | None, given_id: str | None, our_deck: str | None = None,
+            **fields) -> None:
         deck = deck or self.default_deck
+        if our_deck is not None:  # a note of our own .apkg export, by its guid
+            self.ours.setdefault(deck, set()).add(our_deck)
         taken = self.ids.setdefault(deck, Taken())
         if given_id in taken:
             self.error(line, "id", f"duplicate card id '{given_id}'")
@@ -78,8 +82,12 @@ class _Notes:
             raise DeckError(self.problems)
         taken, decks, origins, unkeyed = Taken(), [], {}, {}
         for name, notes in self.by_deck.items():
-            decks.append(DeckSpec(unique(slugify(name), taken), name[:200], notes=tuple(notes)))
-            origins[decks[-1].id] = f"{self.kind}:{name}"
+            ours = self.ours.get(name, set())
+            if len(ours) == 1 and not ours & taken:  # our export, through Anki: its deck id comes back
+                decks.append(DeckSpec(unique(ours.pop(), taken), name[:200], notes=tuple(notes)))
+            else:
+                decks.append(DeckSpec(unique(slugify(name), taken), name[:200], notes=tuple(notes)))
+                origins[decks[-1].id] = f"{self.kind}:{name}"
             unkeyed[decks[-1].id] = frozenset(self.derived.get(name, ()))
         return ImportBundle(self.filename, tuple(decks), warnings=tuple(self.warnings), rendered=self.rendered,
                             origins=origins, unkeyed=unkeyed)
@@ -182,8 +190,10 @@ def _anki_row(notes: _Notes, line: int, row: list[str], columns: dict[str, int],
         optional = "optional reversed" in notetype and len(converted) > 2 and bool(converted[2])
         fields["reverse"] = "and reversed" in notetype or optional
     guid = cell("guid column")
-    notes.add(line, cell("deck column") or None, note_id_from_guid(guid) if guid else None,
-              tags=tag_names(cell("tags column").split() + headers.get("tags", "").split()), **fields)
+    ours = ids_from_guid(guid)
+    given = ours[1] if ours else note_id_from_guid(guid) if guid else None
+    tags = tag_names(cell("tags column").split() + headers.get("tags", "").split())
+    notes.add(line, cell("deck column") or None, given, our_deck=ours[0] if ours else None, tags=tags, **fields)
 
 
 def read_quizlet(data: bytes, filename: str, deck: str | None = None, separator: str = "\t",
