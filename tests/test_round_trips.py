@@ -206,3 +206,17 @@ def test_anki_text_export_of_our_deck_comes_back_to_the_same_cards(db, user, loa
     plan, = _import(text.read_bytes(), "capitals.txt", user, tmp_path, dry_run=True).plans
     assert (plan.deck_slug, plan.new_deck, plan.added, plan.retired) == ("capitals", False, [], [])
     assert sorted(plan.unchanged) == ["france", "gap", "italy"]
+
+
+def test_an_unreadable_copy_of_the_deck_falls_back_to_the_anki_fields(db, user, load_deck, tmp_path):
+    load_deck(SIMPLE_DECK, owner=user, name="capitals.yaml")
+    data = export_bytes(user, "apkg", tmp_path / "media", "capitals")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as damaged:
+        for info in source.infolist():
+            damaged.writestr(info, b"id: [" if info.filename == "quizzer-deck.yaml" else source.read(info))
+    bundle = read_file(out.getvalue(), "capitals.apkg")
+    assert [w.message.split(" (")[0] for w in bundle.warnings] == ["our copy of the deck is unreadable"]
+    plan, = apply_bundle(bundle, user.id, media_root=tmp_path / "media", dry_run=True).plans
+    assert (plan.deck_slug, plan.added, plan.retired, sorted(plan.unchanged)) == (
+        "capitals", [], [], ["france", "gap", "italy"])

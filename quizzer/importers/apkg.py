@@ -25,9 +25,9 @@ from operator import itemgetter
 from os import PathLike
 from urllib.parse import unquote
 
-from quizzer.deck_format import MAX_DECK_BYTES, DeckSpec, NoteSpec, Problem, cloze_numbers, parse_deck
+from quizzer.deck_format import MAX_DECK_BYTES, DeckError, DeckSpec, NoteSpec, Problem, cloze_numbers, parse_deck
 from quizzer.importers.anki_collection import Collection, NoteType, read_collection
-from quizzer.importers.archive import Limits, SafeZip, problem
+from quizzer.importers.archive import ArchiveTooLarge, Limits, SafeZip, problem
 from quizzer.importers.html_md import Converted, html_to_markdown
 from quizzer.importers.model import MEDIA_URL, CardProgress, ImportBundle, MediaFile
 from quizzer.importers.names import Taken, ids_from_guid, note_id_from_guid, slugify, tag_names, unique
@@ -63,11 +63,20 @@ def read_apkg(source: bytes | str | PathLike[str], filename: str, limits: Limits
             archive.extract(member, file, zstd=modern)
         collection = read_collection(path, archive.where(member))
     media = _Media(archive, _media_map(archive, modern), modern)
-    return _Builder(filename, collection, media, _our_copy(archive)).bundle()
+    try:
+        copy, unread = _our_copy(archive), None
+    except ArchiveTooLarge:
+        raise
+    except DeckError as err:  # the fields still carry every card: read them instead
+        copy, unread = None, err.problems[0]
+    builder = _Builder(filename, collection, media, copy)
+    if unread is not None:
+        builder.warn(f"our copy of the deck is unreadable ({unread}): its cards are read from their Anki fields")
+    return builder.bundle()
 
 
 def _our_copy(archive: SafeZip) -> tuple[DeckSpec, dict[str, str]] | None:
-    """The deck and field digests our export carries, None in other packages; DeckError if damaged."""
+    """The deck and field digests our export carries, None in other packages; DeckError if unreadable."""
     if OUR_DECK not in archive or OUR_FIELDS not in archive:
         return None
     spec = parse_deck(archive.read(OUR_DECK, first=MAX_DECK_BYTES + 1), archive.where(OUR_DECK))
