@@ -1,6 +1,8 @@
 """Which deck an import goes to: a deck from another program is never taken over by its id alone."""
 from __future__ import annotations
 
+import os
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from quizzer.services.imports import apply_bundle
 from quizzer.store.migrate import apply_migrations, migration_names
 from quizzer.store.models import CardState, Deck, Note
 from tests.anki_factory import build_collection, export_package
-from tests.test_cli import Cli
+from tests.test_cli import QUIZZER, Cli
 from tests.test_round_trips import _card
 from tests.test_store_migrations import insert, raw_db  # noqa: F401 (a fixture)
 
@@ -124,8 +126,30 @@ def test_cli_asks_before_retiring_more_than_ten_cards(tmp_path):
     dry = cli.run("import", "--user", "ann", "--dry-run", str(deck))
     assert "1 unchanged" in dry.stdout and "11 retired" in dry.stdout  # nothing was written
     assert "  would retire: cinco, cuatro, diez, doce" in dry.stdout
+    declined = _on_a_terminal(cli, "n\n", "import", "--user", "ann", str(deck))
+    assert declined.returncode == 1 and "Retire 11 cards? [y/N]" in declined.stderr
+    assert "error: nothing was imported" in declined.stderr
+    accepted = _on_a_terminal(cli, "y\n", "import", "--user", "ann", str(deck))
+    assert accepted.returncode == 0 and "11 retired" in accepted.stdout
+    deck.write_text(SPANISH_YAML)
+    assert cli.run("import", "--user", "ann", str(deck)).returncode == 0  # 11 restored: nothing retires
+    deck.write_text(SPANISH_YAML.split("  - id: dos")[0])
     done = cli.run("import", "--user", "ann", "--yes", str(deck))
     assert done.returncode == 0 and "11 retired" in done.stdout
+
+
+def _on_a_terminal(cli: Cli, answer: str, *args: str) -> subprocess.CompletedProcess:
+    """Run ``quizzer`` with a pseudo-terminal as its standard input, typing ``answer``."""
+    main, child = os.openpty()
+    try:
+        process = subprocess.Popen([str(QUIZZER), *args], env=cli.env, text=True, stdin=child,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        os.write(main, answer.encode())
+        out, err = process.communicate(timeout=180)
+    finally:
+        os.close(main)
+        os.close(child)
+    return subprocess.CompletedProcess(args, process.returncode, out, err)
 
 
 def test_decks_imported_before_get_the_origin_of_their_source(raw_db):  # noqa: F811
