@@ -3,8 +3,8 @@
 Files live in ``<instance>/media/<user id>/`` for a user's decks and
 ``<instance>/media/shared/`` for shared decks, named by the sha256 of their content
 plus the extension, so storing is idempotent and names cannot collide or escape.
-Each folder's ``names.json`` maps the names files had in the packages they came in to
-their stored names, so a later text import that names ``pic.png`` can point at it.
+``names/<user id or shared>.json`` maps the names files had in the packages they came in
+to their stored names, so a later text import that names ``pic.png`` can point at it.
 """
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ def media_folder(root: Path, owner_id: int | None) -> Path:
     return Path(root) / (str(owner_id) if owner_id is not None else "shared")
 
 
-_NAMES = "names.json"
+def _names_file(root: Path, owner_id: int | None) -> Path:
+    return Path(root) / "names" / f"{owner_id if owner_id is not None else 'shared'}.json"
 
 
 def _write_atomically(folder: Path, target: Path, data: bytes) -> None:
@@ -51,15 +52,16 @@ def store_media(root: Path, owner_id: int | None, files: Iterable[MediaFile]) ->
         written += 1
     known = media_names(root, owner_id)
     if names and any(known.get(name) != stored for name, stored in names.items()):
-        folder.mkdir(parents=True, exist_ok=True)  # a later package's file of the same name wins
-        _write_atomically(folder, folder / _NAMES, json.dumps({**known, **names}, ensure_ascii=False).encode())
+        target = _names_file(root, owner_id)  # a later package's file of the same name wins
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomically(target.parent, target, json.dumps({**known, **names}, ensure_ascii=False).encode())
     return written
 
 
 def media_names(root: Path, owner_id: int | None) -> dict[str, str]:
     """The names stored files came with (``pic.png``) -> their stored names, for the owner's folder."""
     try:
-        names = json.loads((media_folder(root, owner_id) / _NAMES).read_text(encoding="utf-8"))
+        names = json.loads(_names_file(root, owner_id).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     if not isinstance(names, dict):
