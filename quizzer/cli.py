@@ -20,6 +20,7 @@ from quizzer.services import decks as deck_service
 from quizzer.services import exports as export_service
 from quizzer.services import imports as import_service
 from quizzer.services import users as user_service
+from quizzer.services.decks import ASK_BEFORE_RETIRING
 from quizzer.services.errors import ServiceError
 from quizzer.services.study import due_counts_by_deck, study_day_for
 from quizzer.store import connect
@@ -133,9 +134,12 @@ def user_create(name, admin, password_env):
               help="Quizlet: between term and definition (tab, comma, semicolon, or the text itself).")
 @click.option("--row-separator", default="newline", show_default=True,
               help="Quizlet: between rows (newline, semicolon, or the text itself).")
+@click.option("--into", help="The deck (id) to import into, for one file in another format with one deck "
+              "(default: the deck imported from the same source before, else a new deck).")
+@click.option("--yes", is_flag=True, help=f"Do not ask before retiring more than {ASK_BEFORE_RETIRING} cards.")
 @friendly_errors
 def import_(paths, username, shared, dry_run, reset_changed, with_progress, file_format, deck_name,
-            separator, row_separator):
+            separator, row_separator, into, yes):
     """Import decks, all or nothing: YAML files or folders, .zip of YAML, .apkg/.colpkg, .txt/.tsv, .csv,
     or restore an account backup. With --shared and no PATHS: the decks in QUIZZER_DECKS_DIR
     (default: the bundled decks)."""
@@ -157,25 +161,48 @@ def import_(paths, username, shared, dry_run, reset_changed, with_progress, file
     account = None if shared else user_service.get_user(username)
     options = ReadOptions(format=file_format, deck=deck_name, separator=separator_named(separator),
                           row_separator=separator_named(row_separator), require_ids=shared, limits=limits)
-    result = import_service.import_paths(paths, account.id if account else None, media_root=media_root,
-                                         options=options, user=account, with_progress=with_progress,
-                                         reset_changed=reset_changed, dry_run=dry_run)
+    run = functools.partial(import_service.import_paths, paths, account.id if account else None,
+                            media_root=media_root, options=options, user=account, with_progress=with_progress,
+                            reset_changed=reset_changed, into=into)
+    if not (dry_run or yes):
+        _ask_before_retiring(run(dry_run=True).plans)
+    result = run(dry_run=dry_run)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     for plan in result.plans:
         click.echo(("would load " if dry_run else "loaded ") + plan.summary())
+        if dry_run and plan.retired:
+            click.echo(f"  would retire: {_listed(plan.retired)}")
     if result.media or result.progress or result.progress_kept:
         click.echo(f"{result.media} image(s); progress carried over for {result.progress} card(s)"
                    + (f", kept for {result.progress_kept} already studied" if result.progress_kept else ""))
 
 
+def _listed(ids: list[str], most: int = 20) -> str:
+    return ", ".join(ids[:most]) + (f" and {len(ids) - most} more" if len(ids) > most else "")
+
+
+def _ask_before_retiring(plans) -> None:
+    """Ask (on a terminal) before an import retires more than ASK_BEFORE_RETIRING cards; refuse otherwise."""
+    retiring = sum(len(plan.retired) for plan in plans)
+    if retiring <= ASK_BEFORE_RETIRING:
+        return
+    for plan in plans:
+        if plan.retired:
+            click.echo(f"{plan.deck_slug}: would retire {len(plan.retired)}: {_listed(plan.retired)}", err=True)
+    if not sys.stdin.isatty():
+        _fail(f"this import would retire {retiring} cards; nothing was imported (--yes to go ahead)")
+    if not click.confirm(f"Retire {retiring} cards?", err=True):
+        _fail("nothing was imported")
+
+
 @main.command("export")
 @click.option("--user", "username", required=True, help="Whose decks and progress to export.")
-@click.option("--deck", "deck_slug", help="The deck to export (for yaml and apkg).")
+@click.option("--deck", "deck_slug", help="The deck to export (for yaml, zip and apkg).")
 @click.option("--format", "file_format", required=True,
-              type=click.Choice(["yaml", "apkg", "reviews-csv", "cards-csv", "json", "backup"]),
-              help="yaml/apkg: one deck; reviews-csv, cards-csv, json: review log and card states; "
-                   "backup: the whole account in one file.")
+              type=click.Choice(["yaml", "zip", "apkg", "reviews-csv", "cards-csv", "json", "backup"]),
+              help="yaml/zip/apkg: one deck (zip: YAML and its images and sounds); reviews-csv, cards-csv, "
+                   "json: review log and card states; backup: the whole account in one file.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="File to write.")
 @click.option("--with-password-hash", is_flag=True, help="backup: include the account's password hash, so the "
               "restored account signs in with the same password (without it, the restore asks for one).")
@@ -185,7 +212,7 @@ def export_(username, deck_slug, file_format, output, with_password_hash):
     settings = _open()
     account = user_service.get_user(username)
     media_root = settings.instance_dir / "media"
-    if file_format in ("yaml", "apkg") and not deck_slug:
+    if file_format in ("yaml", "zip", "apkg") and not deck_slug:
         _fail(f"--format {file_format} needs --deck SLUG")
     data = export_service.export_bytes(account, file_format, media_root, deck_slug,
                                        with_password_hash=with_password_hash)

@@ -10,7 +10,7 @@ from quizzer.deck_format.lint import lint_deck
 from quizzer.quiz.distractors import choice_order, day_seed
 from quizzer.quiz.questions import QuizCard, choice_options
 from quizzer.services import review, review_faces
-from quizzer.services.exports import deck_document
+from quizzer.services.deck_yaml import deck_document
 from quizzer.store.models import Deck, User
 from quizzer.web.present import card_payload
 from tests.conftest import at, card_id

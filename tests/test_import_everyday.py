@@ -25,7 +25,7 @@ def test_an_everyday_package_previews_and_applies_in_under_two_seconds_each(logg
     previewed = time.perf_counter() - start
     assert preview.status_code == 200
     shown = " ".join(re.sub(r"<[^>]+>", " ", preview.get_data(as_text=True)).split())
-    assert "everyday-biology new deck 30 0 0 0 0" in shown
+    assert "everyday-biology new deck Anki deck &#39;Everyday::Biology&#39; 30 0 0 0 0" in shown
     assert previewed < 2, f"the preview took {previewed:.2f} s"
 
     start = time.perf_counter()

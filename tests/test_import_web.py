@@ -11,6 +11,7 @@ from quizzer.services import import_jobs
 from quizzer.store.models import CardState, Deck, Note, utcnow
 from tests.anki_factory import build_collection, export_package, padded_package
 from tests.conftest import follow_job
+from tests.test_deck_matching import anki_package
 
 DECK = "id: web\ntitle: Web deck\ncards:\n  - {id: a, question: Q?, answer: A.}\n"
 
@@ -186,3 +187,32 @@ def test_upload_preview_apply_through_the_worker_on_both_engines(make_app, db_ur
     assert done.status_code == 302
     assert "Imported web: new deck, 1 added" in alice.get(done.location).get_data(as_text=True)
     assert Deck.get(Deck.slug == "web").owner.username == "alice"
+
+
+def test_an_anki_deck_named_like_my_deck_previews_as_its_own_deck_unless_i_choose(logged_in, tmp_path):
+    alice = logged_in("alice")
+    assert apply(alice, upload(alice, "web.yaml", DECK.encode()).get_data(as_text=True)).status_code == 302
+    package = anki_package(tmp_path, "Web", [("hola", "hello")])
+    form = alice.get("/import").get_data(as_text=True)
+    assert '<option value="web" >Web deck (web)</option>' in form
+    html = upload(alice, "web.apkg", package).get_data(as_text=True)
+    assert ('web-2 <span class="badge new">new deck</span><br><span class="muted">Anki deck &#39;Web&#39;; '
+            "the deck &#39;web&#39; is another deck and is left alone</span>") in html
+    chosen = upload(alice, "web.apkg", package, into="web").get_data(as_text=True)
+    assert "Anki deck &#39;Web&#39;, into the deck you chose" in chosen
+    assert apply(alice, chosen).status_code == 302
+    assert Deck.select().count() == 1 and Note.get(Note.question == "hola").deck.slug == "web"
+
+
+def test_export_page_offers_a_deck_as_yaml_with_its_media_in_a_zip(logged_in):
+    alice = logged_in("alice")
+    assert apply(alice, upload(alice, "web.yaml", DECK.encode()).get_data(as_text=True)).status_code == 302
+    deck = Deck.get(Deck.slug == "web")
+    page = alice.get("/export").get_data(as_text=True)
+    assert f'href="/export/decks/{deck.id}.zip">YAML + media (zip)</a>' in page
+    assert "download the zip (the YAML and its media files), which\n    imports back whole" in page
+    download = alice.get(f"/export/decks/{deck.id}.zip")
+    assert download.headers["Content-Disposition"] == 'attachment; filename="web.zip"'
+    with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
+        assert archive.namelist() == ["web.yaml"]
+    assert logged_in("bob").get(f"/export/decks/{deck.id}.zip").status_code == 404

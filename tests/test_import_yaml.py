@@ -50,7 +50,7 @@ def test_dry_run_shows_the_diff_and_writes_nothing(cli, write_deck, user):
     review.answer(user, card_id("ml", "overfit", owner=user), 4)
     path.write_text(EDITED)
     code, out, _ = cli("import", "--user", "alice", "--dry-run", str(path))
-    assert out == "would load ml: 1 added, 1 changed, 0 restored, 1 retired, 1 unchanged\n"
+    assert out == "would load ml: 1 added, 1 changed, 0 restored, 1 retired, 1 unchanged\n  would retire: variance\n"
     assert Note.get(Note.slug == "overfit").answer == "Fitting noise."
     code, out, _ = cli("import", "--user", "alice", str(path))
     assert out == "loaded ml: 1 added, 1 changed, 0 restored, 1 retired, 1 unchanged\n"
@@ -71,6 +71,7 @@ def test_several_files_and_a_zip_of_a_folder(cli, tmp_path, write_deck):
         z.writestr("decks/more/other.yaml", DECK.replace("id: ml", "id: other"))
     code, out, _ = cli("import", "--user", "alice", "--dry-run", str(archive))
     assert out.splitlines() == ["would load ml: 1 added, 1 changed, 0 restored, 1 retired, 1 unchanged",
+                                "  would retire: variance",
                                 "would load other: new deck, 3 added, 0 changed, 0 restored, 0 retired, 0 unchanged"]
     assert Deck.select().count() == 2
 
@@ -136,8 +137,8 @@ def test_cli_reads_quizlet_with_named_separators_and_a_deck_name(cli, tmp_path):
     words.write_text("chat, cat;chien, dog, a pet;")
     code, out, _ = cli("import", "--user", "alice", "--format", "quizlet", "--separator", "comma",
                        "--row-separator", "semicolon", "--deck", "French Words", str(words))
-    assert code == 0 and out == ("loaded french-words: new deck, 2 added, 0 changed, 0 restored, 0 retired, "
-                                 "0 unchanged\n")
+    assert code == 0 and out == ("loaded french-words (Quizlet set 'French Words'): new deck, 2 added, 0 changed, "
+                                 "0 restored, 0 retired, 0 unchanged\n")
     assert [(n.question, n.answer) for n in Note.select().order_by(Note.position)] == [
         ("chat", "cat"), ("chien", "dog, a pet")]
     assert Deck.get().title == "French Words"

@@ -4,23 +4,26 @@ No web framework and no database here; ``quizzer.services.imports`` applies a bu
 """
 from __future__ import annotations
 
+import hashlib
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from quizzer.deck_format import MAX_DECK_BYTES, DeckError, Problem, parse_deck
 from quizzer.deck_format.encoding import decode_utf8
 from quizzer.gc_pause import gc_paused
-from quizzer.importers.apkg import read_apkg
+from quizzer.importers.apkg import IMAGE_TYPES, SOUND_TYPES, read_apkg
 from quizzer.importers.archive import ArchiveTooLarge, Limits, SafeZip, problem
-from quizzer.importers.model import MEDIA_URL, CardProgress, ImportBundle, MediaFile, merge
+from quizzer.importers.model import MEDIA_URL, STORED_NAME, CardProgress, ImportBundle, MediaFile, merge
 from quizzer.importers.text import is_anki_text, read_anki_text, read_csv, read_quizlet
 
+MEDIA_FOLDER = "media/"  # in a zip of decks: the media files the decks show (our export with media)
 FORMATS = ("auto", "yaml", "zip", "apkg", "anki-text", "quizlet", "csv")
 _SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".zip": "zip", ".apkg": "apkg", ".colpkg": "apkg",
              ".csv": "csv", ".txt": "text", ".tsv": "text"}
 
-__all__ = ["FORMATS", "MEDIA_URL", "ArchiveTooLarge", "CardProgress", "ImportBundle", "Limits",
+__all__ = ["FORMATS", "MEDIA_FOLDER", "MEDIA_URL", "ArchiveTooLarge", "CardProgress", "ImportBundle", "Limits",
            "MediaFile", "ReadOptions", "detect_format", "merge", "read_file", "read_path"]
 
 
@@ -32,6 +35,8 @@ class ReadOptions:
     row_separator: str = "\n"  # Quizlet: between rows
     require_ids: bool = False  # YAML: refuse cards without ids instead of deriving them
     limits: Limits = Limits()
+    # Anki's text export: media stored before, by the name they came with -> stored name
+    media_names: Mapping[str, str] = field(default_factory=dict, hash=False)
 
 
 def detect_format(filename: str, data: bytes) -> str:
@@ -72,7 +77,7 @@ def read_file(data: bytes, filename: str, options: ReadOptions = ReadOptions()) 
     if kind == "apkg":
         return read_apkg(data, filename, options.limits)
     if kind == "anki-text":
-        return read_anki_text(data, filename, options.deck)
+        return read_anki_text(data, filename, options.deck, options.media_names)
     if kind == "quizlet":
         return read_quizlet(data, filename, options.deck, options.separator, options.row_separator)
     if kind == "csv":
@@ -81,7 +86,8 @@ def read_file(data: bytes, filename: str, options: ReadOptions = ReadOptions()) 
 
 
 def read_yaml_zip(data: bytes, filename: str, options: ReadOptions = ReadOptions()) -> ImportBundle:
-    """Every .yaml/.yml deck in a zip (a folder of decks), all problems at once."""
+    """Every .yaml/.yml deck in a zip (a folder of decks), all problems at once, and the images and
+    sounds under ``media/`` (our deck export with media), each named by the sha256 of its content."""
     archive = SafeZip(data, filename, options.limits)
     names = sorted(n for n in archive.names if n.endswith((".yaml", ".yml")) and "__MACOSX" not in n)
     if not names:
@@ -96,7 +102,28 @@ def read_yaml_zip(data: bytes, filename: str, options: ReadOptions = ReadOptions
             raise
         except DeckError as err:
             problems.extend(err.problems)
+    media = _zip_media(archive, problems)
     if problems:
         raise DeckError(problems)
     warnings: list[Problem] = [w for spec in specs for w in spec.warnings]
-    return ImportBundle(filename, tuple(specs), warnings=tuple(warnings))
+    return ImportBundle(filename, tuple(specs), media, warnings=tuple(warnings))
+
+
+def _zip_media(archive: SafeZip, problems: list[Problem]) -> tuple[MediaFile, ...]:
+    """The media files under ``media/``; a file whose name is not the sha256 of its content (the
+    deck points at it by that name), or not of a type cards show, is a problem."""
+    media = []
+    for name in sorted(n for n in archive.names if n.startswith(MEDIA_FOLDER) and not n.endswith("/")):
+        stored = name[len(MEDIA_FOLDER):]
+        extension = stored.rsplit(".", 1)[-1]
+        if not STORED_NAME.fullmatch(stored) or extension not in IMAGE_TYPES | SOUND_TYPES:
+            problems.append(Problem(archive.where(name), 1, 1, "", "not a media file of ours: expected "
+                                    "media/<sha256 of the content>.<image or sound extension>"))
+            continue
+        data = archive.read(name)
+        if hashlib.sha256(data).hexdigest() != stored.split(".", 1)[0]:
+            problems.append(Problem(archive.where(name), 1, 1, "", "the content does not match the name "
+                                                                    "(the sha256 of the content)"))
+            continue
+        media.append(MediaFile(stored, stored, data))
+    return tuple(media)

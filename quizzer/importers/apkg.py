@@ -4,7 +4,13 @@ The collection member is chosen newest first: ``collection.anki21b`` (zstd, sche
 18; its media map and media files are zstd too), ``collection.anki21``, then
 ``collection.anki2`` (packages made by Anki also hold a dummy ``collection.anki2``).
 Each Anki deck that holds notes becomes one of our decks titled with its full
-path (``Parent::Child``); a note goes to the deck of its first card.
+path (``Parent::Child``); a note goes to the deck of its first card. Notes from our
+own export carry guids that name our deck and card (``names.quizzer_guid``): their
+deck keeps its id and they keep theirs, so an export comes back card for card. Our
+export also carries the deck in our own format (``OUR_DECK``) and a digest of each
+note's fields as written (``OUR_FIELDS``): a note whose fields are as exported comes
+back exactly as it was (choices, accepted answers, sources...), one edited in Anki
+is read from its fields like any other note.
 """
 from __future__ import annotations
 
@@ -13,17 +19,18 @@ import json
 import os
 import re
 import tempfile
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from operator import itemgetter
 from os import PathLike
 from urllib.parse import unquote
 
-from quizzer.deck_format import DeckSpec, NoteSpec, Problem, cloze_numbers
+from quizzer.deck_format import MAX_DECK_BYTES, DeckError, DeckSpec, NoteSpec, Problem, cloze_numbers, parse_deck
 from quizzer.importers.anki_collection import Collection, NoteType, read_collection
-from quizzer.importers.archive import Limits, SafeZip, problem
+from quizzer.importers.archive import ArchiveTooLarge, Limits, SafeZip, problem
 from quizzer.importers.html_md import Converted, html_to_markdown
 from quizzer.importers.model import MEDIA_URL, CardProgress, ImportBundle, MediaFile
-from quizzer.importers.names import Taken, note_id_from_guid, slugify, tag_names, unique
+from quizzer.importers.names import Taken, ids_from_guid, note_id_from_guid, slugify, tag_names, unique
 from quizzer.importers.protobuf import ProtobufError, field_value, fields, message
 
 COLLECTION_MEMBERS = ("collection.anki21b", "collection.anki21", "collection.anki2")
@@ -32,6 +39,13 @@ SOUND_TYPES = {"mp3", "ogg", "oga", "opus", "wav", "m4a", "aac", "flac", "webm"}
 MAX_DAYS = 36_500
 _EXTENSION = re.compile(r"\.([A-Za-z0-9]{1,8})$")
 _ORD = itemgetter(2)  # a card row's ord
+OUR_DECK = "quizzer-deck.yaml"  # members our .apkg export adds (Anki reads only its own)
+OUR_FIELDS = "quizzer-fields.json"  # {card id: fields_digest of the note's fields as exported}
+
+
+def fields_digest(fields: str) -> str:
+    """A digest of a note's fields (Anki's ``flds``: the fields joined by U+001F)."""
+    return hashlib.sha256(fields.encode("utf-8")).hexdigest()[:32]
 
 
 def read_apkg(source: bytes | str | PathLike[str], filename: str, limits: Limits = Limits()) -> ImportBundle:
@@ -49,7 +63,30 @@ def read_apkg(source: bytes | str | PathLike[str], filename: str, limits: Limits
             archive.extract(member, file, zstd=modern)
         collection = read_collection(path, archive.where(member))
     media = _Media(archive, _media_map(archive, modern), modern)
-    return _Builder(filename, collection, media).bundle()
+    try:
+        copy, unread = _our_copy(archive), None
+    except ArchiveTooLarge:
+        raise
+    except DeckError as err:  # the fields still carry every card: read them instead
+        copy, unread = None, err.problems[0]
+    builder = _Builder(filename, collection, media, copy)
+    if unread is not None:
+        builder.warn(f"our copy of the deck is unreadable ({unread}): its cards are read from their Anki fields")
+    return builder.bundle()
+
+
+def _our_copy(archive: SafeZip) -> tuple[DeckSpec, dict[str, str]] | None:
+    """The deck and field digests our export carries, None in other packages; DeckError if unreadable."""
+    if OUR_DECK not in archive or OUR_FIELDS not in archive:
+        return None
+    spec = parse_deck(archive.read(OUR_DECK, first=MAX_DECK_BYTES + 1), archive.where(OUR_DECK))
+    try:
+        digests = json.loads(archive.read(OUR_FIELDS, first=MAX_DECK_BYTES))
+    except ValueError as exc:
+        raise problem(archive.where(OUR_FIELDS), f"unreadable field digests ({exc})") from None
+    if not isinstance(digests, dict) or not all(isinstance(v, str) for v in digests.values()):
+        raise problem(archive.where(OUR_FIELDS), "unreadable field digests (expected card id: digest)")
+    return spec, digests
 
 
 def _package_version(archive: SafeZip) -> int:
@@ -134,12 +171,15 @@ def card_progress(schedule: tuple, crt: int) -> tuple[int, date | None, int, boo
 
 
 class _Builder:
-    def __init__(self, source: str, collection: Collection, media: _Media):
-        self.source, self.col, self.media = source, collection, media
+    def __init__(self, source: str, collection: Collection, media: _Media,
+                 our_copy: tuple[DeckSpec, dict[str, str]] | None = None):
+        self.source, self.col, self.media, self.our_copy = source, collection, media, our_copy
         self.rendered: dict[str, str] = {}
         self.warnings: list[Problem] = []
         self.cards_by_note: dict[int, list[tuple]] = {}
         self.tags: dict[str, tuple[str, ...]] = {}  # Anki's tags string -> ours: notes repeat a few
+        # note id -> (our deck id, our card id, digest of its fields) for notes with our guids
+        self.ours: dict[str, tuple[str, str, str]] = {}
         for card in collection.cards:
             self.cards_by_note.setdefault(card[0], []).append(card)
         for cards in self.cards_by_note.values():
@@ -163,17 +203,40 @@ class _Builder:
             if cards and made is not None:
                 first = cards[0]
                 by_deck.setdefault(first[3] or first[1], []).append(made)
-        decks, progress, taken = [], [], Taken()
+        decks, progress, taken, origins = [], [], Taken(), {}
         for deck_id in sorted(by_deck, key=lambda d: self.col.decks.get(d, "")):
             name = self.col.decks.get(deck_id) or f"Anki deck {deck_id}"
-            slug = unique(slugify(name), taken)
             notes = by_deck[deck_id]
-            decks.append(DeckSpec(slug, name[:200], notes=tuple(n for n, _ in notes)))
+            ours = {self.ours[n.id][0] for n, _ in notes if n.id in self.ours}
+            if len(ours) == 1 and not ours & taken:  # our export: its deck id and card ids come back
+                slug = unique(ours.pop(), taken)
+                deck, notes = self.our_deck(slug, name, notes)
+            else:
+                slug = unique(slugify(name), taken)
+                origins[slug] = "anki:" + name
+                deck = DeckSpec(slug, name[:200])
+            decks.append(replace(deck, notes=tuple(n for n, _ in notes)))
             progress += self.progress(slug, notes)
         for src, kind in sorted(self.media.missing.items()):
             self.warn(f"{kind} '{src}' is not in the package (or is not a supported {kind} type): left out")
         return ImportBundle(self.source, tuple(decks), tuple(self.media.files.values()), tuple(progress),
-                            tuple(self.warnings), self.rendered)
+                            tuple(self.warnings), self.rendered, origins)
+
+    def our_deck(self, slug: str, name: str, notes: list) -> tuple[DeckSpec, list]:
+        """The deck our export wrote, with its notes back under their ids; notes whose fields are
+        as exported come from the copy of the deck in our format, when the package has it."""
+        copy, digests = self.our_copy or (DeckSpec(slug, name[:200]), {})
+        if copy.id != slug:
+            copy, digests = DeckSpec(slug, name[:200]), {}
+        kept = {note.id: note for note in copy.notes}
+        back = []
+        for note, cards in notes:
+            if note.id in self.ours:
+                _, our_id, digest = self.ours[note.id]
+                exact = kept.get(our_id) if digests.get(our_id) == digest else None
+                note = exact or note._replace(id=our_id)
+            back.append((note, cards))
+        return replace(copy, notes=()), back
 
     def progress(self, slug: str, notes) -> list[CardProgress]:
         out: list[CardProgress] = []
@@ -196,6 +259,9 @@ class _Builder:
             self.warn(f"note {note_id}: unknown note type {mid}: left out")
             return None
         values = flds.split("\x1f")
+        ours = ids_from_guid(guid)
+        if ours is not None:
+            self.ours[note_id_from_guid(guid)] = (*ours, fields_digest(flds))
         our_tags = self.tags.get(tags)
         if our_tags is None:
             our_tags = self.tags[tags] = tag_names(tags.split())

@@ -6,6 +6,7 @@ scheduling state. Nothing here knows about the database or the web.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,6 +15,7 @@ from types import MappingProxyType
 from quizzer.deck_format import DeckSpec, Problem
 
 MEDIA_URL = "/media/"  # where the web app serves stored media; card HTML points here
+STORED_NAME = re.compile(r"[0-9a-f]{64}\.[a-z0-9]{1,8}")  # a stored media file: sha256 of its content + extension
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,14 @@ def _frozen(mapping: Mapping[str, str] | None = None) -> Mapping[str, str]:
 @dataclass(frozen=True)
 class ImportBundle:
     """Everything one upload holds. ``rendered`` maps markdown the reader wrote to the
-    exact HTML ``render_markdown`` gives for it, so the writer can skip rendering it."""
+    exact HTML ``render_markdown`` gives for it, so the writer can skip rendering it.
+
+    ``origins`` names where each deck from another program came from (deck id ->
+    "anki:Parent::Child", "quizlet:Name", "csv:Name"): such a deck goes to the deck that
+    came from the same place, never to one that merely has the same id. Decks in our own
+    formats (YAML, our .apkg export) have no origin: their id is their identity.
+    ``unkeyed`` lists, per deck id, the cards whose file gave no id (their id was derived from
+    their text): the writer may match them to stored cards by their first field."""
 
     source: str
     decks: tuple[DeckSpec, ...] = ()
@@ -55,16 +64,24 @@ class ImportBundle:
     progress: tuple[CardProgress, ...] = ()
     warnings: tuple[Problem, ...] = ()
     rendered: Mapping[str, str] = field(default_factory=_frozen, hash=False, repr=False)
+    origins: Mapping[str, str] = field(default_factory=_frozen, hash=False)
+    unkeyed: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}), hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rendered", _frozen(self.rendered))
+        object.__setattr__(self, "origins", _frozen(self.origins))
+        object.__setattr__(self, "unkeyed", MappingProxyType(dict(self.unkeyed)))
 
 
 def merge(bundles: list[ImportBundle], source: str) -> ImportBundle:
     """Several bundles as one, applied together."""
     rendered: dict[str, str] = {}
+    origins: dict[str, str] = {}
+    unkeyed: dict[str, frozenset[str]] = {}
     for bundle in bundles:
         rendered.update(bundle.rendered)
+        origins.update(bundle.origins)
+        unkeyed.update(bundle.unkeyed)
     return ImportBundle(
         source=source,
         decks=tuple(d for b in bundles for d in b.decks),
@@ -72,4 +89,6 @@ def merge(bundles: list[ImportBundle], source: str) -> ImportBundle:
         progress=tuple(p for b in bundles for p in b.progress),
         warnings=tuple(w for b in bundles for w in b.warnings),
         rendered=rendered,
+        origins=origins,
+        unkeyed=unkeyed,
     )

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from quizzer.deck_format.parser import MAX_NAME_LENGTH
+from quizzer.deck_format.parser import MAX_NAME_LENGTH, SLUG
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _NOT_TAG = re.compile(r"[^a-z0-9_:-]+")
@@ -64,6 +64,23 @@ def tag_names(texts) -> tuple[str, ...]:
 def note_id_from_guid(guid: str) -> str:
     """A stable card id for an Anki note: the same guid always gives the same id."""
     return "anki-" + hashlib.sha256(guid.encode("utf-8")).hexdigest()[:16]
+
+
+GUID_PREFIX = "quizzer:"  # the guid our .apkg export gives a note: "quizzer:<deck id>:<card id>"
+
+
+def quizzer_guid(deck_id: str, note_id: str) -> str:
+    """The Anki guid our export gives a note: it names the deck and card, so the note comes back to them."""
+    return f"{GUID_PREFIX}{deck_id}:{note_id}"
+
+
+def ids_from_guid(guid: str) -> tuple[str, str] | None:
+    """(deck id, card id) from a guid ``quizzer_guid`` made, None for any other guid."""
+    if not guid.startswith(GUID_PREFIX):
+        return None
+    deck_id, _, note_id = guid[len(GUID_PREFIX):].partition(":")
+    valid = all(SLUG.fullmatch(name) and len(name) <= MAX_NAME_LENGTH for name in (deck_id, note_id))
+    return (deck_id, note_id) if valid else None
 
 
 def printable(text: str) -> str:

@@ -10,14 +10,16 @@ import csv
 import difflib
 import io
 import re
+from collections.abc import Mapping
 from pathlib import PurePath
+from urllib.parse import unquote
 
 from quizzer.deck_format import DeckError, DeckSpec, NoteSpec, Problem, cloze_numbers
 from quizzer.deck_format.encoding import decode_utf8
 from quizzer.deck_format.parser import derive_card_id
 from quizzer.importers.html_md import Converted, html_to_markdown, text_to_markdown
-from quizzer.importers.model import ImportBundle
-from quizzer.importers.names import Taken, note_id_from_guid, printable, slugify, tag_names, unique
+from quizzer.importers.model import MEDIA_URL, ImportBundle
+from quizzer.importers.names import Taken, ids_from_guid, note_id_from_guid, printable, slugify, tag_names, unique
 
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":"}
 _NAMED = {**SEPARATORS, "newline": "\n", "\\t": "\t", "\\n": "\n"}
@@ -38,13 +40,17 @@ def is_anki_text(text: str) -> bool:
 
 
 class _Notes:
-    """Collects notes per deck name, with every problem."""
+    """Collects notes per deck name, with every problem. ``kind`` ("anki", "quizlet", "csv") and the
+    deck name make each deck's origin: Anki's text export shares it with the package of the same deck."""
 
-    def __init__(self, filename: str, default_deck: str):
-        self.filename, self.default_deck = filename, default_deck
+    def __init__(self, filename: str, default_deck: str, kind: str):
+        self.filename, self.default_deck, self.kind = filename, default_deck, kind
         self.by_deck: dict[str, list[NoteSpec]] = {}
         self.ids: dict[str, Taken] = {}
+        self.derived: dict[str, set[str]] = {}  # deck name -> ids made from the text (no id in the file)
+        self.ours: dict[str, set[str]] = {}  # deck name -> our deck ids its notes' guids name
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.rendered: dict[str, str] = {}
 
     def error(self, line: int, path: str, message: str) -> None:
@@ -55,8 +61,11 @@ class _Notes:
             self.rendered[converted.markdown] = converted.html
         return converted.markdown
 
-    def add(self, line: int, deck: str | None, given_id: str | None, **fields) -> None:
+    def add(self, line: int, deck: str | None, given_id: str | None, our_deck: str | None = None,
+            **fields) -> None:
         deck = deck or self.default_deck
+        if our_deck is not None:  # a note of our own .apkg export, by its guid
+            self.ours.setdefault(deck, set()).add(our_deck)
         taken = self.ids.setdefault(deck, Taken())
         if given_id in taken:
             self.error(line, "id", f"duplicate card id '{given_id}'")
@@ -64,15 +73,24 @@ class _Notes:
         text = fields.get("question") or fields.get("cloze") or ""
         note_id = given_id if given_id else unique(derive_card_id(text), taken)
         taken.add(note_id)
+        if not given_id:
+            self.derived.setdefault(deck, set()).add(note_id)
         self.by_deck.setdefault(deck, []).append(NoteSpec(id=note_id, line=line, **fields))
 
     def bundle(self) -> ImportBundle:
         if self.problems:
             raise DeckError(self.problems)
-        taken = Taken()
-        decks = tuple(DeckSpec(unique(slugify(name), taken), name[:200], notes=tuple(notes))
-                      for name, notes in self.by_deck.items())
-        return ImportBundle(self.filename, decks, rendered=self.rendered)
+        taken, decks, origins, unkeyed = Taken(), [], {}, {}
+        for name, notes in self.by_deck.items():
+            ours = self.ours.get(name, set())
+            if len(ours) == 1 and not ours & taken:  # our export, through Anki: its deck id comes back
+                decks.append(DeckSpec(unique(ours.pop(), taken), name[:200], notes=tuple(notes)))
+            else:
+                decks.append(DeckSpec(unique(slugify(name), taken), name[:200], notes=tuple(notes)))
+                origins[decks[-1].id] = f"{self.kind}:{name}"
+            unkeyed[decks[-1].id] = frozenset(self.derived.get(name, ()))
+        return ImportBundle(self.filename, tuple(decks), warnings=tuple(self.warnings), rendered=self.rendered,
+                            origins=origins, unkeyed=unkeyed)
 
 
 def _note_fields(notes: _Notes, line: int, values: list[str], kind: str) -> dict | None:
@@ -93,12 +111,25 @@ def default_deck(filename: str) -> str:
     return PurePath(filename).stem or "Imported"
 
 
-def _no_images(_src: str) -> None:
-    return None  # a text export carries no media
+class _KnownMedia:
+    """Images and sounds a text export names (it carries none): those stored before, by the name they
+    came with in a package, are kept; the others are collected by name to be reported."""
+
+    def __init__(self, names: Mapping[str, str]):
+        self.names = names
+        self.missing: set[str] = set()
+
+    def url(self, src: str) -> str | None:
+        stored = self.names.get(src) or self.names.get(unquote(src))
+        if stored is None:
+            self.missing.add(src)
+        return MEDIA_URL + stored if stored else None
 
 
-def read_anki_text(data: bytes, filename: str, deck: str | None = None) -> ImportBundle:
-    """Anki's "Notes in Plain Text" export, with its ``#key:value`` header lines."""
+def read_anki_text(data: bytes, filename: str, deck: str | None = None,
+                   media_names: Mapping[str, str] | None = None) -> ImportBundle:
+    """Anki's "Notes in Plain Text" export, with its ``#key:value`` header lines. Images and sounds
+    are kept when ``media_names`` (name -> stored name) has them, reported by name otherwise."""
     text = decode_utf8(data, filename)
     lines = text.splitlines(keepends=True)
     headers: dict[str, str] = {}
@@ -107,7 +138,7 @@ def read_anki_text(data: bytes, filename: str, deck: str | None = None) -> Impor
         headers[match.group(1)] = match.group(2).strip()
         count += 1
     separator = SEPARATORS.get(headers.get("separator", "tab").lower(), headers.get("separator", "\t"))
-    notes = _Notes(filename, deck or headers.get("deck") or default_deck(filename))
+    notes = _Notes(filename, deck or headers.get("deck") or default_deck(filename), "anki")
     columns = {}
     for key in ("guid column", "notetype column", "deck column", "tags column"):
         value = headers.get(key)
@@ -120,7 +151,11 @@ def read_anki_text(data: bytes, filename: str, deck: str | None = None) -> Impor
         notes.error(1, "separator", f"'{separator}' is not a single character or a separator name")
         return notes.bundle()
     reader = csv.reader(io.StringIO("".join(lines[count:]), newline=""), delimiter=separator, strict=True)
-    _rows(notes, reader, count, lambda line, row: _anki_row(notes, line, row, columns, headers))
+    media = _KnownMedia(media_names or {})
+    _rows(notes, reader, count, lambda line, row: _anki_row(notes, line, row, columns, headers, media))
+    if media.missing:
+        notes.warnings.append(Problem(filename, 1, 1, "", "not on this server, left out (a text export carries "
+                                      "no media; import the package first): " + ", ".join(sorted(media.missing))))
     return notes.bundle()
 
 
@@ -136,7 +171,8 @@ def _rows(notes: _Notes, reader, offset: int, handle) -> None:
         notes.error(offset + reader.line_num, "", f"cannot read the row: {exc}")
 
 
-def _anki_row(notes: _Notes, line: int, row: list[str], columns: dict[str, int], headers: dict) -> None:
+def _anki_row(notes: _Notes, line: int, row: list[str], columns: dict[str, int], headers: dict,
+              media: _KnownMedia) -> None:
     def cell(key: str) -> str:
         index = columns.get(key)
         return row[index].strip() if index is not None and index < len(row) else ""
@@ -145,7 +181,8 @@ def _anki_row(notes: _Notes, line: int, row: list[str], columns: dict[str, int],
     notetype = (cell("notetype column") or headers.get("notetype") or "Basic").lower()
     kind = "cloze" if "cloze" in notetype or cloze_numbers(values[0] if values else "") else "basic"
     as_html = headers.get("html", "false").lower() == "true"
-    converted = [notes.text(html_to_markdown(v, _no_images) if as_html else text_to_markdown(v)) for v in values]
+    converted = [notes.text(html_to_markdown(v, media.url, media.url) if as_html else text_to_markdown(v))
+                 for v in values]
     fields = _note_fields(notes, line, converted, kind)
     if fields is None:
         return
@@ -153,15 +190,17 @@ def _anki_row(notes: _Notes, line: int, row: list[str], columns: dict[str, int],
         optional = "optional reversed" in notetype and len(converted) > 2 and bool(converted[2])
         fields["reverse"] = "and reversed" in notetype or optional
     guid = cell("guid column")
-    notes.add(line, cell("deck column") or None, note_id_from_guid(guid) if guid else None,
-              tags=tag_names(cell("tags column").split() + headers.get("tags", "").split()), **fields)
+    ours = ids_from_guid(guid)
+    given = ours[1] if ours else note_id_from_guid(guid) if guid else None
+    tags = tag_names(cell("tags column").split() + headers.get("tags", "").split())
+    notes.add(line, cell("deck column") or None, given, our_deck=ours[0] if ours else None, tags=tags, **fields)
 
 
 def read_quizlet(data: bytes, filename: str, deck: str | None = None, separator: str = "\t",
                  row_separator: str = "\n") -> ImportBundle:
     """Quizlet's export: term, separator, definition; rows split by ``row_separator``."""
     text = decode_utf8(data, filename)
-    notes = _Notes(filename, deck or default_deck(filename))
+    notes = _Notes(filename, deck or default_deck(filename), "quizlet")
     if not separator or not row_separator:
         notes.error(1, "separator", "the separators must not be empty")
         return notes.bundle()
@@ -187,7 +226,7 @@ def read_quizlet(data: bytes, filename: str, deck: str | None = None, separator:
 def read_csv(data: bytes, filename: str, deck: str | None = None) -> ImportBundle:
     """CSV with a header row naming the columns (see CSV_COLUMNS); cells are markdown."""
     text = decode_utf8(data, filename)
-    notes = _Notes(filename, deck or default_deck(filename))
+    notes = _Notes(filename, deck or default_deck(filename), "csv")
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)

@@ -1,14 +1,24 @@
-"""A deck as an Anki package (.apkg), written with genanki; images go along."""
+"""A deck as an Anki package (.apkg), written with genanki; images go along.
+
+Each note's guid names our deck and card, and the package also carries the deck in our
+format with a digest of each note's fields, so importing it back gives the same deck card
+for card (see ``quizzer.importers.apkg``); Anki reads only its own members."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import tempfile
+import zipfile
 from pathlib import Path
 
 import genanki
 
+from quizzer.deck_format import MAX_DECK_BYTES
 from quizzer.deck_format.render import render_markdown
+from quizzer.importers.apkg import OUR_DECK, OUR_FIELDS, fields_digest
+from quizzer.importers.names import quizzer_guid
+from quizzer.services.deck_yaml import deck_text
 from quizzer.services.media import find_media
 from quizzer.services.study import get_visible_deck
 from quizzer.store.models import Deck, Note, User
@@ -41,7 +51,7 @@ def _html(markdown: str, media: set[str]) -> str:
 
 def _note(deck: Deck, note: Note, media: set[str]) -> genanki.Note:
     tags = note.tag_list
-    guid = genanki.guid_for(deck.slug, note.slug)
+    guid = quizzer_guid(deck.slug, note.slug)  # names the deck and card: our importer brings it back to them
     explanation = _html(note.explanation, media) if note.explanation else ""
     if note.kind == "cloze":
         return genanki.Note(CLOZE, [_html(note.cloze, media), explanation], tags=tags, guid=guid)
@@ -58,10 +68,18 @@ def deck_apkg(user: User, deck_id: int, media_root: Path) -> tuple[Deck, bytes]:
     anki_id = int.from_bytes(hashlib.sha256(f"quizzer:{deck.owner_id}:{deck.slug}".encode()).digest()[:4], "big")
     package_deck = genanki.Deck(anki_id or 1, deck.title)
     media: set[str] = set()
+    digests = {}
     for note in Note.select().where((Note.deck == deck.id) & ~Note.retired).order_by(Note.position):
-        package_deck.add_note(_note(deck, note, media))
+        package_note = _note(deck, note, media)
+        package_deck.add_note(package_note)
+        digests[note.slug] = fields_digest("\x1f".join(package_note.fields))
     files = [str(path) for path in (find_media(media_root, user.id, name) for name in sorted(media)) if path]
     with tempfile.TemporaryDirectory(prefix="quizzer-apkg-") as folder:
         target = Path(folder) / "deck.apkg"
         genanki.Package(package_deck, media_files=files).write_to_file(str(target))
+        text = deck_text(deck)
+        if len(text.encode("utf-8")) <= MAX_DECK_BYTES:  # a larger copy could not be read back
+            with zipfile.ZipFile(target, "a", zipfile.ZIP_DEFLATED) as package:
+                package.writestr(OUR_DECK, text)
+                package.writestr(OUR_FIELDS, json.dumps(digests, sort_keys=True))
         return deck, target.read_bytes()

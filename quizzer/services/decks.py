@@ -19,6 +19,8 @@ from quizzer.store.bulk import insert_rows, json_strings, take_ids, update_rows
 from quizzer.store.db import database_proxy as db
 from quizzer.store.models import Card, CardState, Deck, Note, utcnow
 
+ASK_BEFORE_RETIRING = 10  # the CLI asks before an import retires more cards than this (--yes for scripts)
+
 
 @dataclass
 class ImportPlan:
@@ -31,9 +33,10 @@ class ImportPlan:
     restored: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    why: str = ""  # where an imported deck came from and why it goes to this deck (deck_match)
 
     def summary(self) -> str:
-        head = f"{self.deck_slug}: " + ("new deck, " if self.new_deck else "")
+        head = self.deck_slug + (f" ({self.why})" if self.why else "") + ": " + ("new deck, " if self.new_deck else "")
         return head + ", ".join(
             f"{len(getattr(self, k))} {k}"
             for k in ("added", "changed", "restored", "retired", "unchanged")
@@ -119,22 +122,24 @@ def plan_import(spec: DeckSpec, owner_id: int | None) -> ImportPlan:
 
 def load_deck(spec: DeckSpec, owner_id: int | None = None, *, source_path: str = "",
               content_hash: str = "", reset_changed: bool = False,
-              html: HtmlCache | None = None) -> ImportPlan:
+              html: HtmlCache | None = None, origin: str | None = None) -> ImportPlan:
     """Apply a parsed deck for ``owner_id`` (None: the shared decks) in one transaction.
 
     ``html`` renders card markdown (importers pass one filled with the HTML of the markdown
-    they wrote, to skip rendering it again)."""
+    they wrote, to skip rendering it again); ``origin`` is recorded on the deck (None keeps it)."""
     with db.atomic():
         plan = plan_import(spec, owner_id)
-        deck = _upsert_deck(spec, owner_id, source_path, content_hash)
+        deck = _upsert_deck(spec, owner_id, source_path, content_hash, origin)
         _write_notes(spec, deck, plan, reset_changed, HtmlCache() if html is None else html)
         deck.card_count = Card.select().where((Card.deck == deck) & ~Card.retired).count()
         deck.save()
     return plan
 
 
-def _upsert_deck(spec: DeckSpec, owner_id, source_path: str, content_hash: str) -> Deck:
+def _upsert_deck(spec: DeckSpec, owner_id, source_path: str, content_hash: str, origin: str | None) -> Deck:
     deck = _find_deck(owner_id, spec.id) or Deck(owner=owner_id, slug=spec.id)
+    if origin is not None:
+        deck.origin = origin
     deck.title = spec.title
     deck.description = spec.description
     deck.tags = list(spec.tags)
@@ -186,8 +191,8 @@ def _write_notes(spec: DeckSpec, deck: Deck, plan: ImportPlan, reset_changed: bo
     _move(deck, {ids[slug]: (stored[slug], positions[slug]) for slug in plan.unchanged
                  if stored[slug] != positions[slug]})
     restored = set(plan.restored)  # a restored card gets its history back, even with reset_changed
-    for position, note in edited:
-        _sync_cards(deck, ids[note.id], note, position, reset_changed and note.id not in restored, html)
+    _sync_cards(deck, [(ids[note.id], note, position, reset_changed and note.id not in restored)
+                       for position, note in edited], html)
 
 
 def _move(deck: Deck, moves: dict[int, tuple[int, int]]) -> None:
@@ -208,24 +213,40 @@ def _card_rows(deck_id: int, note_id: int, note: NoteSpec, position: int, html: 
             for ordinal, face in enumerate(faces(note))]
 
 
-def _sync_cards(deck: Deck, note_id: int, note: NoteSpec, position: int, reset: bool, html: HtmlCache) -> None:
-    """Update one edited or restored note's cards: keep keys, add new, retire gone."""
-    existing = {c.key: c for c in Card.select().where(Card.note == note_id)}
-    for values in _card_rows(deck.id, note_id, note, position, html):
-        row = dict(zip(_CARD_COLUMNS, values))
-        card = existing.pop(row["key"], None)
-        if card is None:
-            Card.insert(row).execute()
-            continue
-        Card.update(**row).where(Card.id == card.id).execute()
-        if reset:
-            CardState.delete().where(CardState.card == card.id).execute()
-        else:
-            CardState.update(retired=False).where(CardState.card == card.id).execute()
-    gone = [c.id for c in existing.values()]
-    if gone:
-        Card.update(retired=True).where(Card.id.in_(gone)).execute()
-        CardState.update(retired=True).where(CardState.card.in_(gone)).execute()
+def _sync_cards(deck: Deck, edited: list[tuple[int, NoteSpec, int, bool]], html: HtmlCache) -> None:
+    """Update edited and restored notes' cards, (note id, note, position, reset) each: keep keys, add
+    new, retire gone; a reset card loses its states, a kept one is active again. A few statements for
+    all the notes together (one per card and note was 24 s for 20,000 edited notes on PostgreSQL)."""
+    note_ids = {note_id for note_id, _, _, _ in edited}
+    existing = {(note_id, key): card_id for card_id, note_id, key in db.execute(
+        Card.select(Card.id, Card.note, Card.key).where(Card.deck == deck)).fetchall() if note_id in note_ids}
+    new: list[tuple] = []
+    updates: list[tuple] = []
+    reset: list[int] = []
+    kept: list[int] = []
+    for note_id, note, position, reset_note in edited:
+        for values in _card_rows(deck.id, note_id, note, position, html):
+            card_id = existing.pop((note_id, values[2]), None)
+            if card_id is None:
+                new.append(values)
+                continue
+            updates.append((*values, card_id))
+            (reset if reset_note else kept).append(card_id)
+    insert_rows(Card, _CARD_COLUMNS, new)
+    update_rows(Card, _CARD_COLUMNS, ("id",), updates)
+    gone = list(existing.values())
+    for chunk in _chunks(reset):
+        CardState.delete().where(CardState.card.in_(chunk)).execute()
+    for chunk in _chunks(kept):
+        CardState.update(retired=False).where(CardState.card.in_(chunk) & CardState.retired).execute()
+    for chunk in _chunks(gone):
+        Card.update(retired=True).where(Card.id.in_(chunk)).execute()
+        CardState.update(retired=True).where(CardState.card.in_(chunk)).execute()
+
+
+def _chunks(ids: list[int], size: int = 10_000):
+    """``ids`` in lists short enough for one IN (...) on either engine."""
+    return (ids[start:start + size] for start in range(0, len(ids), size))
 
 
 def _retire(deck: Deck, slugs: list[str]) -> None:

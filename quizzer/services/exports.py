@@ -1,4 +1,5 @@
-"""Exports of what a user can see: a deck as YAML or .apkg, their review log and card states.
+"""Exports of what a user can see: a deck as YAML, a zip (YAML and media) or .apkg, their review log
+and card states.
 
 Decks are exported only when visible to the user (shared or their own); review
 data only ever the user's own. CSV cells that a spreadsheet would run as a formula
@@ -9,78 +10,43 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import yaml
-
+from quizzer.importers import MEDIA_FOLDER
 from quizzer.services.account_backup import export_backup
 from quizzer.services.anki_export import deck_apkg
+from quizzer.services.deck_yaml import deck_text
+from quizzer.services.media import find_media, referenced_media
 from quizzer.services.study import get_visible_deck, visible_deck_by_slug
 from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-class _DeckDumper(yaml.SafeDumper):
-    """Multi-line texts as literal blocks, so an exported deck reads like a hand-written one."""
-
-
-def _text(dumper: yaml.SafeDumper, value: str):
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_DeckDumper.add_representer(str, _text)
-
-
-def deck_document(deck: Deck) -> dict:
-    """The deck's active cards as a deck-format mapping (what the YAML parser reads back)."""
-    deck_tags = list(deck.tags or [])
-    key_of_label = {label: key for key, label in reversed(list((deck.sources or {}).items()))}
-    cards = []
-    for note in Note.select().where((Note.deck == deck.id) & ~Note.retired).order_by(Note.position):
-        card: dict = {"id": note.slug}
-        if note.kind == "cloze":
-            card["cloze"] = note.cloze
-        else:
-            card.update(question=note.question, answer=note.answer)
-        if note.explanation:
-            card["explanation"] = note.explanation
-        own_tags = [tag for tag in note.tag_list if tag not in deck_tags]
-        if own_tags:
-            card["tags"] = own_tags
-        if note.source and note.source in key_of_label:
-            card["source"] = key_of_label[note.source]
-        if note.reverse:
-            card["reverse"] = True
-        if note.choices:
-            card["choices"] = list(note.choices)
-            if not note.shuffle:
-                card["shuffle"] = False
-        if note.accept:
-            card["accept"] = dict(note.accept) if isinstance(note.accept, dict) else list(note.accept)
-        if note.reverse_answer:
-            card["reverse_answer"] = note.reverse_answer
-        if note.tolerance:
-            card["tolerance"] = note.tolerance
-        cards.append(card)
-    document = {"id": deck.slug, "title": deck.title}
-    if deck.description:
-        document["description"] = deck.description
-    if deck_tags:
-        document["tags"] = deck_tags
-    if deck.sources:
-        document["sources"] = dict(deck.sources)
-    document["cards"] = cards
-    return document
-
-
 def deck_yaml(user: User, deck_id: int) -> tuple[Deck, str]:
     """A visible deck in deck format v1 (NotFound otherwise)."""
     deck = get_visible_deck(user, deck_id)
-    text = yaml.dump(deck_document(deck), Dumper=_DeckDumper, sort_keys=False, allow_unicode=True, width=100)
-    return deck, text
+    return deck, deck_text(deck)
+
+
+def deck_zip(user: User, deck_id: int, media_root: Path) -> tuple[Deck, bytes]:
+    """A visible deck as a zip: ``<id>.yaml`` and, under ``media/``, the images and sounds its cards
+    show (the YAML points at them by name), so another account imports it whole."""
+    deck, text = deck_yaml(user, deck_id)
+    notes = Note.select(Note.question, Note.answer, Note.cloze, Note.explanation, Note.choices).where(
+        (Note.deck == deck.id) & ~Note.retired)
+    names = referenced_media(text for note in notes for text in (note.question, note.answer, note.cloze,
+                                                                  note.explanation, *note.choices))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{deck.slug}.yaml", text)
+        for name in sorted(names):
+            path = find_media(media_root, user.id, name)
+            if path is not None:
+                archive.write(path, MEDIA_FOLDER + name)
+    return deck, out.getvalue()
 
 
 def spreadsheet_safe(value):
@@ -151,10 +117,12 @@ def export_bytes(user: User, file_format: str, media_root: Path, deck_slug: str 
                  with_password_hash: bool = False) -> bytes:
     """One export as bytes (the CLI's entry point); NotFound for a deck the user cannot see.
     A backup carries the password hash only ``with_password_hash``."""
-    if file_format in ("yaml", "apkg"):
+    if file_format in ("yaml", "zip", "apkg"):
         deck = visible_deck_by_slug(user, deck_slug or "")
         if file_format == "yaml":
             return deck_yaml(user, deck.id)[1].encode("utf-8")
+        if file_format == "zip":
+            return deck_zip(user, deck.id, media_root)[1]
         return deck_apkg(user, deck.id, media_root)[1]
     if file_format == "backup":
         return export_backup(user, media_root, with_password_hash)

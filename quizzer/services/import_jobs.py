@@ -21,6 +21,7 @@ from quizzer.gc_pause import gc_paused
 from quizzer.importers import ArchiveTooLarge, Limits, ReadOptions, read_file
 from quizzer.services import imports
 from quizzer.services.errors import Conflict, NotFound
+from quizzer.services.media import media_names
 from quizzer.store.db import database_proxy as db
 from quizzer.store.import_models import (
     APPLY_QUEUED,
@@ -129,10 +130,10 @@ def _report(job: ImportJob, holder: str, now: datetime, lease: timedelta = LEASE
         raise LeaseLost(job.id)
 
 
-def _read(job: ImportJob, limits: Limits):
+def _read(job: ImportJob, limits: Limits, media_root: Path):
     options = job.options
     read = ReadOptions(options["format"], options["deck"], options["separator"], options["row_separator"],
-                       limits=limits)
+                       limits=limits, media_names=media_names(media_root, job.owner_id))  # a text export's
     return read_file(bytes(job.data), job.filename, read)
 
 
@@ -158,7 +159,7 @@ def _fail(job: ImportJob, holder: str, now: datetime, status: int, problems: lis
 @gc_paused()  # one collection after reading and comparing, as for any import
 def _preview(job: ImportJob, holder: str, clock: Clock, media_root: Path, limits: Limits) -> None:
     """Read the upload and compare it with the stored decks, outside any write transaction."""
-    bundle = _read(job, limits)
+    bundle = _read(job, limits, media_root)
     imports.check_bundle(bundle)
     total = sum(len(spec.notes) for spec in bundle.decks)
     _report(job, holder, clock(), phase=DIFFING, notes_total=total)
@@ -171,7 +172,8 @@ def _preview(job: ImportJob, holder: str, clock: Clock, media_root: Path, limits
 
     owner = User.get_by_id(job.owner_id)
     result = imports.apply_bundle(bundle, owner.id, media_root=media_root, user=owner, dry_run=True,
-                                  with_progress=job.options["with_progress"], planned=planned)
+                                  with_progress=job.options["with_progress"], planned=planned,
+                                  into=job.options.get("into"))
     ready = (ImportJob.update(phase=READY, holder="", lease_until=None, result=preview_json(result), updated_at=clock())
              .where(_held(job, holder)).execute())
     if ready != 1:
@@ -181,13 +183,13 @@ def _preview(job: ImportJob, holder: str, clock: Clock, media_root: Path, limits
 @gc_paused()
 def _apply(job: ImportJob, holder: str, clock: Clock, media_root: Path, limits: Limits) -> None:
     """Read again (outside the transaction), then write the decks and end the job in one transaction."""
-    bundle = _read(job, limits)
+    bundle = _read(job, limits, media_root)
     _report(job, holder, clock(), APPLY_LEASE, notes_total=sum(len(spec.notes) for spec in bundle.decks))
     owner = User.get_by_id(job.owner_id)
     with db.atomic():
         result = imports.apply_bundle(bundle, owner.id, media_root=media_root, user=owner,
                                       with_progress=job.options["with_progress"],
-                                      reset_changed=job.options["reset_changed"])
+                                      reset_changed=job.options["reset_changed"], into=job.options.get("into"))
         summary = [f"Imported {plan.summary()}" for plan in result.plans]
         if result.progress or result.progress_kept:
             summary.append(f"Progress carried over for {result.progress} card(s), kept for {result.progress_kept}.")
@@ -201,7 +203,7 @@ def _apply(job: ImportJob, holder: str, clock: Clock, media_root: Path, limits: 
 def preview_json(result: imports.ImportResult) -> dict:
     """The dry-run diff as stored on the job: counts, and the card ids the preview lists."""
     return {
-        "plans": [{"deck_slug": p.deck_slug, "new_deck": p.new_deck, "added": len(p.added),
+        "plans": [{"deck_slug": p.deck_slug, "why": p.why, "new_deck": p.new_deck, "added": len(p.added),
                    "changed": p.changed, "restored": p.restored, "retired": p.retired,
                    "unchanged": len(p.unchanged)} for p in result.plans],
         "warnings": [str(w) for w in result.warnings], "media": result.media, "progress": result.progress,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,9 +16,10 @@ from quizzer.deck_format import DeckError, Problem
 from quizzer.deck_format.render import HtmlCache
 from quizzer.gc_pause import gc_paused
 from quizzer.importers import CardProgress, ImportBundle, ReadOptions, merge, read_file, read_path
+from quizzer.services.deck_match import match_decks
 from quizzer.services.decks import ImportPlan, deck_files, load_deck, load_files, plan_import
 from quizzer.services.errors import InvalidInput
-from quizzer.services.media import store_media
+from quizzer.services.media import media_names, store_media
 from quizzer.services.study import study_day_for
 from quizzer.store.bulk import bulk_insert
 from quizzer.store.db import database_proxy as db
@@ -56,13 +57,16 @@ def check_bundle(bundle: ImportBundle) -> None:
 @gc_paused()
 def apply_bundle(bundle: ImportBundle, owner_id: int | None, *, media_root: Path, user: User | None = None,
                  with_progress: bool = False, reset_changed: bool = False,
-                 dry_run: bool = False, planned: Callable[[int], None] | None = None) -> ImportResult:
-    """Import a bundle into ``owner_id``'s decks (None: shared), all or nothing.
+                 dry_run: bool = False, planned: Callable[[int], None] | None = None,
+                 into: str | None = None) -> ImportResult:
+    """Import a bundle into ``owner_id``'s decks (None: shared), all or nothing; each deck goes
+    where ``match_decks`` says (``into``: the deck the user chose).
 
     With ``with_progress`` the cards' carried-over states become ``user``'s, who must own
     the decks; cards the user has studied already keep their state. A dry run calls
     ``planned`` with each deck's note count once that deck is compared (for a progress bar).
     """
+    bundle, targets = match_decks(bundle, owner_id, into)
     check_bundle(bundle)
     if with_progress and (user is None or owner_id != user.id):
         raise InvalidInput("progress can only be imported into your own decks (use --user)")
@@ -74,14 +78,16 @@ def apply_bundle(bundle: ImportBundle, owner_id: int | None, *, media_root: Path
             if planned is not None:
                 planned(len(spec.notes))
         result.progress = len(bundle.progress) if with_progress else 0
-        return result
-    store_media(media_root, owner_id, bundle.media)
-    html = HtmlCache(bundle.rendered)
-    with db.atomic():
-        result.plans = [load_deck(spec, owner_id, source_path=bundle.source, reset_changed=reset_changed,
-                                  html=html) for spec in bundle.decks]
-        if progress_user is not None:
-            result.progress, result.progress_kept = _apply_progress(progress_user, bundle.progress)
+    else:
+        store_media(media_root, owner_id, bundle.media)
+        html = HtmlCache(bundle.rendered)
+        with db.atomic():
+            result.plans = [load_deck(spec, owner_id, source_path=bundle.source, reset_changed=reset_changed,
+                                      html=html, origin=targets[spec.id].origin) for spec in bundle.decks]
+            if progress_user is not None:
+                result.progress, result.progress_kept = _apply_progress(progress_user, bundle.progress)
+    for plan in result.plans:
+        plan.why = targets[plan.deck_slug].why
     return result
 
 
@@ -147,15 +153,19 @@ def read_paths(paths, options: ReadOptions) -> tuple[list[Path], ImportBundle | 
 @gc_paused()
 def import_paths(paths, owner_id: int | None, *, media_root: Path, options: ReadOptions = ReadOptions(),
                  user: User | None = None, with_progress: bool = False, reset_changed: bool = False,
-                 dry_run: bool = False) -> ImportResult:
-    """The CLI's import: YAML files and folders, archives, packages and text files, all or nothing."""
-    yaml_paths, bundle = read_paths(paths, options)
+                 dry_run: bool = False, into: str | None = None) -> ImportResult:
+    """The CLI's import: YAML files and folders, archives, packages and text files, all or nothing.
+    ``into`` (the deck to import into) needs one file from another program holding one deck."""
+    yaml_paths, bundle = read_paths(paths, replace(options, media_names=media_names(media_root, owner_id)))
+    if into is not None and (yaml_paths or bundle is None):
+        raise InvalidInput("a YAML deck goes to the deck its id names: choose a target deck only for one file "
+                           "in another format")
     with db.atomic():
         plans = load_files(yaml_paths, owner_id, dry_run=dry_run, reset_changed=reset_changed,
                            require_ids=options.require_ids) if yaml_paths else []
         if bundle is None:
             return ImportResult(plans, dry_run=dry_run)
         result = apply_bundle(bundle, owner_id, media_root=media_root, user=user, with_progress=with_progress,
-                              reset_changed=reset_changed, dry_run=dry_run)
+                              reset_changed=reset_changed, dry_run=dry_run, into=into)
     result.plans = plans + result.plans
     return result

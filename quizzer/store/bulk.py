@@ -2,7 +2,7 @@
 
 peewee's ``insert_many`` builds the SQL text value by value (about 40 s for 10,000
 notes and cards here); this builds it once and hands the rows to the driver
-(``executemany`` on SQLite, ``execute_values`` pages on PostgreSQL).
+(``executemany`` on SQLite, ``execute_values`` pages on PostgreSQL; updates in ``execute_batch`` pages).
 
 ``bulk_insert`` takes dicts: Python-side defaults are applied like peewee would, and
 values go through each field's ``db_value`` unless they already are what the driver
@@ -16,7 +16,7 @@ import json
 from json.encoder import encode_basestring as _json_string  # what json.dumps quotes with
 
 import peewee as pw
-from psycopg2.extras import execute_values
+from psycopg2.extras import execute_batch, execute_values
 
 from quizzer.store.db import database_proxy, is_sqlite
 from quizzer.store.models import JsonField
@@ -91,7 +91,10 @@ def update_rows(model: type[pw.Model], columns: tuple[str, ...], keys: tuple[str
     where = " AND ".join(f'"{model._meta.fields[name].column_name}" = %s' for name in keys)
     db = database_proxy.obj
     sql = f'UPDATE "{model._meta.table_name}" SET {assignments} WHERE {where}'
-    db.cursor().executemany(sql.replace("%s", "?") if is_sqlite(db) else sql, rows)
+    if is_sqlite(db):
+        db.cursor().executemany(sql.replace("%s", "?"), rows)
+    else:  # psycopg2's executemany is one round trip per row; execute_batch sends pages of statements
+        execute_batch(db.cursor(), sql, rows, page_size=500)
 
 
 def take_ids(model: type[pw.Model], count: int) -> list[int] | range:

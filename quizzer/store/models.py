@@ -81,6 +81,9 @@ class Deck(BaseModel):
     sources = JsonField(default=dict)
     content_hash = pw.CharField(max_length=64, default="")
     source_path = pw.TextField(default="")
+    # 0012_issue16: "anki:<deck name>", "quizlet:<name>", "csv:<name>" for a deck imported from another
+    # program (imports from there match on it, not on the id); "" for our own format.
+    origin = pw.TextField(default="")
     card_count = pw.IntegerField(default=0)
     created_at = pw.DateTimeField(default=utcnow)
     updated_at = pw.DateTimeField(default=utcnow)

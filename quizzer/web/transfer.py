@@ -70,6 +70,7 @@ def _form_options() -> dict:
         "row_separator": _separator(form.get("row_separator", "newline"), form.get("row_separator_custom"), "\n"),
         "with_progress": form.get("with_progress") == "1",
         "reset_changed": form.get("reset_changed") == "1",
+        "into": form.get("into") or None,  # a deck id; none: the deck from the same source, or a new one
     }
 
 
@@ -77,10 +78,16 @@ def _is_backup(filename: str, data: bytes) -> bool:
     return filename.lower().endswith(".zip") and account_backup.is_backup(data)
 
 
+def _import_form(problems: list[Problem], options: dict) -> str:
+    own_decks = [deck for deck in visible_decks(current_user.user) if not deck.is_shared] \
+        if current_user.is_authenticated else []
+    return render_template("transfer/import.html", problems=problems, options=options, formats=FORMATS,
+                           decks=own_decks)
+
+
 def _failed(err: DeckError, options: dict, status: int | None = None):
     status = status or (413 if isinstance(err, ArchiveTooLarge) else 400)
-    return render_template("transfer/import.html", problems=err.problems, options=options,
-                           formats=FORMATS), status
+    return _import_form(err.problems, options), status
 
 
 def _upload_name(raw: str) -> str:
@@ -100,7 +107,7 @@ def _too_large(_err):
 @bp.get("/import")
 @login_required
 def import_page():
-    return render_template("transfer/import.html", problems=[], options={}, formats=FORMATS)
+    return _import_form([], {})
 
 
 @bp.post("/import")
@@ -217,6 +224,13 @@ def _download(data: bytes | str, filename: str, mimetype: str) -> Response:
 def export_yaml(deck_id: int):
     deck, text = exports.deck_yaml(current_user.user, deck_id)
     return _download(text, f"{deck.slug}.yaml", "application/yaml")
+
+
+@bp.get("/export/decks/<int:deck_id>.zip")
+@login_required
+def export_zip(deck_id: int):
+    deck, data = exports.deck_zip(current_user.user, deck_id, _instance() / "media")
+    return _download(data, f"{deck.slug}.zip", "application/zip")
 
 
 @bp.get("/export/decks/<int:deck_id>.apkg")
