@@ -43,7 +43,7 @@ def test_upload_preview_then_apply(user, tmp_path):
     ready = jobs.job_for(user, job.id)
     assert (ready.phase, ready.notes_done, ready.notes_total) == (jobs.READY, 2, 2)
     assert ready.result["plans"] == [{"deck_slug": "web", "new_deck": True, "added": 2, "changed": [],
-                                      "restored": [], "retired": [], "unchanged": 0}]
+                                      "restored": [], "retired": [], "unchanged": 0, "why": ""}]
     assert Deck.select().count() == 0  # the preview writes no deck
     jobs.request_apply(user, job.id, T0)
     _run("a", tmp_path)

@@ -13,7 +13,7 @@ from quizzer.deck_format import DeckError
 from quizzer.importers import read_file
 from quizzer.services import review
 from quizzer.services.exports import export_bytes
-from quizzer.services.imports import apply_bundle, import_file
+from quizzer.services.imports import apply_bundle, import_paths
 from quizzer.services.users import create_user
 from quizzer.store.models import Card, CardState, Deck, Note
 from tests.anki_factory import PNG, build_collection, export_package
@@ -181,7 +181,7 @@ def test_text_export_after_the_package_keeps_images_the_server_has_and_names_the
     _import(package.read_bytes(), "in.apkg", user, tmp_path)
     image = re.search(r"/media/[0-9a-f]{64}\.png", Note.get(Note.question == "chien").answer).group(0)
 
-    result = import_file(text.read_bytes(), "notes.txt", user, media_root=media_root)  # the upload page's way
+    result = import_paths([str(text)], user.id, media_root=media_root, user=user)
     french = next(p for p in result.plans if p.deck_slug == "languages-french")
     assert len(french.changed) == 2 and not (french.added or french.retired)
     assert Note.get(Note.question == "chien").answer == f"a dog ![]({image})"
