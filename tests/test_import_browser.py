@@ -75,8 +75,10 @@ def test_upload_watch_progress_preview_apply_and_study(server, browser, tmp_path
     expect(page.locator("text=Imported part0: new deck, 40 added")).to_be_visible(timeout=20_000)
     page.click("a[aria-label='Study Part 1']")
     expect(page.locator("#prompt")).to_contain_text("Question 1-")
+    page.wait_for_load_state()  # review.js (deferred) listens for keys once the page has loaded
     card_id = page.locator("#card").get_attribute("data-card-id")
     page.keyboard.press("Space")
+    expect(page.locator("#answer")).to_be_visible()
     page.keyboard.press("3")
     expect(page.locator("#card")).not_to_have_attribute("data-card-id", card_id)
     assert not errors, errors

@@ -61,7 +61,7 @@ def _load(name: str, directory: Path) -> ModuleType:
 
 def applied_migrations(db: peewee.Database) -> set[str]:
     with db.bind_ctx([SchemaMigration]):
-        SchemaMigration.create_table(safe=True)
+        _create_migration_table(db)
         return {m.name for m in SchemaMigration.select()}
 
 
@@ -77,7 +77,7 @@ def apply_migrations(db: peewee.Database, target: str | None = None,
     migrator = SqliteMigrator(db) if is_sqlite(db) else PostgresqlMigrator(db)
     applied_now = []
     with db.bind_ctx([SchemaMigration]):
-        SchemaMigration.create_table(safe=True)
+        _create_migration_table(db)
         if is_sqlite(db):
             # SQLite alters a column by rebuilding the table; dropping the old one with foreign
             # keys on would cascade-delete every child row (cards, states, logs). The pragma
@@ -91,6 +91,17 @@ def apply_migrations(db: peewee.Database, target: str | None = None,
             if is_sqlite(db):
                 db.pragma("foreign_keys", 1)
     return applied_now
+
+
+def _create_migration_table(db: peewee.Database) -> None:
+    """schema_migration, created under the write lock. Outside it, CREATE TABLE IF NOT EXISTS reads the
+    schema and then writes: on a new SQLite file a second process's write between the two fails that
+    statement at once ("database is locked", no busy wait in WAL), and PostgreSQL can collide on the
+    table's type name."""
+    with db.atomic():
+        if not is_sqlite(db):
+            db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_KEY,))
+        SchemaMigration.create_table(safe=True)
 
 
 def _apply_one(db: peewee.Database, migrator, name: str, directory: Path) -> bool:
