@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import peewee
@@ -23,11 +24,28 @@ BUSY_TIMEOUT_SECONDS = 30
 # is also given to sqlite3.connect, so it covers these pragmas (journal_mode on a new file writes).
 SQLITE_PRAGMAS = (
     ("busy_timeout", BUSY_TIMEOUT_SECONDS * 1000),
-    ("journal_mode", "wal"),
     ("foreign_keys", 1),
     ("synchronous", "full"),
     ("cache_size", -32_000),
 )
+
+
+class _SqliteDatabase(peewee.SqliteDatabase):
+    """SQLite in WAL mode. Switching a new file to WAL can fail at once with "database is locked"
+    while another process switches it (no busy wait there), so each connection retries until it
+    sees WAL or the busy timeout has passed."""
+
+    def _add_conn_hooks(self, conn: sqlite3.Connection) -> None:
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode = wal")
+                break
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+        super()._add_conn_hooks(conn)
 
 
 class DatabaseUrlError(ValueError):
@@ -45,7 +63,7 @@ def open_database(url: str) -> peewee.Database:
         path = url[len("sqlite:///"):]
         if path != ":memory:":
             private_file(Path(path))  # 0600 in a 0700 folder when new; the WAL inherits the mode
-        return peewee.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE",
+        return _SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE",
                                      timeout=BUSY_TIMEOUT_SECONDS)
     if url.startswith(("postgresql://", "postgres://")):
         pooled = "postgresql+pool://" + url.split("://", 1)[1]
