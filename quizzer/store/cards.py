@@ -46,14 +46,14 @@ def active_notes(deck_id: int) -> list[Note]:
     return list(Note.select().where((Note.deck == deck_id) & ~Note.retired).order_by(Note.position))
 
 
-def active_note_texts(deck_id: int) -> list[tuple[str | None, str | None, str | None, str, list[str]]]:
+def active_note_texts(deck_id: int) -> list[tuple]:
     """(question, answer, cloze, explanation, choices) of the deck's active notes."""
     notes = Note.select(Note.question, Note.answer, Note.cloze, Note.explanation, Note.choices).where(
         (Note.deck == deck_id) & ~Note.retired)
     return [(n.question, n.answer, n.cloze, n.explanation, n.choices) for n in notes]
 
 
-def note_first_fields(owner_id: int | None, deck_slug: str) -> list[tuple[str, str | None, str | None]]:
+def note_first_fields(owner_id: int | None, deck_slug: str) -> list[tuple]:
     """(slug, question, cloze) of every note of the deck with that slug among the shared decks
     (``owner_id`` None) or one user's own."""
     return list(Note.select(Note.slug, Note.question, Note.cloze).join(Deck, on=(Note.deck == Deck.id))
