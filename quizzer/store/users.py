@@ -47,3 +47,8 @@ def has_decks_or_progress(user_id: int) -> bool:
     return (Deck.select().where(Deck.owner == user_id).exists()
             or CardState.select().where(CardState.user == user_id).exists()
             or ReviewLog.select().where(ReviewLog.user == user_id).exists())
+
+
+def get_user_by_id(user_id: int) -> User:
+    """The account with that id (peewee's DoesNotExist if there is none)."""
+    return User.get_by_id(user_id)
