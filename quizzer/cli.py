@@ -74,8 +74,7 @@ def main():
 def migrate():
     """Apply pending database migrations."""
     settings = _settings()
-    connect(settings.database_url, migrate=False)
-    ran = apply_migrations(database_proxy.obj)
+    ran = apply_migrations(connect(settings.database_url, migrate=False))
     click.echo("applied: " + ", ".join(ran) if ran else "database is up to date")
 
 
