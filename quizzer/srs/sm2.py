@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from quizzer.srs.limits import PASSING_QUALITY, QUALITY_MAX, check_quality
+
 MIN_EASINESS = 1.3
 _MIN_EASINESS_HUNDREDTHS = 130
 
@@ -37,12 +39,6 @@ class Sm2State:
         object.__setattr__(self, "easiness", hundredths / 100)
 
 
-def validate_quality(quality: int) -> None:
-    """Raise ValueError unless ``quality`` is an int in 0..5 (bool rejected)."""
-    if not _is_int(quality) or not 0 <= quality <= 5:
-        raise ValueError(f"quality must be an int from 0 to 5, got {quality!r}")
-
-
 def review(state: Sm2State, quality: int) -> Sm2State:
     """Return the state after one graded repetition; ``state`` is unchanged.
 
@@ -51,13 +47,13 @@ def review(state: Sm2State, quality: int) -> Sm2State:
     easiness += 0.1 - (5-q)(0.08 + (5-q)0.02), floored at 1.3. The interval is
     not capped here (see day.due_date). Raises ValueError for a bad quality.
     """
-    validate_quality(quality)
+    check_quality(quality)
     easiness = round(state.easiness * 100)  # exact: Sm2State holds whole hundredths
-    if quality < 3:
+    if quality < PASSING_QUALITY:
         repetitions, interval = 0, 1
     else:
         repetitions, interval = state.repetitions + 1, _passed_interval(state, easiness)
-    miss = 5 - quality
+    miss = QUALITY_MAX - quality
     easiness = max(_MIN_EASINESS_HUNDREDTHS, easiness + 10 - miss * (8 + miss * 2))
     return Sm2State(repetitions, interval, easiness / 100)
 
