@@ -32,7 +32,7 @@ from quizzer.importers.html_md import Converted, html_to_markdown
 from quizzer.importers.model import MEDIA_URL, CardProgress, ImportBundle, MediaFile
 from quizzer.importers.names import Taken, ids_from_guid, note_id_from_guid, slugify, tag_names, unique
 from quizzer.importers.protobuf import ProtobufError, field_value, fields, message
-from quizzer.srs import MAX_INTERVAL_DAYS
+from quizzer.srs.limits import MAX_INTERVAL_DAYS, MIN_EASINESS_X100, START_EASINESS_X100
 
 COLLECTION_MEMBERS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 IMAGE_TYPES = {"png", "jpg", "jpeg", "gif", "webp", "bmp", "avif"}  # no SVG: it can carry script
@@ -165,7 +165,7 @@ def card_progress(schedule: tuple, crt: int) -> tuple[int, date | None, int, boo
     card_type, queue, due, interval, factor, _, _, original_due, original_deck = schedule
     due = original_due if original_deck else due
     suspended = queue == -1
-    easiness = max(130, round(factor / 10)) if factor else 250
+    easiness = max(MIN_EASINESS_X100, round(factor / 10)) if factor else START_EASINESS_X100
     if card_type in (2, 3) and interval > 0:
         return min(interval, MAX_INTERVAL_DAYS), _day(crt, due), easiness, suspended
     return (0, None, easiness, True) if suspended else None

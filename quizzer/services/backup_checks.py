@@ -24,7 +24,7 @@ from quizzer.deck_format.render import sanitize
 from quizzer.services import passwords, users
 from quizzer.services.errors import InvalidInput
 from quizzer.services.review import SNAPSHOT_COLUMNS
-from quizzer.srs import MAX_INTERVAL_DAYS, QUALITY_MAX, QUALITY_MIN
+from quizzer.srs.limits import MAX_INTERVAL_DAYS, MIN_EASINESS_X100, QUALITY_MAX, QUALITY_MIN
 from quizzer.store.models import Card, CardState, Deck, JsonField, Note, ReviewLog, User
 
 _INT_RANGE = {pw.SmallIntegerField: 2**15 - 1, pw.BigIntegerField: 2**63 - 1, pw.IntegerField: 2**31 - 1}
@@ -38,8 +38,8 @@ _ALLOWED = {
 _RANGES = {
     (ReviewLog, "quality"): (QUALITY_MIN, QUALITY_MAX), (ReviewLog, "time_ms"): (0, 2**31 - 1),
     (CardState, "interval"): (0, MAX_INTERVAL_DAYS), (ReviewLog, "interval_before"): (0, MAX_INTERVAL_DAYS),
-    (ReviewLog, "interval_after"): (0, MAX_INTERVAL_DAYS), (CardState, "easiness_x100"): (130, 10_000),
-    (ReviewLog, "easiness_x100_after"): (130, 10_000), (CardState, "repetitions"): (0, 2**31 - 1),
+    (ReviewLog, "interval_after"): (0, MAX_INTERVAL_DAYS), (CardState, "easiness_x100"): (MIN_EASINESS_X100, 10_000),
+    (ReviewLog, "easiness_x100_after"): (MIN_EASINESS_X100, 10_000), (CardState, "repetitions"): (0, 2**31 - 1),
     (CardState, "lapses"): (0, 2**31 - 1), (CardState, "reviews"): (0, 2**31 - 1),
 }
 _HTML_COLUMNS = {(Card, "prompt_html"), (Card, "answer_html"), (Note, "explanation_html")}

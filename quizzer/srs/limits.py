@@ -3,6 +3,8 @@ and pages import them from here (docs/scheduling.md, "Rules and limits")."""
 
 MAX_INTERVAL_DAYS = 36_500  # ~100 years: stored intervals and due dates never go further (date.max is near)
 MATURE_DAYS = 21  # a card with an interval of 21 days or more is mature, young below (as Anki counts)
+START_EASINESS_X100 = 250  # SM-2's easiness of a new card, 2.5, in the hundredths the store keeps
+MIN_EASINESS_X100 = 130  # SM-2's easiness floor, 1.3
 QUALITY_MIN, QUALITY_MAX = 0, 5  # the SM-2 grade scale
 PASSING_QUALITY = 3  # SM-2: a grade of 3 or more is a correct recall; below it the card starts over
 

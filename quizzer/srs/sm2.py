@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from quizzer.srs.limits import PASSING_QUALITY, QUALITY_MAX, check_quality
+from quizzer.srs.limits import MIN_EASINESS_X100, PASSING_QUALITY, QUALITY_MAX, START_EASINESS_X100, check_quality
 
-MIN_EASINESS = 1.3
-_MIN_EASINESS_HUNDREDTHS = 130
+MIN_EASINESS = MIN_EASINESS_X100 / 100
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,7 @@ class Sm2State:
 
     repetitions: int = 0
     interval: int = 0  # days until the next review
-    easiness: float = 2.5
+    easiness: float = START_EASINESS_X100 / 100
 
     def __post_init__(self) -> None:
         for name in ("repetitions", "interval"):
@@ -54,7 +53,7 @@ def review(state: Sm2State, quality: int) -> Sm2State:
     else:
         repetitions, interval = state.repetitions + 1, _passed_interval(state, easiness)
     miss = QUALITY_MAX - quality
-    easiness = max(_MIN_EASINESS_HUNDREDTHS, easiness + 10 - miss * (8 + miss * 2))
+    easiness = max(MIN_EASINESS_X100, easiness + 10 - miss * (8 + miss * 2))
     return Sm2State(repetitions, interval, easiness / 100)
 
 
@@ -75,6 +74,6 @@ def _easiness_hundredths(easiness: object) -> int:
     if isinstance(easiness, bool) or not isinstance(easiness, (int, float, Decimal, Fraction)):
         raise ValueError(f"easiness must be a number, got {easiness!r}")
     hundredths = round(easiness * 100) if math.isfinite(easiness) else None
-    if hundredths is None or hundredths < _MIN_EASINESS_HUNDREDTHS:
+    if hundredths is None or hundredths < MIN_EASINESS_X100:
         raise ValueError(f"easiness must be a finite number >= {MIN_EASINESS}, got {easiness!r}")
     return hundredths
