@@ -28,11 +28,12 @@ CARD_KEYS = ("id", "question", "answer", "cloze", "explanation", "tags", "source
 _NOT_WITH_CLOZE = ("question", "answer", "choices", "reverse", "shuffle", "reverse_answer")
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")  # deck and card ids (also checked when a backup is restored)
-_SLUG_RULE = (f"use lowercase letters, digits and '-', starting with a letter or digit, "
+SLUG_RULE = (f"use lowercase letters, digits and '-', starting with a letter or digit, "
               f"at most {MAX_NAME_LENGTH} characters")
 
 
-def _is_slug(text: str) -> bool:
+def is_slug(text: str) -> bool:
+    """A deck or card id: SLUG, at most MAX_NAME_LENGTH characters."""
     return len(text) <= MAX_NAME_LENGTH and SLUG.fullmatch(text) is not None
 
 
@@ -201,8 +202,8 @@ class _Reader:
         values = (self.text(item, item_path) for item, item_path in items)
         return tuple(value for value in values if value is not None)
 
-    def name(self, node: Node, path: str, valid: Callable[[str], bool] = _is_slug,
-             rule: str = _SLUG_RULE) -> str | None:
+    def name(self, node: Node, path: str, valid: Callable[[str], bool] = is_slug,
+             rule: str = SLUG_RULE) -> str | None:
         """A slug (or, with ``is_tag``, a tag): the text if ``valid``, else an error saying ``rule``."""
         value = self.text(node, path)
         if value is None or valid(value):

@@ -5,7 +5,7 @@ import hashlib
 import re
 import unicodedata
 
-from quizzer.deck_format.parser import MAX_NAME_LENGTH, SLUG
+from quizzer.deck_format.parser import MAX_NAME_LENGTH, is_slug
 from quizzer.deck_format.tags import normalise_tag
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -72,7 +72,7 @@ def ids_from_guid(guid: str) -> tuple[str, str] | None:
     if not guid.startswith(GUID_PREFIX):
         return None
     deck_id, _, note_id = guid[len(GUID_PREFIX):].partition(":")
-    valid = all(SLUG.fullmatch(name) and len(name) <= MAX_NAME_LENGTH for name in (deck_id, note_id))
+    valid = is_slug(deck_id) and is_slug(note_id)
     return (deck_id, note_id) if valid else None
 
 
