@@ -1,4 +1,4 @@
-"""The thresholds written into SQL are the core's: migration 0003's review_day triggers hold
+"""The thresholds written into SQL and pages are the core's: migration 0003's review_day triggers hold
 ``interval_before >= 21`` and ``quality >= 3`` as text (migrations are history, not rewritten),
 so these tests fail if srs.MATURE_DAYS or srs.PASSING_QUALITY ever moves without a new migration."""
 from __future__ import annotations
@@ -61,3 +61,11 @@ def test_the_rollup_and_the_figures_split_young_and_mature_at_the_core_threshold
 def test_the_interval_chart_has_a_bucket_starting_at_the_mature_threshold():
     """Its mature count sums the buckets from MATURE_DAYS on: one must start exactly there."""
     assert MATURE_DAYS in [low for _, low in INTERVAL_BUCKETS]
+
+
+def test_the_pages_state_the_core_thresholds(app, logged_in, load_deck):
+    load_deck(DECK)
+    alice = logged_in("alice")
+    stats_page = alice.get("/stats").get_data(as_text=True)
+    assert f"graded {PASSING_QUALITY} or better (young: interval under {MATURE_DAYS} days" in stats_page
+    assert f"cards at {MATURE_DAYS}+ day" in alice.get("/").get_data(as_text=True)
