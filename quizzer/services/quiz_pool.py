@@ -1,11 +1,11 @@
 """The cards a quiz may ask: the user's visible, active cards in the chosen decks or with the chosen tags."""
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from quizzer.deck_format.tags import TAG_RULE, is_tag
 from quizzer.quiz.picking import CardStanding
 from quizzer.quiz.questions import QuizCard
 from quizzer.services.errors import InvalidInput, NotFound
@@ -13,7 +13,6 @@ from quizzer.store.decks import visible_decks_among
 from quizzer.store.models import Card, Note, User
 from quizzer.store.quizzes import quiz_card_rows
 
-TAG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 MAX_TAGS = 50  # each tag is one OR'd condition: thousands would overflow the SQL expression depth
 
 
@@ -26,12 +25,12 @@ class PoolCard:
 
 
 def clean_tags(tags: Iterable[str]) -> list[str]:
-    """Lower-cased, de-duplicated tags; InvalidInput names the first malformed one."""
+    """Lower-cased, de-duplicated tags; InvalidInput names the first malformed one (deck_format.tags' rule)."""
     cleaned = []
     for raw in tags:
         tag = str(raw).strip().lower()
-        if tag and not TAG_RE.match(tag):
-            raise InvalidInput(f"tags: {str(raw)[:70]!r} is not a tag (letters, digits, '.', '_' or '-')")
+        if tag and not is_tag(tag):
+            raise InvalidInput(f"tags: {str(raw)[:70]!r} is not a tag: {TAG_RULE}")
         if tag and tag not in cleaned:
             cleaned.append(tag)
     if len(cleaned) > MAX_TAGS:

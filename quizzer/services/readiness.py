@@ -5,8 +5,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from quizzer.quiz.readiness import MATURE_DAYS, PASSING_QUALITY, RECENT_DAYS, TopicEvidence, readiness
+from quizzer.quiz.readiness import RECENT_DAYS, TopicEvidence, readiness
 from quizzer.services.study import study_day_for
+from quizzer.srs import MATURE_DAYS, PASSING_QUALITY
 from quizzer.store.decks import visible_decks
 from quizzer.store.models import User
 from quizzer.store.readiness import group_counts

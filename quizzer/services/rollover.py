@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from quizzer.services.stats.scope import MATURE_DAYS
 from quizzer.services.study import study_day_for
+from quizzer.srs import MATURE_DAYS
 from quizzer.store import rollover as store
 from quizzer.store.db import IntegrityError, transaction
 from quizzer.store.models import User

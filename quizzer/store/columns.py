@@ -8,8 +8,9 @@ import peewee as pw
 
 from quizzer.store.models import JsonField
 
+INT32_MAX = 2**31 - 1  # PostgreSQL integer
 # Largest value per integer column type; the smaller types are subclasses, so they come first.
-_INT_MAX = ((pw.SmallIntegerField, 2**15 - 1), (pw.BigIntegerField, 2**63 - 1), (pw.IntegerField, 2**31 - 1))
+_INT_MAX = ((pw.SmallIntegerField, 2**15 - 1), (pw.BigIntegerField, 2**63 - 1), (pw.IntegerField, INT32_MAX))
 
 
 @dataclass(frozen=True)

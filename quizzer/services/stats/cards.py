@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from quizzer.services.stats.scope import MATURE_DAYS, StatsScope, day_range
+from quizzer.services.stats.scope import StatsScope, day_range
+from quizzer.srs import MATURE_DAYS
 from quizzer.store import stats as store
 
 FORECAST_DAYS = 30

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from quizzer.services.stats.scope import MATURE_DAYS, StatsScope
+from quizzer.services.stats.scope import StatsScope
+from quizzer.srs import MATURE_DAYS
 from quizzer.store.decks import deck_titles
 from quizzer.store.stats import retention_sums
 
@@ -52,7 +53,7 @@ def retention(scope: StatsScope) -> Retention:
     """Retention over the last 7, 30 and 365 study days: one aggregate per deck, and the deck titles.
 
     An answer counts when it set the card's schedule (applied) and the card had
-    an interval before it (not new): young below 21 days, mature from 21 on.
+    an interval before it (not new): young below MATURE_DAYS, mature from MATURE_DAYS on.
     """
     sums = retention_sums(scope.user_id, scope.deck_id, scope.today, PERIODS)
     titles = deck_titles(sums)

@@ -7,8 +7,6 @@ from datetime import date, datetime, timedelta
 from quizzer.services.study import get_visible_deck, study_day_for
 from quizzer.store.models import User
 
-MATURE_DAYS = 21  # an interval of 21 days or more makes a card mature (young below)
-
 
 @dataclass(frozen=True)
 class StatsScope:
