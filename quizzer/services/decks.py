@@ -15,7 +15,7 @@ from pathlib import Path
 from quizzer.deck_format import MAX_DECK_BYTES, DeckError, DeckSpec, NoteSpec, Problem, faces, parse_deck
 from quizzer.deck_format.render import HtmlCache, render_inline, render_markdown
 from quizzer.gc_pause import gc_paused
-from quizzer.store import deck_content as content
+from quizzer.store import deck_content
 from quizzer.store.bulk import json_strings
 from quizzer.store.db import transaction
 from quizzer.store.decks import count_active_cards, find_deck, save_deck
@@ -45,14 +45,14 @@ class ImportPlan:
         )
 
 
-# _note_row and _card_rows make rows in content.NOTE_COLUMNS and content.CARD_COLUMNS order; a note's
-# content (compared with the file's on every load to find edited notes) is content.CONTENT_COLUMNS.
+# _note_row and _card_rows make rows in deck_content.NOTE_COLUMNS and deck_content.CARD_COLUMNS order; a note's
+# content (compared with the file's on every load to find edited notes) is deck_content.CONTENT_COLUMNS.
 _BOOLEAN_CONTENT = (6, 9)  # indexes into the content of reverse and shuffle (SQLite returns 0/1)
 _JSON_CONTENT = (7, 8)  # choices and accept
 
 
 def note_content(note: NoteSpec, source_label: str) -> tuple:
-    """What a note shows, as stored in content.CONTENT_COLUMNS (lists as JSON text)."""
+    """What a note shows, as stored in deck_content.CONTENT_COLUMNS (lists as JSON text)."""
     return (note.question, note.answer, note.cloze, note.explanation or "", " " + " ".join(note.tags) + " ",
             source_label, note.reverse, json_strings(note.choices), _accept_json(note), note.shuffle,
             note.tolerance or "", note.reverse_answer or "")
@@ -66,7 +66,7 @@ def _accept_json(note: NoteSpec) -> str:
 
 
 def same_content(stored: tuple, content: tuple) -> bool:
-    """Whether a stored note's content.CONTENT_COLUMNS hold ``content``. Lists are compared as values when
+    """Whether a stored note's deck_content.CONTENT_COLUMNS hold ``content``. Lists are compared as values when
     their JSON text differs (rows written by other code may format or escape it differently)."""
     if stored == content:
         return True
@@ -93,7 +93,7 @@ def plan_import(spec: DeckSpec, owner_id: int | None) -> ImportPlan:
     """Compare a parsed deck with what is stored, without writing anything."""
     deck = find_deck(owner_id, spec.id)
     plan = ImportPlan(deck_slug=spec.id, new_deck=deck is None)
-    stored = {} if deck is None else content.stored_notes(deck.id)
+    stored = {} if deck is None else deck_content.stored_notes(deck.id)
     sources = dict(spec.sources)
     for note in spec.notes:
         old = stored.pop(note.id, None)
@@ -141,7 +141,7 @@ def _upsert_deck(spec: DeckSpec, owner_id, source_path: str, content_hash: str, 
 
 
 def _note_row(sources: dict, note: NoteSpec, deck_id: int, position: int) -> tuple:
-    """The note's values in content.NOTE_COLUMNS order, as the driver takes them."""
+    """The note's values in deck_content.NOTE_COLUMNS order, as the driver takes them."""
     explanation = note.explanation
     return (deck_id, note.id, position, note.kind, *note_content(note, _source_label(sources, note)),
             render_markdown(explanation) if explanation else "",
@@ -160,21 +160,21 @@ def _write_notes(spec: DeckSpec, deck: Deck, plan: ImportPlan, reset_changed: bo
             edited.append((position, note))
     # New notes get their ids first, so their cards are built in the same pass.
     note_rows, card_rows = [], []
-    for note_id, (position, note) in zip(content.new_note_ids(len(new)), new):
+    for note_id, (position, note) in zip(deck_content.new_note_ids(len(new)), new):
         note_rows.append((note_id, *_note_row(sources, note, deck_id, position)))
         card_rows += _card_rows(deck_id, note_id, note, position, html)
-    content.insert_notes(note_rows)
-    content.insert_cards(card_rows)
+    deck_content.insert_notes(note_rows)
+    deck_content.insert_cards(card_rows)
     if plan.retired:
-        content.retire_notes(deck_id, plan.retired)
+        deck_content.retire_notes(deck_id, plan.retired)
     if not (edited or plan.unchanged):
         return
-    content.update_notes([_note_row(sources, note, deck_id, position) for position, note in edited])
+    deck_content.update_notes([_note_row(sources, note, deck_id, position) for position, note in edited])
     ids, stored = {}, {}
-    for slug, note_id, position in content.note_places(deck_id):
+    for slug, note_id, position in deck_content.note_places(deck_id):
         ids[slug], stored[slug] = note_id, position
     # Unchanged notes that moved within the file take their new places in the deck's order.
-    content.move_notes(deck_id, {ids[slug]: (stored[slug], positions[slug]) for slug in plan.unchanged
+    deck_content.move_notes(deck_id, {ids[slug]: (stored[slug], positions[slug]) for slug in plan.unchanged
                                  if stored[slug] != positions[slug]})
     restored = set(plan.restored)  # a restored card gets its history back, even with reset_changed
     _sync_cards(deck, [(ids[note.id], note, position, reset_changed and note.id not in restored)
@@ -182,7 +182,7 @@ def _write_notes(spec: DeckSpec, deck: Deck, plan: ImportPlan, reset_changed: bo
 
 
 def _card_rows(deck_id: int, note_id: int, note: NoteSpec, position: int, html: HtmlCache) -> list[tuple]:
-    """The note's cards' values in content.CARD_COLUMNS order."""
+    """The note's cards' values in deck_content.CARD_COLUMNS order."""
     return [(note_id, deck_id, face.key, position * 100 + ordinal, face.prompt, face.answer,
              html[face.prompt], html[face.answer], False)
             for ordinal, face in enumerate(faces(note))]
@@ -192,7 +192,7 @@ def _sync_cards(deck: Deck, edited: list[tuple[int, NoteSpec, int, bool]], html:
     """Update edited and restored notes' cards, (note id, note, position, reset) each: keep keys, add
     new, retire gone; a reset card loses its states, a kept one is active again. A few statements for
     all the notes together (one per card and note was 24 s for 20,000 edited notes on PostgreSQL)."""
-    existing = content.card_ids_by_face(deck.id, {note_id for note_id, _, _, _ in edited})
+    existing = deck_content.card_ids_by_face(deck.id, {note_id for note_id, _, _, _ in edited})
     new: list[tuple] = []
     updates: list[tuple] = []
     reset: list[int] = []
@@ -205,11 +205,11 @@ def _sync_cards(deck: Deck, edited: list[tuple[int, NoteSpec, int, bool]], html:
                 continue
             updates.append((*values, card_id))
             (reset if reset_note else kept).append(card_id)
-    content.insert_cards(new)
-    content.update_cards(updates)
-    content.reset_card_states(reset)
-    content.unretire_card_states(kept)
-    content.retire_cards(list(existing.values()))
+    deck_content.insert_cards(new)
+    deck_content.update_cards(updates)
+    deck_content.reset_card_states(reset)
+    deck_content.unretire_card_states(kept)
+    deck_content.retire_cards(list(existing.values()))
 
 
 def deck_files(paths) -> list[Path]:
