@@ -70,10 +70,6 @@ def deck_titles(deck_ids) -> dict[int, str]:
     return dict(Deck.select(Deck.id, Deck.title).where(Deck.id.in_(list(deck_ids) or [0])).tuples())
 
 
-def has_own_decks(owner_id: int) -> bool:
-    return Deck.select().where(Deck.owner == owner_id).exists()
-
-
 def save_deck(deck: Deck) -> None:
     """Insert a new deck or write every column of a stored one."""
     deck.save()
