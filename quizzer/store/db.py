@@ -83,9 +83,11 @@ def is_sqlite(db: peewee.Database) -> bool:
     return isinstance(db, peewee.SqliteDatabase)
 
 
-# A write that breaks a unique or foreign key: services decide what that means (a name taken, a
-# concurrent answer first) without importing peewee.
+# Errors callers decide on without importing peewee: a write that breaks a unique or foreign key (a
+# name taken, a concurrent answer first); a database that cannot be used (down, missing); any of these.
 IntegrityError = peewee.IntegrityError
+OperationalError = peewee.OperationalError
+DatabaseError = peewee.DatabaseError
 
 
 def transaction():
