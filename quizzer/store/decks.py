@@ -1,49 +1,54 @@
-"""Decks: which ones a user sees, and finding, listing and saving decks by owner and id."""
+"""The decks a user can see: the shared ones and their own, in study order (shared first, then by
+title); and decks found, listed and saved by owner and id."""
 from __future__ import annotations
 
 from quizzer.store.models import Card, Deck
+from quizzer.store.prepared import INT, STR, Prepared
 
 
-def _owned(owner_id: int | None):
-    """The shared decks (``owner_id`` None) or one user's own."""
-    return Deck.owner.is_null() if owner_id is None else (Deck.owner == owner_id)
-
-
-def _visible(user_id: int, *columns):
-    """Shared decks and the user's own in study order: shared first, then by title and id."""
+def visible_decks_query(user_id, *columns):
+    """The visible decks as a query, for the store's own joins (the quiz pool's and the readiness
+    counts' subqueries, ``visible_decks_among``)."""
     return (Deck.select(*columns).where(Deck.owner.is_null() | (Deck.owner == user_id))
             .order_by(Deck.owner.is_null(False), Deck.title, Deck.id))
 
 
-def visible_deck_ids_subquery(user_id: int):
-    """The ids of the decks a user sees, as a subquery for other store queries (unordered)."""
-    return _visible(user_id, Deck.id).order_by()
+_DECKS = Prepared(lambda user: visible_decks_query(user), user=INT)
+_DECK_IDS = Prepared(lambda user: visible_decks_query(user, Deck.id).tuples(), user=INT)
+_DECK = Prepared(lambda user, deck: visible_decks_query(user).where(Deck.id == deck), user=INT, deck=INT)
+# The user's own deck wins over a shared one with the same slug.
+_DECK_BY_SLUG = Prepared(lambda user, slug: visible_decks_query(user).where(Deck.slug == slug)
+                         .order_by(Deck.owner.is_null()).limit(1), user=INT, slug=STR)
 
 
 def visible_decks(user_id: int) -> list[Deck]:
-    """Shared decks and the user's own, in study order (shared first, then by title, then id)."""
-    return list(_visible(user_id))
+    """The decks the user studies, in study order."""
+    return _DECKS.rows(user=user_id)
 
 
 def visible_deck_ids(user_id: int) -> list[int]:
-    """Ids of the decks the user sees, in study order."""
-    return [deck_id for (deck_id,) in _visible(user_id, Deck.id).tuples()]
+    """Ids of the decks the user studies, in study order."""
+    return [deck_id for (deck_id,) in _DECK_IDS.rows(user=user_id)]
+
+
+def find_visible_deck(user_id: int, deck_id: int) -> Deck | None:
+    return _DECK.first(user=user_id, deck=deck_id)
+
+
+def find_visible_deck_by_slug(user_id: int, slug: str) -> Deck | None:
+    """The user's own deck with that slug, else the shared one."""
+    return _DECK_BY_SLUG.first(user=user_id, slug=slug)
 
 
 def visible_decks_among(user_id: int, deck_ids) -> list[Deck]:
     """Those of ``deck_ids`` the user sees, in study order."""
     wanted = list(deck_ids)
-    return list(_visible(user_id).where(Deck.id.in_(wanted))) if wanted else []
+    return list(visible_decks_query(user_id).where(Deck.id.in_(wanted))) if wanted else []
 
 
-def find_visible_deck(user_id: int, deck_id: int) -> Deck | None:
-    """The deck if the user sees it (shared or their own), else None."""
-    return _visible(user_id).where(Deck.id == deck_id).first()
-
-
-def find_visible_deck_by_slug(user_id: int, slug: str) -> Deck | None:
-    """The user's own deck with that slug, else the shared one, else None."""
-    return _visible(user_id).where(Deck.slug == slug).order_by(Deck.owner.is_null()).first()
+def _owned(owner_id: int | None):
+    """The shared decks (``owner_id`` None) or one user's own."""
+    return Deck.owner.is_null() if owner_id is None else (Deck.owner == owner_id)
 
 
 def find_deck(owner_id: int | None, slug: str) -> Deck | None:

@@ -8,8 +8,8 @@ from functools import reduce
 import peewee as pw
 
 from quizzer.store.db import database_proxy, is_sqlite
-from quizzer.store.decks import visible_deck_ids_subquery
-from quizzer.store.models import Card, CardState, Note
+from quizzer.store.decks import visible_decks_query
+from quizzer.store.models import Card, CardState, Deck, Note
 from quizzer.store.quiz_models import Quiz, QuizQuestion
 
 # What quiz_card_rows returns per card: the card and note columns, then the user's state columns.
@@ -36,7 +36,7 @@ def quiz_card_rows(user_id: int, *, deck_ids: Sequence[int] = (), tags: Sequence
                          CardState.due, CardState.interval)
              .join(Note, on=(Card.note == Note.id)).switch(Card)
              .join(CardState, pw.JOIN.LEFT_OUTER, on=join_state)
-             .where(Card.deck.in_(visible_deck_ids_subquery(user_id)) & ~Card.retired
+             .where(Card.deck.in_(visible_decks_query(user_id, Deck.id).order_by()) & ~Card.retired
                     & (CardState.suspended.is_null() | ~CardState.suspended))
              .order_by(Card.deck, Card.position).tuples())
     where = _selection(deck_ids, tags, card_ids)

@@ -5,13 +5,13 @@ from datetime import date
 
 import peewee as pw
 
-from quizzer.store.decks import visible_deck_ids_subquery
-from quizzer.store.models import Card, CardState, Note, ReviewLog
+from quizzer.store.decks import visible_decks_query
+from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog
 
 
 def _active_cards(user_id: int, query):
     """Restrict a query joined to Card, Note and the user's CardState to cards the user studies."""
-    return query.where(Card.deck.in_(visible_deck_ids_subquery(user_id)) & ~Card.retired
+    return query.where(Card.deck.in_(visible_decks_query(user_id, Deck.id).order_by()) & ~Card.retired
                        & (CardState.suspended.is_null() | ~CardState.suspended))
 
 
