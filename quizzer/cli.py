@@ -23,7 +23,7 @@ from quizzer.services.decks import ASK_BEFORE_RETIRING
 from quizzer.services.errors import ServiceError
 from quizzer.services.study import due_counts_by_deck, study_day_for
 from quizzer.store import connect
-from quizzer.store.db import DatabaseError, DatabaseUrlError, OperationalError, database_proxy
+from quizzer.store.db import DatabaseError, DatabaseUrlError, OperationalError, close_connection
 from quizzer.store.migrate import MigrationsMissing, apply_migrations
 from quizzer.store.models import User
 
@@ -299,7 +299,7 @@ def restore_(file, yes, legacy):
         kept = f"the database as it was is backed up in {saved.path}"
     except (backups.BackupError, DatabaseError) as err:
         kept = f"the database as it was could not be backed up first: {err}"
-    database_proxy.close()
+    close_connection()
     backups.restore_database(verified, settings.database_url)
     connect(settings.database_url)  # a backup from an older version gets the newer migrations
     click.echo(f"restored {file} ({kept})")
