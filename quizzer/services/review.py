@@ -29,7 +29,7 @@ from quizzer.services.study import (
 from quizzer.srs import MAX_INTERVAL_DAYS, Sm2State, due_date, grade_options, needs_relearning, preview, review
 from quizzer.store import card_states, review_log
 from quizzer.store.card_states import SNAPSHOT_COLUMNS, StateRace
-from quizzer.store.db import database_proxy as db
+from quizzer.store.db import transaction
 from quizzer.store.models import CardState, ReviewLog, User
 from quizzer.store.queue import CardView, bucket, card_view_row, joined_state, next_card_view
 from quizzer.store.review_log import AnswerRace
@@ -252,7 +252,7 @@ def answer(user: User, card_id: int, quality: object, *, answer_id: str | None =
     _check_answer_id(answer_id)
 
     def attempt() -> AnswerOutcome:
-        with db.atomic():
+        with transaction():
             return _outcome(_grade(user, card_id, grade, today, answer_id, max(0, int(time_ms)), kind).log)
     return _once(user, card_id, answer_id, kind, attempt, lambda outcome: outcome)
 
@@ -267,7 +267,7 @@ def answer_and_next(user: User, card_id: int, quality: object, now: datetime, *,
     _check_answer_id(answer_id)
 
     def attempt() -> ReviewStep:
-        with db.atomic():
+        with transaction():
             graded = _grade(user, card_id, grade, today, answer_id, max(0, int(time_ms)), "review")
             contents = contents_after(user, today.day, deck_id, counts, graded.change)
             return _step(user, today, deck_id, contents, _outcome(graded.log))
@@ -287,20 +287,20 @@ def _undo(user: User, today: StudyDay) -> tuple[int, QueueChange] | None:
     state = card_states.state_of(user.id, log.card_id)
     part_before = bucket(state, False, today.day)
     if log.state_before is None:
-        card_states.delete(state)
+        card_states.delete_state(state)
         part_after = bucket(None, state.retired, today.day)
     else:
         card_states.restore(state, log.state_before)
-        card_states.save(state)
+        card_states.write_state(state)
         part_after = bucket(state, False, today.day)
-    review_log.delete(log)
+    review_log.delete_answer(log)
     return log.card_id, (log.deck_id, part_before, part_after)
 
 
 def undo_last(user: User, now: datetime | None = None) -> int | None:
     """Take back the user's last answer of today, restoring the card exactly. Returns its card id."""
     today = study_day_for(user, now)
-    with db.atomic():
+    with transaction():
         undone = _undo(user, today)
     return undone and undone[0]
 
@@ -309,7 +309,7 @@ def undo_and_show(user: User, now: datetime, *, deck_id: int | None = None,
                   counts: QueueContents | None = None) -> ReviewStep | None:
     """Undo the last answer of today and show its card again; None when there is nothing to undo."""
     today = study_day_for(user, now)
-    with db.atomic():
+    with transaction():
         undone = _undo(user, today)
         if undone is None:
             return None
@@ -326,7 +326,7 @@ def _hold(user: User, card_id: int, today: StudyDay, change: Callable[[CardState
     state = card.state or card_states.new_state(user.id, card, today.day)
     part_before = bucket(card.state, card.retired, today.day)
     change(state)
-    card_states.save(state)
+    card_states.write_state(state)
     return card.deck_id, part_before, bucket(state, card.retired, today.day)
 
 
@@ -346,21 +346,21 @@ def _burial(today: StudyDay) -> Callable[[CardState], None]:
 
 def set_suspended(user: User, card_id: int, suspended: bool = True, now: datetime | None = None) -> None:
     today = study_day_for(user, now)
-    with db.atomic():
+    with transaction():
         _hold(user, card_id, today, _suspension(suspended))
 
 
 def bury(user: User, card_id: int, now: datetime | None = None) -> None:
     """Hide a card until the next study day."""
     today = study_day_for(user, now)
-    with db.atomic():
+    with transaction():
         _hold(user, card_id, today, _burial(today))
 
 
 def suspend_and_next(user: User, card_id: int, suspended: bool, now: datetime, *, deck_id: int | None = None,
                      counts: QueueContents | None = None) -> ReviewStep:
     today = study_day_for(user, now)
-    with db.atomic():
+    with transaction():
         change = _hold(user, card_id, today, _suspension(suspended))
         return _step(user, today, deck_id, contents_after(user, today.day, deck_id, counts, change))
 
@@ -368,6 +368,6 @@ def suspend_and_next(user: User, card_id: int, suspended: bool, now: datetime, *
 def bury_and_next(user: User, card_id: int, now: datetime, *, deck_id: int | None = None,
                   counts: QueueContents | None = None) -> ReviewStep:
     today = study_day_for(user, now)
-    with db.atomic():
+    with transaction():
         change = _hold(user, card_id, today, _burial(today))
         return _step(user, today, deck_id, contents_after(user, today.day, deck_id, counts, change))

@@ -73,12 +73,12 @@ def write_answered(state: CardState) -> None:
         _UPDATE_STATE.run([state.__data__.get(name) for name in _ANSWERED_COLUMNS] + [state.id])
 
 
-def save(state: CardState) -> None:
+def write_state(state: CardState) -> None:
     """Store a suspension, a burial or a restored snapshot."""
     state.save()
 
 
-def delete(state: CardState) -> None:
+def delete_state(state: CardState) -> None:
     state.delete_instance()
 
 

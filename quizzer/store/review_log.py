@@ -42,7 +42,7 @@ def last_answer_today(user_id: int, day: date) -> ReviewLog | None:
             .order_by(ReviewLog.id.desc()).first())
 
 
-def delete(log: ReviewLog) -> None:
+def delete_answer(log: ReviewLog) -> None:
     log.delete_instance()
 
 
