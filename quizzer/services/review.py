@@ -26,7 +26,16 @@ from quizzer.services.study import (
     get_visible_deck,
     study_day_for,
 )
-from quizzer.srs import MAX_INTERVAL_DAYS, Sm2State, due_date, grade_options, needs_relearning, preview, review
+from quizzer.srs import (
+    MAX_INTERVAL_DAYS,
+    Sm2State,
+    due_date,
+    grade_options,
+    needs_relearning,
+    preview,
+    review,
+    validate_quality,
+)
 from quizzer.store import card_states, review_log
 from quizzer.store.card_states import SNAPSHOT_COLUMNS, StateRace
 from quizzer.store.db import transaction
@@ -168,10 +177,12 @@ def card_with_counts(user: User, card_id: int, now: datetime, deck_id: int | Non
 # --- Answering -------------------------------------------------------------------------------------
 
 def check_quality(quality: object) -> int:
-    """The one check of a grade from outside: a whole number from 0 to 5 (a bool is not one)."""
-    if isinstance(quality, bool) or not isinstance(quality, int) or not 0 <= quality <= 5:
-        raise InvalidInput(f"quality must be a whole number from 0 to 5, got {quality!r}")
-    return quality
+    """A grade from outside, checked by the core's one rule (InvalidInput instead of ValueError)."""
+    try:
+        validate_quality(quality)  # type: ignore[arg-type]  # checking is the point
+    except ValueError:
+        raise InvalidInput(f"quality must be a whole number from 0 to 5, got {quality!r}") from None
+    return quality  # type: ignore[return-value]
 
 
 def _check_answer_id(answer_id: str | None) -> None:
