@@ -14,7 +14,7 @@ from quizzer.services.errors import InvalidInput
 from quizzer.services.progress import session_summary, streak
 from quizzer.services.readiness import overview as readiness_overview
 from quizzer.services.study import daily_progress, due_counts_by_deck, get_visible_deck, queue_counts, study_day_for
-from quizzer.srs import grade_options, user_timezones
+from quizzer.srs import MATURE_DAYS, grade_options, user_timezones
 from quizzer.web.auth import is_local_path
 from quizzer.web.params import MAX_ID, deck_scope, object_id, search_text, whole_number
 from quizzer.web.present import card_payload, counts_payload, queue_payload, typed_payload
@@ -31,7 +31,7 @@ def dashboard():
     decks = due_counts_by_deck(user, today)
     return render_template("dashboard.html", decks=decks, today=today, streak=streak(user, today),
                            progress=daily_progress(user, today), queue=queue_counts(user, today),
-                           readiness=readiness_overview(user))
+                           readiness=readiness_overview(user), mature_days=MATURE_DAYS)
 
 
 @bp.get("/study")
