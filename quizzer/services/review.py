@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple, TypeVar
 
+from quizzer import srs
 from quizzer.services import review_faces
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
 from quizzer.services.study import (
@@ -26,16 +27,7 @@ from quizzer.services.study import (
     get_visible_deck,
     study_day_for,
 )
-from quizzer.srs import (
-    MAX_INTERVAL_DAYS,
-    Sm2State,
-    due_date,
-    grade_options,
-    needs_relearning,
-    preview,
-    review,
-    validate_quality,
-)
+from quizzer.srs import MAX_INTERVAL_DAYS, Sm2State, due_date, grade_options, needs_relearning, preview, review
 from quizzer.store import card_states, review_log
 from quizzer.store.card_states import SNAPSHOT_COLUMNS, StateRace
 from quizzer.store.db import transaction
@@ -179,10 +171,9 @@ def card_with_counts(user: User, card_id: int, now: datetime, deck_id: int | Non
 def check_quality(quality: object) -> int:
     """A grade from outside, checked by the core's one rule (InvalidInput instead of ValueError)."""
     try:
-        validate_quality(quality)  # type: ignore[arg-type]  # checking is the point
-    except ValueError:
-        raise InvalidInput(f"quality must be a whole number from 0 to 5, got {quality!r}") from None
-    return quality  # type: ignore[return-value]
+        return srs.check_quality(quality)
+    except ValueError as err:
+        raise InvalidInput(str(err)) from None
 
 
 def _check_answer_id(answer_id: str | None) -> None:
