@@ -15,6 +15,7 @@ from quizzer.srs import day_start, study_day
 from quizzer.store import decks as deck_store
 from quizzer.store import review_log
 from quizzer.store.models import Deck, User
+from quizzer.store.queue_counts import DeckQueue
 from quizzer.store.queue_counts import due_counts_by_deck as deck_queues
 
 
@@ -141,11 +142,15 @@ class QueueContents:
         return QueueCounts(min(self.new, progress.new_left(user), reviews_left - due), due, self.relearn)
 
 
-def queue_contents(user: User, day: date, deck_id: int | None = None) -> QueueContents:
-    """A full count of one scope (two statements)."""
-    rows = [q for q in deck_queues(user.id, day) if deck_id is None or q.deck.id == deck_id]
+def _summed(day: date, deck_id: int | None, queues: list[DeckQueue]) -> QueueContents:
+    rows = [q for q in queues if deck_id is None or q.deck.id == deck_id]
     return QueueContents(day, deck_id, sum(q.new for q in rows), sum(q.due for q in rows),
                          sum(q.relearn for q in rows))
+
+
+def queue_contents(user: User, day: date, deck_id: int | None = None) -> QueueContents:
+    """A full count of one scope (two statements)."""
+    return _summed(day, deck_id, deck_queues(user.id, day))
 
 
 def contents_after(user: User, day: date, deck_id: int | None, carried: QueueContents | None,
@@ -156,6 +161,23 @@ def contents_after(user: User, day: date, deck_id: int | None, carried: QueueCon
     if carried is None or carried.day != day or carried.deck_id != deck_id:
         return queue_contents(user, day, deck_id)
     return carried.moved(*change) if change else carried
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The dashboard's figures from one full count: each deck, today's progress, what is left."""
+
+    decks: list[DeckCounts]
+    progress: DailyProgress
+    queue: QueueCounts
+
+
+def overview(user: User, today: StudyDay) -> Overview:
+    progress = daily_progress(user, today)
+    queues = deck_queues(user.id, today.day)
+    new_left = progress.new_left(user)
+    return Overview([DeckCounts(q.deck, min(q.new, new_left), q.due, q.total) for q in queues], progress,
+                    _summed(today.day, None, queues).limited(user, progress))
 
 
 def queue_counts(user: User, today: StudyDay, deck_id: int | None = None) -> QueueCounts:

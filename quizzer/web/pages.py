@@ -13,7 +13,7 @@ from quizzer.services import users as user_service
 from quizzer.services.errors import InvalidInput
 from quizzer.services.progress import session_summary, streak
 from quizzer.services.readiness import overview as readiness_overview
-from quizzer.services.study import daily_progress, due_counts_by_deck, get_visible_deck, queue_counts, study_day_for
+from quizzer.services.study import get_visible_deck, overview, queue_counts, study_day_for
 from quizzer.srs import MATURE_DAYS, grade_options, user_timezones
 from quizzer.web.auth import is_local_path
 from quizzer.web.params import MAX_ID, deck_scope, object_id, search_text, whole_number
@@ -28,10 +28,10 @@ def dashboard():
         return render_template("landing.html")
     user = current_user.user
     today = study_day_for(user)
-    decks = due_counts_by_deck(user, today)
-    return render_template("dashboard.html", decks=decks, today=today, streak=streak(user, today),
-                           progress=daily_progress(user, today), queue=queue_counts(user, today),
-                           readiness=readiness_overview(user), mature_days=MATURE_DAYS)
+    counts = overview(user, today)
+    return render_template("dashboard.html", decks=counts.decks, today=today, streak=streak(user, today),
+                           progress=counts.progress, queue=counts.queue, readiness=readiness_overview(user),
+                           mature_days=MATURE_DAYS)
 
 
 @bp.get("/study")
