@@ -275,7 +275,8 @@ def answer_and_next(user: User, card_id: int, quality: object, now: datetime, *,
             return _step(user, today, deck_id, contents, _outcome(graded.log))
 
     def replay(outcome: AnswerOutcome) -> ReviewStep:
-        return _step(user, today, deck_id, contents_after(user, today.day, deck_id, counts), outcome)
+        # The carried counts may predate the first post (a retry after a lost response): count afresh.
+        return _step(user, today, deck_id, contents_after(user, today.day, deck_id, None), outcome)
     return _once(user, card_id, answer_id, "review", attempt, replay)
 
 
