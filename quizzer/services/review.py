@@ -1,6 +1,6 @@
-"""The review engine: grading (SM-2 once per card per day), undo, suspend, bury, and the review
-screen's step: one operation, then the card to show and what is left, from one clock reading in one
-transaction.
+"""The review engine's changes: grading (SM-2 once per card per day), undo, suspend, bury. Each is one
+transaction; the ``*_and_next`` forms also return the screen's next step (services/review_queue.py) from
+the same study day, in the same transaction.
 
 SM-2 is applied by the first grade of a study day; a card graded below 4 comes back later in the
 same session (step 7) without being rescheduled again. An answer posted twice with one ``answer_id``
@@ -10,160 +10,42 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import NamedTuple, TypeVar
+from datetime import datetime, timedelta
+from typing import TypeVar
 
 from quizzer import srs
-from quizzer.services import review_faces
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
-from quizzer.services.study import (
-    DailyProgress,
-    QueueChange,
-    QueueContents,
-    QueueCounts,
-    StudyDay,
-    contents_after,
-    daily_progress,
-    get_visible_deck,
-    study_day_for,
+from quizzer.services.review_queue import (
+    RELEARN_DELAY,
+    AnswerOutcome,
+    GradeChoice,
+    ReviewStep,
+    ShownCard,
+    card_view,
+    card_with_counts,
+    grade_choices,
+    next_card,
+    next_with_counts,
+    show_card,
+    step,
+    to_sm2,
 )
-from quizzer.srs import MAX_INTERVAL_DAYS, Sm2State, due_date, grade_options, needs_relearning, preview, review
+from quizzer.services.study import QueueChange, QueueContents, StudyDay, contents_after, study_day_for
+from quizzer.srs import MAX_INTERVAL_DAYS, due_date, needs_relearning, review
 from quizzer.store import card_states, review_log
 from quizzer.store.card_states import SNAPSHOT_COLUMNS, StateRace
 from quizzer.store.db import transaction
 from quizzer.store.models import CardState, ReviewLog, User
-from quizzer.store.queue import CardView, bucket, card_view_row, joined_state, next_card_view
+from quizzer.store.queue import CardView, bucket, joined_state
 from quizzer.store.review_log import AnswerRace
 
-__all__ = ["SNAPSHOT_COLUMNS", "CardView", "joined_state"]  # imported from here by backups and the catalog
+# What callers import from here: the review's whole surface in one module (the web, the quiz, the
+# backups' checks, the catalog and the tests).
+__all__ = ["RELEARN_DELAY", "SNAPSHOT_COLUMNS", "AnswerOutcome", "CardView", "GradeChoice", "ReviewStep",
+           "ShownCard", "card_view", "card_with_counts", "grade_choices", "joined_state", "next_card",
+           "next_with_counts", "show_card"]
 
-RELEARN_DELAY = timedelta(seconds=60)  # a failed card waits this long unless nothing else is left
 _T = TypeVar("_T")
-
-
-@dataclass(frozen=True)
-class AnswerOutcome:
-    card_id: int
-    quality: int
-    applied: bool
-    interval: int
-    due: date
-    relearn: bool
-    replayed: bool = False
-
-
-class GradeChoice(NamedTuple):
-    """One grade button: what it gives, and what pressing it does to the card."""
-
-    label: str
-    quality: int
-    interval: int  # days until the card is due again
-    again_today: bool  # below Good: the card comes back in this session first (SM-2 step 7)
-    easiness_change: float | None  # None when SM-2 already applied today (nothing changes)
-
-
-@dataclass(frozen=True)
-class ShownCard:
-    """A card as the review screen shows it on one study day: its grade buttons, its choices' order,
-    whether it asks to type the answer, and the grades a multiple-choice pick suggests."""
-
-    view: CardView
-    grades: list[GradeChoice]
-    choice_order: list[int]
-    typed: bool
-    choice_grades: dict[bool, int] | None
-
-
-@dataclass(frozen=True)
-class ReviewStep:
-    """What the review screen needs after one operation: the card to show (None: done for today),
-    what is left within the limits, the contents to carry to the next request, and the answer's
-    outcome (None for other operations)."""
-
-    card: ShownCard | None
-    counts: QueueCounts
-    contents: QueueContents
-    outcome: AnswerOutcome | None = None
-
-
-def to_sm2(state: CardState | None) -> Sm2State:
-    if state is None:
-        return Sm2State()
-    return Sm2State(state.repetitions, state.interval, state.easiness_x100 / 100)
-
-
-def _choices(scale: str, state: CardState | None, day: date) -> list[GradeChoice]:
-    """One GradeChoice per grade button of ``scale``, from one SM-2 preview."""
-    options = grade_options(scale)
-    if state is not None and state.last_review_day == day:
-        return [GradeChoice(label, q, state.interval, needs_relearning(q), None) for label, q in options]
-    current = to_sm2(state)
-    states = preview(current, [q for _, q in options])
-    return [GradeChoice(label, q, min(states[q].interval, MAX_INTERVAL_DAYS), needs_relearning(q),
-                        round(states[q].easiness - current.easiness, 2))
-            for label, q in options]
-
-
-def grade_choices(user: User, view: CardView, now: datetime | None = None) -> list[GradeChoice]:
-    return _choices(user.grade_scale, view.state, study_day_for(user, now).day)
-
-
-def _shown(user: User, view: CardView, day: date) -> ShownCard:
-    order = review_faces.choice_order(view, day)
-    return ShownCard(view, _choices(user.grade_scale, view.state, day), order,
-                     review_faces.typed_face(user, view) is not None,
-                     review_faces.SUGGESTED_GRADES[user.grade_scale] if order else None)
-
-
-def card_view(user: User, card_id: int) -> CardView:
-    """One card the user can see, with their state; NotFound otherwise."""
-    view = card_view_row(user.id, card_id)
-    if view is None:
-        raise NotFound(f"no card {card_id}")
-    return view
-
-
-def show_card(user: User, card_id: int, now: datetime) -> ShownCard:
-    return _shown(user, card_view(user, card_id), study_day_for(user, now).day)
-
-
-def _next_view(user: User, today: StudyDay, deck_id: int | None, progress: DailyProgress) -> CardView | None:
-    """The queue's next card within today's limits; NotFound for a deck scope the user cannot see
-    (checked only when nothing was found: a card found proves the deck visible)."""
-    reviews_left = progress.reviewed < user.reviews_per_day
-    new_left = reviews_left and progress.new_started < user.new_per_day
-    view = next_card_view(user.id, deck_id, today.day, today.now.replace(tzinfo=None) - RELEARN_DELAY,
-                          due_allowed=reviews_left, new_allowed=new_left)
-    if view is None and deck_id is not None:
-        get_visible_deck(user, deck_id)
-    return view
-
-
-def next_card(user: User, deck_id: int | None = None, now: datetime | None = None) -> CardView | None:
-    """The card to show now, or None when today's queue is empty."""
-    today = study_day_for(user, now)
-    return _next_view(user, today, deck_id, daily_progress(user, today))
-
-
-def _step(user: User, today: StudyDay, deck_id: int | None, contents: QueueContents,
-          outcome: AnswerOutcome | None = None, shown: CardView | None = None) -> ReviewStep:
-    progress = daily_progress(user, today)
-    view = shown or _next_view(user, today, deck_id, progress)
-    card = _shown(user, view, today.day) if view is not None else None
-    return ReviewStep(card, contents.limited(user, progress), contents, outcome)
-
-
-def next_with_counts(user: User, now: datetime, deck_id: int | None = None, *,
-                     counts: QueueContents | None = None) -> ReviewStep:
-    """The card to show next and what is left (carried ``counts``, or a full count)."""
-    today = study_day_for(user, now)
-    return _step(user, today, deck_id, contents_after(user, today.day, deck_id, counts))
-
-
-def card_with_counts(user: User, card_id: int, now: datetime, deck_id: int | None = None) -> ReviewStep:
-    """One given card (the no-JavaScript page revealing it) and what is left."""
-    today = study_day_for(user, now)
-    return _step(user, today, deck_id, contents_after(user, today.day, deck_id, None), shown=card_view(user, card_id))
 
 
 # --- Answering -------------------------------------------------------------------------------------
@@ -272,11 +154,11 @@ def answer_and_next(user: User, card_id: int, quality: object, now: datetime, *,
         with transaction():
             graded = _grade(user, card_id, grade, today, answer_id, max(0, int(time_ms)), "review")
             contents = contents_after(user, today.day, deck_id, counts, graded.change)
-            return _step(user, today, deck_id, contents, _outcome(graded.log))
+            return step(user, today, deck_id, contents, _outcome(graded.log))
 
     def replay(outcome: AnswerOutcome) -> ReviewStep:
         # The carried counts may predate the first post (a retry after a lost response): count afresh.
-        return _step(user, today, deck_id, contents_after(user, today.day, deck_id, None), outcome)
+        return step(user, today, deck_id, contents_after(user, today.day, deck_id, None), outcome)
     return _once(user, card_id, answer_id, "review", attempt, replay)
 
 
@@ -318,7 +200,7 @@ def undo_and_show(user: User, now: datetime, *, deck_id: int | None = None,
             return None
         card_id, change = undone
         contents = contents_after(user, today.day, deck_id, counts, change)
-        return _step(user, today, deck_id, contents, shown=card_view(user, card_id))
+        return step(user, today, deck_id, contents, shown=card_view(user, card_id))
 
 
 def _hold(user: User, card_id: int, today: StudyDay, change: Callable[[CardState], None]) -> QueueChange:
@@ -365,7 +247,7 @@ def suspend_and_next(user: User, card_id: int, suspended: bool, now: datetime, *
     today = study_day_for(user, now)
     with transaction():
         change = _hold(user, card_id, today, _suspension(suspended))
-        return _step(user, today, deck_id, contents_after(user, today.day, deck_id, counts, change))
+        return step(user, today, deck_id, contents_after(user, today.day, deck_id, counts, change))
 
 
 def bury_and_next(user: User, card_id: int, now: datetime, *, deck_id: int | None = None,
@@ -373,4 +255,4 @@ def bury_and_next(user: User, card_id: int, now: datetime, *, deck_id: int | Non
     today = study_day_for(user, now)
     with transaction():
         change = _hold(user, card_id, today, _burial(today))
-        return _step(user, today, deck_id, contents_after(user, today.day, deck_id, counts, change))
+        return step(user, today, deck_id, contents_after(user, today.day, deck_id, counts, change))
