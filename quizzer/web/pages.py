@@ -49,8 +49,7 @@ def study():
         return redirect(url_for("pages.summary", deck=deck_id))
     revealed, typed = request.args.get("reveal") == "1", None
     if revealed and "typed" in request.args and step.card.typed:  # the no-JS check
-        typed = {**typed_payload(review_faces.check_typed(user, card_id or step.card.view.card.id,
-                                                          request.args["typed"])),
+        typed = {**typed_payload(review_faces.check_typed(user, step.card.view.card.id, request.args["typed"])),
                  "given": request.args["typed"]}
     return render_template("study.html", card=card_payload(step.card), counts=counts_payload(step.counts),
                            queue=queue_payload(step.contents), deck=deck, revealed=revealed, typed=typed,
