@@ -89,10 +89,14 @@ class DeckCounts:
     total: int
 
 
+def _deck_counts(queues: list[DeckQueue], new_left: int) -> list[DeckCounts]:
+    return [DeckCounts(q.deck, min(q.new, new_left), q.due, q.total) for q in queues]
+
+
 def due_counts_by_deck(user: User, today: StudyDay, progress: DailyProgress | None = None) -> list[DeckCounts]:
     """New (within today's new-card limit) / due / total per visible deck."""
     new_left = (progress or daily_progress(user, today)).new_left(user)
-    return [DeckCounts(q.deck, min(q.new, new_left), q.due, q.total) for q in deck_queues(user.id, today.day)]
+    return _deck_counts(deck_queues(user.id, today.day), new_left)
 
 
 @dataclass(frozen=True)
@@ -175,8 +179,7 @@ class Overview:
 def overview(user: User, today: StudyDay) -> Overview:
     progress = daily_progress(user, today)
     queues = deck_queues(user.id, today.day)
-    new_left = progress.new_left(user)
-    return Overview([DeckCounts(q.deck, min(q.new, new_left), q.due, q.total) for q in queues], progress,
+    return Overview(_deck_counts(queues, progress.new_left(user)), progress,
                     _summed(today.day, None, queues).limited(user, progress))
 
 
