@@ -22,8 +22,8 @@ from quizzer.deck_format.render import sanitize
 from quizzer.deck_format.tags import TAG_RULE, is_tag
 from quizzer.services import passwords, users
 from quizzer.services.errors import InvalidInput
-from quizzer.services.review import SNAPSHOT_COLUMNS
 from quizzer.srs.limits import MAX_INTERVAL_DAYS, MIN_EASINESS_X100, QUALITY_MAX, QUALITY_MIN
+from quizzer.store.card_states import SNAPSHOT_COLUMNS
 from quizzer.store.columns import INT32_MAX, Column, own_columns
 from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
 

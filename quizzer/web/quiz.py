@@ -13,8 +13,8 @@ from quizzer.services import quiz as quizzes
 from quizzer.services import quiz_results as results
 from quizzer.services.errors import InvalidInput
 from quizzer.services.readiness import overview
+from quizzer.services.study import visible_decks
 from quizzer.srs import local_clock
-from quizzer.store.decks import visible_decks
 from quizzer.store.quiz_models import MODES
 from quizzer.web.params import json_body, object_id, whole_number
 from quizzer.web.quiz_present import history_payload, pending, question_payload, result_payload, topic_payload
@@ -63,7 +63,7 @@ def _form_time_ms() -> int:
 
 def _new_form(form: dict, error: str | None = None):
     user = current_user.user
-    return render_template("quiz/new.html", decks=visible_decks(user.id), modes=MODES, form=form, error=error,
+    return render_template("quiz/new.html", decks=visible_decks(user), modes=MODES, form=form, error=error,
                            limits=quizzes.DEFAULT_TIME_LIMITS, count=quizzes.DEFAULT_QUESTIONS,
                            recent=results.history(user, limit=5), label=results.topic_label), 400 if error else 200
 

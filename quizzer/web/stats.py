@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from quizzer.services import stats
+from quizzer.services.study import visible_decks
 from quizzer.srs import MATURE_DAYS, PASSING_QUALITY
-from quizzer.store.decks import visible_decks
 from quizzer.web.charts import Series, bar_chart, heatmap_chart
 from quizzer.web.params import object_id
 
@@ -92,7 +92,7 @@ def page():
     figures = stats.figures(scope)
     charts = {name: CHARTS[name](figures[name]) for name in stats.FIGURE_NAMES}
     return render_template("stats.html", scope=scope, figures=figures, charts=charts, mature_days=MATURE_DAYS,
-                           decks=visible_decks(current_user.user.id), periods=stats.PERIODS,
+                           decks=visible_decks(current_user.user), periods=stats.PERIODS,
                            passing_quality=PASSING_QUALITY, zip=zip)
 
 

@@ -33,7 +33,7 @@ from quizzer.services.anki_export import deck_apkg
 from quizzer.services.errors import NotFound
 from quizzer.services.media import find_media
 from quizzer.services.pending_uploads import discard_pending, load_pending, save_pending
-from quizzer.store.decks import visible_decks
+from quizzer.services.study import visible_decks
 from quizzer.store.models import utcnow
 
 bp = Blueprint("transfer", __name__)
@@ -79,7 +79,7 @@ def _is_backup(filename: str, data: bytes) -> bool:
 
 
 def _import_form(problems: list[Problem], options: dict) -> str:
-    own_decks = [deck for deck in visible_decks(current_user.user.id) if not deck.is_shared] \
+    own_decks = [deck for deck in visible_decks(current_user.user) if not deck.is_shared] \
         if current_user.is_authenticated else []
     return render_template("transfer/import.html", problems=problems, options=options, formats=FORMATS,
                            decks=own_decks)
@@ -208,7 +208,7 @@ def _restore(token: str, filename: str, data: bytes, options: dict):
 @bp.get("/export")
 @login_required
 def export_page():
-    return render_template("transfer/export.html", decks=visible_decks(current_user.user.id))
+    return render_template("transfer/export.html", decks=visible_decks(current_user.user))
 
 
 def _download(data: bytes | str, filename: str, mimetype: str) -> Response:
