@@ -57,6 +57,11 @@ def log_in(username: str, password: str, address: str, now: datetime) -> User | 
     return user
 
 
+def signed_in_user(user_id: int) -> User | None:
+    """The account a session cookie names, if it still exists (every signed-in request asks)."""
+    return store.find_user_by_id(user_id)
+
+
 def find_user(username: str) -> User | None:
     """The account of this exact name, else the one whose name is the same after NFKC and case
     folding ("ALICE" finds "alice"). Two accounts that collided before names were compared so

@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 from quizzer.store.models import CardState, Deck, ReviewLog, User, username_key
+from quizzer.store.prepared import INT, Prepared
+
+# Every signed-in request loads its account: composed once (peewee building it cost ~0.2 ms a request).
+_USER_BY_ID = Prepared(lambda user: User.select().where(User.id == user), user=INT)
 
 
 def find_user_by_name(name: str) -> User | None:
@@ -10,7 +14,7 @@ def find_user_by_name(name: str) -> User | None:
 
 
 def find_user_by_id(user_id: int) -> User | None:
-    return User.get_or_none(User.id == user_id)
+    return _USER_BY_ID.first(user=user_id)
 
 
 def all_users() -> list[User]:
