@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 import peewee as pw
 
 from quizzer.services.errors import NotFound
-from quizzer.srs import day_start, study_day
+from quizzer.services.users import day_rule_change
+from quizzer.srs import study_day_span
 from quizzer.store.models import CardState, Deck, ReviewLog, User
 from quizzer.store.prepared import DATE, DATETIME, INT, Prepared
 
@@ -23,8 +24,7 @@ class StudyDay:
 
 def study_day_for(user: User, now: datetime | None = None) -> StudyDay:
     now = now or datetime.now(UTC)
-    day = study_day(now, user.timezone, user.rollover_hour)
-    starts = day_start(day, user.timezone, user.rollover_hour)
+    day, starts = study_day_span(now, user.timezone, user.rollover_hour, day_rule_change(user))
     # In UTC: callers store ``now`` as a naive UTC timestamp.
     return StudyDay(day, now.astimezone(UTC), starts.astimezone(UTC).replace(tzinfo=None))
 

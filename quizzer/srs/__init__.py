@@ -3,7 +3,17 @@
 No Flask, no database, no I/O; callers pass "now" in.
 """
 
-from quizzer.srs.day import MAX_INTERVAL_DAYS, day_start, due_date, local_clock, study_day, user_timezones
+from quizzer.srs.day import (
+    MAX_INTERVAL_DAYS,
+    DayRuleChange,
+    day_start,
+    due_date,
+    local_clock,
+    rule_change,
+    study_day,
+    study_day_span,
+    user_timezones,
+)
 from quizzer.srs.grading import (
     BUTTONS,
     FULL_SCALE,
@@ -14,13 +24,17 @@ from quizzer.srs.grading import (
     needs_relearning,
     preview,
 )
+from quizzer.srs.queue import NEW_ORDERS, OPTION_LIMITS
 from quizzer.srs.sm2 import MIN_EASINESS, Sm2State, review, validate_quality
 
 __all__ = [
     "BUTTONS",
+    "DayRuleChange",
     "FULL_SCALE",
     "MAX_INTERVAL_DAYS",
     "MIN_EASINESS",
+    "NEW_ORDERS",
+    "OPTION_LIMITS",
     "button_interval",
     "easiness_change_label",
     "Sm2State",
@@ -32,7 +46,9 @@ __all__ = [
     "needs_relearning",
     "preview",
     "review",
+    "rule_change",
     "study_day",
+    "study_day_span",
     "user_timezones",
     "validate_quality",
 ]

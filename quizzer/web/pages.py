@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from quizzer.services import catalog, review, review_faces
+from quizzer.services import catalog, deck_options, review, review_faces
 from quizzer.services import users as user_service
 from quizzer.services.errors import InvalidInput
 from quizzer.services.progress import session_summary, streak
 from quizzer.services.readiness import overview as readiness_overview
 from quizzer.services.study import daily_progress, due_counts_by_deck, get_visible_deck, queue_counts, study_day_for
-from quizzer.srs import grade_options, user_timezones
+from quizzer.srs import grade_options, local_clock, user_timezones
+from quizzer.srs.queue import NEW_ORDER_LABELS
 from quizzer.web.auth import is_local_path
 from quizzer.web.params import MAX_ID, deck_scope, object_id, search_text, whole_number
 from quizzer.web.present import card_payload, counts_payload, typed_payload
@@ -115,11 +116,42 @@ def summary():
 @bp.get("/decks/<int:deck_id>")
 @login_required
 def deck(deck_id: int):
+    return _deck_page(deck_id)
+
+
+def _deck_page(deck_id: int, error: str | None = None):
+    user = current_user.user
     text, tag = search_text(request.args.get("q"), "q"), search_text(request.args.get("tag"), "tag")
     page = min(whole_number(request.args.get("page"), "page") or 1, MAX_ID // catalog.PAGE_SIZE)
-    found, rows, total = catalog.deck_cards(current_user.user, deck_id, text=text, tag=tag, page=page)
+    found, rows, total = catalog.deck_cards(user, deck_id, text=text, tag=tag, page=page)
+    options = deck_options.options_for_deck(user, deck_id, study_day_for(user).day)
     return render_template("deck.html", deck=found, rows=rows, total=total, q=text, tag=tag, page=page,
-                           page_size=catalog.PAGE_SIZE, tags=catalog.deck_tags(found))
+                           page_size=catalog.PAGE_SIZE, tags=catalog.deck_tags(found), options=options,
+                           new_orders=NEW_ORDER_LABELS, error=error), 400 if error else 200
+
+
+@bp.post("/decks/<int:deck_id>/options")
+@login_required
+def deck_options_save(deck_id: int):
+    fields = ("new_per_day", "reviews_per_day", "new_order", "bury_siblings")
+    try:
+        deck_options.update_deck_options(current_user.user, deck_id, **{f: request.form.get(f, "") for f in fields})
+    except InvalidInput as err:
+        return _deck_page(deck_id, str(err))
+    flash("Deck options saved.")
+    return redirect(url_for("pages.deck", deck_id=deck_id))
+
+
+@bp.post("/decks/<int:deck_id>/extra-new")
+@login_required
+def deck_extra_new(deck_id: int):
+    try:
+        extra = deck_options.add_extra_new_cards(current_user.user, deck_id, request.form.get("extra_new", ""),
+                                                 datetime.now(UTC))
+    except InvalidInput as err:
+        return _deck_page(deck_id, str(err))
+    flash(f"{extra} extra new card{'' if extra == 1 else 's'} today in this deck.")
+    return redirect(url_for("pages.deck", deck_id=deck_id))
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -127,13 +159,25 @@ def deck(deck_id: int):
 def settings():
     error = None
     if request.method == "POST":
-        fields = ("timezone", "rollover_hour", "new_per_day", "reviews_per_day", "grade_scale", "suspend_leeches",
-                  "typed_answers")
+        fields: tuple[str, ...] = ("timezone", "rollover_hour", "new_per_day", "reviews_per_day", "grade_scale",
+                                   "suspend_leeches", "typed_answers")
+        if "new_order" in request.form:  # a form served before these existed leaves them as they are
+            fields += ("new_order", "bury_siblings")
         try:
-            user_service.update_settings(current_user.user, **{f: request.form.get(f, "") for f in fields})
+            user_service.update_settings(current_user.user, datetime.now(UTC),
+                                         **{f: request.form.get(f, "") for f in fields})
             flash("Settings saved.")
             return redirect(url_for("pages.settings"))
         except InvalidInput as err:
             error = str(err)
-    return render_template("settings.html", error=error, timezones=user_timezones()), \
+    return render_template("settings.html", error=error, timezones=user_timezones(), new_orders=NEW_ORDER_LABELS,
+                           day_rule_pending=_pending_day_rule(current_user.user)), \
         400 if error else 200
+
+
+def _pending_day_rule(user) -> str | None:
+    """When a changed time zone or roll-over hour takes effect (in the rule still in force), if it has not yet."""
+    change = user_service.day_rule_change(user)
+    if change is None or change.at <= datetime.now(UTC):
+        return None
+    return local_clock(change.at.replace(tzinfo=None), change.old_tz).strftime("%Y-%m-%d %H:%M") + f" ({change.old_tz})"
