@@ -214,7 +214,7 @@ def _restore(state: CardState, snap: dict) -> None:
         setattr(state, name, value)
 
 
-def _check_quality(quality) -> int:
+def check_quality(quality) -> int:
     if isinstance(quality, bool) or not isinstance(quality, int) or not 0 <= quality <= 5:
         raise InvalidInput(f"quality must be a whole number from 0 to 5, got {quality!r}")
     return quality
@@ -224,7 +224,7 @@ def answer(user: User, card_id: int, quality: object, *, answer_id: str | None =
            time_ms: int = 0, kind: str = "review", now: datetime | None = None) -> AnswerOutcome:
     """Grade a card. The same ``answer_id`` posted twice is applied once; Conflict when it was
     used for another card."""
-    quality = _check_quality(quality)
+    quality = check_quality(quality)
     if answer_id is not None and not (0 < len(answer_id) <= 64):
         raise InvalidInput("answer_id must be 1 to 64 characters")
     try:
@@ -247,7 +247,7 @@ def _answer_once(user: User, card_id: int, quality: int, answer_id, time_ms: int
         if view.card.retired:
             raise NotFound(f"card {card_id} was retired from its deck")
         log = _apply(user, view, quality, study_day_for(user, now), answer_id, time_ms, kind)
-    return _outcome(log)
+    return outcome_of(log)
 
 
 def _replay(done: ReviewLog, card_id: int, kind: str) -> AnswerOutcome:
@@ -257,7 +257,7 @@ def _replay(done: ReviewLog, card_id: int, kind: str) -> AnswerOutcome:
     if done.card_id != card_id or done.kind != kind:
         raise Conflict(f"answer_id: {done.answer_id!r} was already used for another {done.kind} answer "
                        "(another card); send a new answer_id for each answer")
-    return _outcome(done, replayed=True)
+    return outcome_of(done, replayed=True)
 
 
 def _answered(user: User, answer_id: str | None) -> ReviewLog | None:
@@ -304,7 +304,7 @@ def _apply(user, view: CardView, quality: int, today: StudyDay, answer_id, time_
     return log
 
 
-def _outcome(log: ReviewLog, replayed: bool = False) -> AnswerOutcome:
+def outcome_of(log: ReviewLog, replayed: bool = False) -> AnswerOutcome:
     return AnswerOutcome(log.card_id, log.quality, log.applied, log.interval_after, log.due_after,
                          needs_relearning(log.quality), replayed)
 
