@@ -10,7 +10,7 @@ from quizzer.services import deck_options
 from quizzer.services import users as user_service
 from quizzer.services.errors import InvalidInput, NotFound
 from quizzer.services.study import study_day_for
-from quizzer.srs.queue import DeckOptions
+from quizzer.srs.queue import DeckOptions, StudyOptions
 from quizzer.store.deck_options import DeckOption
 from quizzer.store.models import User
 from tests.conftest import at
@@ -27,19 +27,19 @@ DECK = "id: {slug}\ntitle: {slug}\ncards:\n  - {{id: c1, question: 'q?', answer:
 def test_a_deck_inherits_the_users_defaults_until_its_own_are_set(db, user, load_deck):
     deck = load_deck(DECK.format(slug="one"))
     day = date(2026, 3, 1)
-    assert deck_options.options_for_deck(user, deck.id, day).effective == DeckOptions(20, 200, "deck", True)
+    assert deck_options.options_for_deck(user, deck.id, day).effective == StudyOptions(20, 200, "deck", True)
 
     saved = deck_options.update_deck_options(user, deck.id, new_per_day="5", reviews_per_day="", new_order="random",
                                              bury_siblings="off")
 
-    assert saved == DeckOptions(5, 200, "random", False)
+    assert saved == StudyOptions(5, 200, "random", False)
     user_service.update_settings(user, new_per_day=30, reviews_per_day=150, bury_siblings="on")
     options = deck_options.options_for_deck(User.get_by_id(user.id), deck.id, day)
     assert options.own == DeckOptions(5, None, "random", False)
-    assert options.effective == DeckOptions(5, 150, "random", False)  # the unset one follows the default
+    assert options.effective == StudyOptions(5, 150, "random", False)  # the unset one follows the default
     deck_options.update_deck_options(user, deck.id, new_per_day="", bury_siblings="")
     assert deck_options.options_for_deck(User.get_by_id(user.id), deck.id, day).effective == \
-        DeckOptions(30, 150, "random", True)
+        StudyOptions(30, 150, "random", True)
     assert DeckOption.select().count() == 1
 
 

@@ -7,8 +7,9 @@ import pytest
 
 from quizzer.services import review
 from quizzer.services import users as user_service
+from quizzer.services.day_plan import due_counts_by_deck, queue_counts
 from quizzer.services.errors import NotFound
-from quizzer.services.study import daily_progress, due_counts_by_deck, queue_counts, study_day_for, visible_deck_by_slug
+from quizzer.services.study import daily_progress, study_day_for, visible_deck_by_slug
 from quizzer.store.models import CardState, Deck, ReviewLog, User
 from tests.conftest import at, card_id
 
@@ -127,8 +128,11 @@ def test_due_counts_by_deck(history, user):
     # Within the new-card limit.
     user_service.update_settings(user, new_per_day=2)  # one started today: one left
     assert [(slug, new) for slug, new, _, _ in counts_table(user)] == [("a", 1), ("b", 1)]
+    # Each deck has its own limit (the user's until its options say otherwise): beta started one
+    # today, alpha none. Study now, all decks together, stays within the user's.
     user_service.update_settings(user, new_per_day=1)
-    assert [(slug, new) for slug, new, _, _ in counts_table(user)] == [("a", 0), ("b", 0)]
+    assert [(slug, new) for slug, new, _, _ in counts_table(user)] == [("a", 1), ("b", 0)]
+    assert queue_counts(user, study_day_for(user, NOW)).new == 0
 
 
 def test_queue_counts(history, user):

@@ -15,6 +15,7 @@ from quizzer.srs.queue import (
     DeckOptions,
     NewSource,
     Sibling,
+    StudyOptions,
     deck_allowance,
     effective_options,
     next_new_deck,
@@ -23,16 +24,15 @@ from quizzer.srs.queue import (
     siblings_to_bury,
 )
 
-DEFAULTS = DeckOptions(20, 200, "deck", True)
+DEFAULTS = StudyOptions(20, 200, "deck", True)
 
 
 def test_an_unset_option_is_the_users_default_and_a_set_one_wins():
     assert effective_options(DEFAULTS, None) == DEFAULTS
     assert effective_options(DEFAULTS, DeckOptions(new_per_day=5, bury_siblings=False)) == \
-        DeckOptions(5, 200, "deck", False)
-    assert effective_options(DEFAULTS, DeckOptions(new_per_day=0)).new_per_day == 0  # 0 is set, not unset
-    with pytest.raises(ValueError, match="new_order"):
-        effective_options(DeckOptions(20, 200, None, True), None)
+        StudyOptions(5, 200, "deck", False)
+    assert effective_options(DEFAULTS, DeckOptions(new_per_day=0, bury_siblings=False)) == \
+        StudyOptions(0, 200, "deck", False)  # 0 and False are set, not unset
 
 
 def test_a_deck_gives_its_due_reviews_then_new_cards_within_its_own_limits():

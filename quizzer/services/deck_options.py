@@ -11,15 +11,15 @@ from datetime import date
 from quizzer.services.errors import InvalidInput
 from quizzer.services.study import get_visible_deck, study_day_for
 from quizzer.services.users import check_new_order, whole_number
-from quizzer.srs.queue import MAX_EXTRA_NEW, OPTION_LIMITS, DeckOptions, effective_options
+from quizzer.srs.queue import MAX_EXTRA_NEW, OPTION_LIMITS, DeckOptions, StudyOptions, effective_options
 from quizzer.store import deck_options as store
 from quizzer.store.db import database_proxy as db
 from quizzer.store.models import User
 
 
-def user_defaults(user: User) -> DeckOptions:
+def user_defaults(user: User) -> StudyOptions:
     """What every deck inherits: the user's study settings."""
-    return DeckOptions(user.new_per_day, user.reviews_per_day, user.new_order, user.bury_siblings)
+    return StudyOptions(user.new_per_day, user.reviews_per_day, user.new_order, user.bury_siblings)
 
 
 def _override(row: store.DeckOption | None) -> DeckOptions | None:
@@ -33,7 +33,7 @@ class DeckStudyOptions:
     """A deck's own options (None: inherited), what applies, and today's extra new cards."""
 
     own: DeckOptions
-    effective: DeckOptions
+    effective: StudyOptions
     extra_new_today: int
 
 
@@ -76,7 +76,7 @@ def check_deck_options(values: dict) -> dict:
     return checked
 
 
-def update_deck_options(user: User, deck_id: int, **values) -> DeckOptions:
+def update_deck_options(user: User, deck_id: int, **values) -> StudyOptions:
     """Save the deck's own options (those given); returns what now applies to it."""
     checked = check_deck_options(values)
     with db.atomic():
@@ -94,3 +94,10 @@ def add_extra_new_cards(user: User, deck_id: int, extra, now) -> int:
         get_visible_deck(user, deck_id)
         store.add_extra_new(user.id, deck_id, count, today)
         return options_for_deck(user, deck_id, today).extra_new_today
+
+
+def bury_siblings_on(user: User, deck_id: int) -> bool:
+    """Whether answering a card of the deck buries its siblings (the deck's option, else the user's)."""
+    row = store.deck_option(user.id, deck_id)
+    own = None if row is None else row.bury_siblings
+    return user.bury_siblings if own is None else own

@@ -8,21 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from random import Random
 from typing import NamedTuple
 
 import peewee as pw
 
+from quizzer.services.day_plan import DayPlan, day_plan
+from quizzer.services.deck_options import bury_siblings_on
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
-from quizzer.services.study import (
-    StudyDay,
-    daily_progress,
-    get_visible_deck,
-    is_due,
-    is_not_new,
-    study_day_for,
-    visible_deck_ids,
-)
+from quizzer.services.study import StudyDay, get_visible_deck, is_due, is_not_new, study_day_for
 from quizzer.srs import MAX_INTERVAL_DAYS, Sm2State, due_date, grade_options, needs_relearning, preview, review
+from quizzer.srs.queue import Sibling, siblings_to_bury
+from quizzer.store import deck_day
 from quizzer.store.db import database_proxy as db
 from quizzer.store.db import is_sqlite
 from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
@@ -114,16 +111,6 @@ _RELEARN = Prepared(lambda user, deck, day, before: (
         CardState.relearn & (CardState.last_review_day == day) & ~CardState.suspended & ~Card.retired
         & (CardState.last_review <= before) & _in_deck(deck, Card.deck))
     .order_by(CardState.last_review).limit(1)), user=INT, deck=INT, day=DATE, before=DATETIME)
-_NEXT_DUE = Prepared(lambda user, deck, day: (
-    CardState.select(CardState.card)
-    .where((CardState.user == user) & is_due(day) & ~CardState.retired & _in_deck(deck, CardState.deck))
-    .order_by(CardState.due, CardState.card).limit(1).tuples()), user=INT, deck=INT, day=DATE)
-_FIRST_UNSEEN = Prepared(lambda user, deck, day: (
-    Card.select(Card.id)
-    .where((Card.deck == deck) & ~Card.retired & ~pw.fn.EXISTS(
-        CardState.select(CardState.id).where((CardState.user == user) & (CardState.card == Card.id)
-                                             & is_not_new(day))))
-    .order_by(Card.position).limit(1).tuples()), user=INT, deck=INT, day=DATE)
 _FAR_FUTURE = datetime(9999, 1, 1)
 _ANSWERED = Prepared(lambda user, answer_id: ReviewLog.select().where(
     (ReviewLog.user == user) & (ReviewLog.answer_id == answer_id)), user=INT, answer_id=STR)
@@ -138,7 +125,9 @@ def card_view(user: User, card_id: int) -> CardView:
 
 
 def next_card(user: User, deck_id: int | None = None, now: datetime | None = None) -> CardView | None:
-    """The card to show now, or None when today's queue is empty."""
+    """The card to show now, or None when today's queue is empty: relearning cards whose delay has
+    passed, due reviews (most overdue first), new cards (services.day_plan decides which deck gives
+    them, within every limit), then relearning cards still waiting."""
     today = study_day_for(user, now)
     if deck_id is not None:
         get_visible_deck(user, deck_id)
@@ -147,27 +136,27 @@ def next_card(user: User, deck_id: int | None = None, now: datetime | None = Non
     ready = _card_views(_RELEARN.rows(before=ready_before, **scope))
     if ready:
         return ready[0]
-    progress = daily_progress(user, today)
-    if progress.reviewed < user.reviews_per_day:
-        due_card = _NEXT_DUE.scalar(**scope)
-        if due_card is not None:
-            return card_view(user, due_card)
-        if progress.new_started < user.new_per_day:
-            found = _next_new(user, deck_id, today.day)
-            if found:
-                return found
+    plan = day_plan(user, today)
+    due_decks = plan.due_decks(deck_id)
+    due_card = deck_day.next_due_card(user.id, due_decks, is_due(today.day)) if due_decks else None
+    if due_card is not None:
+        return card_view(user, due_card)
+    new_deck = plan.next_new_deck(deck_id)
+    if new_deck is not None:
+        found = _next_new(user, plan, new_deck, random_order=plan.new_orders[new_deck] == "random")
+        if found:
+            return found
     waiting = _card_views(_RELEARN.rows(before=_FAR_FUTURE, **scope))
     return waiting[0] if waiting else None
 
 
-def _next_new(user: User, deck_id: int | None, day: date) -> CardView | None:
-    """The first unseen card in deck order: one short indexed walk per deck, no sort."""
-    deck_ids = [deck_id] if deck_id is not None else visible_deck_ids(user)
-    for candidate_deck in deck_ids:
-        card_id = _FIRST_UNSEEN.scalar(user=user.id, deck=candidate_deck, day=day)
-        if card_id is not None:
-            return card_view(user, card_id)
-    return None
+def _next_new(user: User, plan: DayPlan, deck_id: int, random_order: bool) -> CardView | None:
+    """The deck's first unseen card in deck order, or (a deck whose order is random) one drawn from the
+    plan's seed: one short indexed walk, no sort."""
+    unseen = plan.figures[deck_id].unseen
+    offset = Random(plan.seed).randrange(unseen) if random_order and unseen > 0 else 0
+    card_id = deck_day.unseen_card(user.id, deck_id, is_not_new(plan.today.day), offset)
+    return card_view(user, card_id) if card_id is not None else None
 
 
 class GradeChoice(NamedTuple):
@@ -246,8 +235,22 @@ def _answer_once(user: User, card_id: int, quality: int, answer_id, time_ms: int
         view = card_view(user, card_id)
         if view.card.retired:
             raise NotFound(f"card {card_id} was retired from its deck")
-        log = _apply(user, view, quality, study_day_for(user, now), answer_id, time_ms, kind)
+        today = study_day_for(user, now)
+        log = _apply(user, view, quality, today, answer_id, time_ms, kind)
+        if kind == "review" and bury_siblings_on(user, view.card.deck_id):
+            _bury_siblings(user, view.card.id, today.day)
     return outcome_of(log)
+
+
+def _bury_siblings(user: User, card_id: int, day: date) -> None:
+    """Hide the note's other cards until the next study day, so a cloze's c2 does not follow its c1."""
+    siblings = deck_day.siblings_of(user.id, card_id)
+    views = [Sibling(sibling_id, state is not None and state.relearn and state.last_review_day == day,
+                     state is not None and state.buried_until is not None and state.buried_until > day,
+                     state is not None and state.suspended)
+             for sibling_id, _, state in siblings]
+    chosen = set(siblings_to_bury(views, bury=True))
+    deck_day.bury_cards(user.id, [(c, d) for c, d, _ in siblings if c in chosen], day + timedelta(days=1), day)
 
 
 def _replay(done: ReviewLog, card_id: int, kind: str) -> AnswerOutcome:

@@ -86,14 +86,6 @@ def daily_progress(user: User, today: StudyDay) -> DailyProgress:
     return DailyProgress(reviewed, new_started)
 
 
-@dataclass(frozen=True)
-class DeckCounts:
-    deck: Deck
-    new: int
-    due: int
-    total: int
-
-
 def is_due(day: date):
     """A review due on ``day``. A card never answered is new even with a state row
     (suspending or burying a new card makes one), so it stays under the new-card limit."""
@@ -137,33 +129,15 @@ _HELD_COUNTS = Prepared(lambda user, day: (
     .group_by(CardState.deck).tuples()), user=INT, day=DATE)
 
 
-def due_counts_by_deck(user: User, today: StudyDay, progress: DailyProgress | None = None) -> list[DeckCounts]:
-    """New / due / total per visible deck (see _ANSWERED_COUNTS and _HELD_COUNTS)."""
-    counts = {deck_id: [due, due + later] for deck_id, due, later in _ANSWERED_COUNTS.rows(user=user.id, day=today.day)}
-    for deck_id, buried_due, held_seen in _HELD_COUNTS.rows(user=user.id, day=today.day):
+def card_counts_by_deck(user: User, day: date) -> tuple[list[Deck], dict[int, tuple[int, int]]]:
+    """The visible decks, and per deck (due reviews, cards not new) on ``day`` (see _ANSWERED_COUNTS
+    and _HELD_COUNTS); the new cards are the deck's card_count less those not new."""
+    counts = {deck_id: [due, due + later] for deck_id, due, later in _ANSWERED_COUNTS.rows(user=user.id, day=day)}
+    for deck_id, buried_due, held_seen in _HELD_COUNTS.rows(user=user.id, day=day):
         if deck_id in counts:
             counts[deck_id][0] -= buried_due or 0
             counts[deck_id][1] += held_seen or 0
-    progress = progress or daily_progress(user, today)
-    new_left = max(0, user.new_per_day - progress.new_started)
-    result = []
-    for deck in _VISIBLE_DECK_ROWS.rows(user=user.id):
-        due, seen = counts.get(deck.id, (0, 0))
-        result.append(DeckCounts(deck, min(deck.card_count - seen, new_left), due, deck.card_count))
-    return result
-
-
-@dataclass(frozen=True)
-class QueueCounts:
-    """What is left to study today (within the daily limits)."""
-
-    new: int
-    due: int
-    relearn: int
-
-    @property
-    def total(self) -> int:
-        return self.new + self.due + self.relearn
+    return _VISIBLE_DECK_ROWS.rows(user=user.id), {deck_id: (due, seen) for deck_id, (due, seen) in counts.items()}
 
 
 _RELEARN_COUNT = Prepared(lambda user, deck, day: (
@@ -173,12 +147,6 @@ _RELEARN_COUNT = Prepared(lambda user, deck, day: (
     .tuples()), user=INT, deck=INT, day=DATE)
 
 
-def queue_counts(user: User, today: StudyDay, deck_id: int | None = None) -> QueueCounts:
-    progress = daily_progress(user, today)
-    counts = [c for c in due_counts_by_deck(user, today, progress) if deck_id is None or c.deck.id == deck_id]
-    reviews_left = max(0, user.reviews_per_day - progress.reviewed)
-    due = min(sum(c.due for c in counts), reviews_left)
-    new_left = max(0, user.new_per_day - progress.new_started)
-    new = min(sum(c.new for c in counts), new_left, reviews_left - due)
-    relearn = _RELEARN_COUNT.scalar(user=user.id, deck=deck_id or 0, day=today.day)
-    return QueueCounts(new, due, relearn)
+def relearn_count(user: User, day: date, deck_id: int | None = None) -> int:
+    """Cards failed today that come back in this session (in one deck, or all)."""
+    return _RELEARN_COUNT.scalar(user=user.id, deck=deck_id or 0, day=day)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 NEW_ORDERS = ("deck", "round_robin", "random")
 NEW_ORDER_LABELS = {"deck": "Deck order: finish one deck's new cards before the next",
@@ -21,8 +21,18 @@ MAX_CUSTOM_DAYS = 365
 
 
 @dataclass(frozen=True)
+class StudyOptions:
+    """The options that apply to a deck (or the user's defaults)."""
+
+    new_per_day: int
+    reviews_per_day: int
+    new_order: str
+    bury_siblings: bool
+
+
+@dataclass(frozen=True)
 class DeckOptions:
-    """A deck's study options; None means "as the user's default" (only in overrides)."""
+    """A deck's own options; None means "as the user's default"."""
 
     new_per_day: int | None = None
     reviews_per_day: int | None = None
@@ -30,16 +40,12 @@ class DeckOptions:
     bury_siblings: bool | None = None
 
 
-def effective_options(defaults: DeckOptions, override: DeckOptions | None) -> DeckOptions:
-    """Each option of ``override`` that is set, else the user's default. ValueError if a default
-    is unset (defaults are complete by contract)."""
-    values = {}
-    for field in fields(DeckOptions):
-        own = None if override is None else getattr(override, field.name)
-        values[field.name] = own if own is not None else getattr(defaults, field.name)
-        if values[field.name] is None:
-            raise ValueError(f"default option {field.name} is unset")
-    return DeckOptions(**values)
+def effective_options(defaults: StudyOptions, own: DeckOptions | None) -> StudyOptions:
+    """Each option ``own`` sets, else the user's default."""
+    if own is None:
+        return defaults
+    values = {field.name: getattr(own, field.name) for field in fields(DeckOptions)}
+    return replace(defaults, **{name: value for name, value in values.items() if value is not None})
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ from flask import Blueprint, jsonify
 from flask_login import current_user, login_required
 
 from quizzer.services import review, review_faces
+from quizzer.services.day_plan import due_counts_by_deck, queue_counts
 from quizzer.services.errors import Conflict, InvalidInput
-from quizzer.services.study import due_counts_by_deck, queue_counts, study_day_for
+from quizzer.services.study import study_day_for
 from quizzer.web.params import deck_scope, json_body, json_int, object_id, shown
 from quizzer.web.present import card_payload, counts_payload, typed_payload
 

@@ -9,10 +9,11 @@ from flask_login import current_user, login_required
 
 from quizzer.services import catalog, deck_options, review, review_faces
 from quizzer.services import users as user_service
+from quizzer.services.day_plan import day_plan, queue_counts
 from quizzer.services.errors import InvalidInput
 from quizzer.services.progress import session_summary, streak
 from quizzer.services.readiness import overview as readiness_overview
-from quizzer.services.study import daily_progress, due_counts_by_deck, get_visible_deck, queue_counts, study_day_for
+from quizzer.services.study import daily_progress, get_visible_deck, study_day_for
 from quizzer.srs import grade_options, local_clock, user_timezones
 from quizzer.srs.queue import NEW_ORDER_LABELS
 from quizzer.web.auth import is_local_path
@@ -28,9 +29,9 @@ def dashboard():
         return render_template("landing.html")
     user = current_user.user
     today = study_day_for(user)
-    decks = due_counts_by_deck(user, today)
-    return render_template("dashboard.html", decks=decks, today=today, streak=streak(user, today),
-                           progress=daily_progress(user, today), queue=queue_counts(user, today),
+    plan = day_plan(user, today)  # the deck rows and Study now from one rule, as the queue serves them
+    return render_template("dashboard.html", decks=plan.deck_counts(), today=today, streak=streak(user, today),
+                           progress=daily_progress(user, today), queue=queue_counts(user, today, plan=plan),
                            readiness=readiness_overview(user))
 
 

@@ -1,9 +1,9 @@
 """One shape for a card on screen, used by the review page and the JSON API alike."""
 from __future__ import annotations
 
+from quizzer.services.day_plan import QueueCounts
 from quizzer.services.review import CardView, grade_choices
 from quizzer.services.review_faces import SUGGESTED_GRADES, TypedCheck, shown_choices, typed_face
-from quizzer.services.study import QueueCounts
 from quizzer.srs import button_interval, easiness_change_label
 from quizzer.store.models import User
 
