@@ -4,16 +4,26 @@ review screen's counts and the order the queue serves cards in.
 Each deck gives its due reviews and new cards within its own limits (deck options); Study now mixes
 every deck within the user's limits too, and draws new cards across decks in the user's new-card
 order. A deck studied on its own is held by its own limits only, so every deck keeps its Study button.
+The plan is made from a scope's contents (carried from answer to answer, or counted in full), the
+decks' options and today's progress per deck.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from random import Random
 
 from quizzer.services.deck_options import options_by_deck
-from quizzer.services.study import StudyDay, card_counts_by_deck, relearn_count
+from quizzer.services.study import (
+    DailyProgress,
+    QueueContents,
+    QueueCounts,
+    StudyDay,
+    daily_progress,
+    queue_contents,
+)
 from quizzer.srs.queue import Allowance, DeckDay, NewSource, deck_allowance, next_new_deck, overall_allowance
-from quizzer.store import deck_day as store
 from quizzer.store.models import Deck, User
+from quizzer.store.queue_counts import due_counts_by_deck as deck_queues
 
 
 @dataclass(frozen=True)
@@ -25,81 +35,89 @@ class DeckCounts:
 
 
 @dataclass(frozen=True)
-class QueueCounts:
-    """What is left to study today (within the daily limits)."""
+class DayPlan:
+    """One scope's day: each deck's figures and allowance, and the scope's (Study now: within the
+    user's limits too; one deck: its own)."""
 
-    new: int
-    due: int
-    relearn: int
+    contents: QueueContents
+    figures: dict[int, DeckDay]  # in study order
+    allowances: dict[int, Allowance]
+    allowance: Allowance
+    user_order: str
+    new_orders: dict[int, str]
+    seed: int  # fixed until the next new card is answered, so a reload shows the same card
 
     @property
-    def total(self) -> int:
-        return self.new + self.due + self.relearn
+    def counts(self) -> QueueCounts:
+        return QueueCounts(self.allowance.new, self.allowance.due, self.contents.relearn)
+
+    def due_decks(self) -> list[int] | None:
+        """The decks whose due reviews may be served now: None for all of the scope's, [] for none."""
+        if self.allowance.due <= 0:
+            return []
+        held = [d for d, f in self.figures.items() if f.due > self.allowances[d].due]
+        if not held:
+            return None
+        return [d for d in self.figures if self.allowances[d].due > 0]
+
+    def next_new(self) -> tuple[int, int] | None:
+        """(deck, offset among its new cards in deck order) of the next new card, or None."""
+        if self.allowance.new <= 0:
+            return None
+        sources = [NewSource(d, self.allowances[d].new, f.new_done) for d, f in self.figures.items()]
+        deck_id = next_new_deck(sources, self.user_order if self.contents.deck_id is None else "deck", self.seed)
+        if deck_id is None:
+            return None
+        unseen = self.figures[deck_id].unseen
+        random_order = self.new_orders[deck_id] == "random" and unseen > 0
+        return deck_id, Random(self.seed).randrange(unseen) if random_order else 0
+
+
+def plan_for(user: User, today: StudyDay, contents: QueueContents, progress: DailyProgress | None = None) -> DayPlan:
+    """The plan of one scope from its contents (one query for the options, two for the progress)."""
+    progress = progress or daily_progress(user, today)
+    options = options_by_deck(user, [part.deck_id for part in contents.decks], today.day)
+    figures = {}
+    for part in contents.decks:
+        own, extra = options[part.deck_id].effective, options[part.deck_id].extra_new_today
+        figures[part.deck_id] = DeckDay(part.deck_id, own.new_per_day + extra, own.reviews_per_day,
+                                        progress.new_by_deck.get(part.deck_id, 0),
+                                        progress.reviewed_by_deck.get(part.deck_id, 0), part.new, part.due)
+    allowances = {d: deck_allowance(f) for d, f in figures.items()}
+    if contents.deck_id is None:
+        extra_today = sum(o.extra_new_today for o in options.values())
+        scope = overall_allowance(list(figures.values()), user.new_per_day + extra_today - progress.new_started,
+                                  user.reviews_per_day - progress.reviewed)
+    else:
+        scope = allowances.get(contents.deck_id, Allowance(0, 0))
+    seed = (user.id or 0) * 1_000_003 + today.day.toordinal() * 7919 + progress.new_started
+    return DayPlan(contents, figures, allowances, scope, user.new_order,
+                   {d: o.effective.new_order for d, o in options.items()}, seed)
 
 
 @dataclass(frozen=True)
-class DayPlan:
-    user: User
-    today: StudyDay
-    decks: list[Deck]  # visible, in study order
-    figures: dict[int, DeckDay]
-    allowances: dict[int, Allowance]
-    overall: Allowance
-    new_orders: dict[int, str]  # each deck's own order of new cards (used when it is studied alone)
+class Overview:
+    """The dashboard: each deck's counts (what its Study button serves), Study now's, today's progress."""
 
-    def allowance(self, deck_id: int | None) -> Allowance:
-        return self.overall if deck_id is None else self.allowances[deck_id]
-
-    def due_decks(self, deck_id: int | None) -> list[int]:
-        """Decks whose due reviews the queue may serve now (none once the scope's allowance is used)."""
-        if self.allowance(deck_id).due <= 0:
-            return []
-        return [d.id for d in self.decks if (deck_id is None or d.id == deck_id) and self.allowances[d.id].due > 0]
-
-    def next_new_deck(self, deck_id: int | None) -> int | None:
-        """The deck whose new card comes next, in the user's order across decks for Study now."""
-        if self.allowance(deck_id).new <= 0:
-            return None
-        if deck_id is not None:
-            return deck_id
-        sources = [NewSource(d.id, self.allowances[d.id].new, self.figures[d.id].new_done) for d in self.decks]
-        return next_new_deck(sources, self.user.new_order, self.seed)
-
-    @property
-    def seed(self) -> int:
-        """Fixed until the next new card is answered, so a reload shows the same card."""
-        new_done = sum(f.new_done for f in self.figures.values())
-        return (self.user.id or 0) * 1_000_003 + self.today.day.toordinal() * 7919 + new_done
-
-    def deck_counts(self) -> list[DeckCounts]:
-        return [DeckCounts(d, self.allowances[d.id].new, self.allowances[d.id].due, d.card_count) for d in self.decks]
+    decks: list[DeckCounts]
+    study_now: QueueCounts
+    progress: DailyProgress
 
 
-def day_plan(user: User, today: StudyDay) -> DayPlan:
-    """Today's figures and allowances of every visible deck, and of Study now."""
-    decks, counts = card_counts_by_deck(user, today.day)
-    new_done = store.new_started_by_deck(user.id, today.day)
-    applied = store.applied_by_deck(user.id, today.starts_at)
-    options = options_by_deck(user, [d.id for d in decks], today.day)
-    figures = {}
-    for deck in decks:
-        due, seen = counts.get(deck.id, (0, 0))
-        effective, extra = options[deck.id].effective, options[deck.id].extra_new_today
-        figures[deck.id] = DeckDay(deck.id, effective.new_per_day + extra, effective.reviews_per_day,
-                                   new_done.get(deck.id, 0), applied.get(deck.id, 0), deck.card_count - seen, due)
-    extra_today = sum(o.extra_new_today for o in options.values())
-    overall = overall_allowance(list(figures.values()), user.new_per_day + extra_today - sum(new_done.values()),
-                                user.reviews_per_day - sum(applied.values()))
-    return DayPlan(user, today, decks, figures, {d: deck_allowance(f) for d, f in figures.items()}, overall,
-                   {d: o.effective.new_order for d, o in options.items()})
+def overview(user: User, today: StudyDay) -> Overview:
+    """One full count and one plan for the deck rows and Study now alike (so they agree)."""
+    rows, progress = deck_queues(user.id, today.day), daily_progress(user, today)
+    plan = plan_for(user, today, queue_contents(user, today.day, rows=rows), progress)
+    decks = [DeckCounts(q.deck, plan.allowances[q.deck.id].new, plan.allowances[q.deck.id].due, q.total)
+             for q in rows]
+    return Overview(decks, plan.counts, progress)
 
 
 def due_counts_by_deck(user: User, today: StudyDay) -> list[DeckCounts]:
     """New / due / total per visible deck: what studying that deck alone offers now."""
-    return day_plan(user, today).deck_counts()
+    return overview(user, today).decks
 
 
-def queue_counts(user: User, today: StudyDay, deck_id: int | None = None, plan: DayPlan | None = None) -> QueueCounts:
-    """What the queue (Study now, or one deck) serves today, relearning cards included."""
-    allowance = (plan or day_plan(user, today)).allowance(deck_id)
-    return QueueCounts(allowance.new, allowance.due, relearn_count(user, today.day, deck_id))
+def queue_counts(user: User, today: StudyDay, deck_id: int | None = None) -> QueueCounts:
+    """What the queue (Study now, or one deck) serves today, relearning cards included, counted in full."""
+    return plan_for(user, today, queue_contents(user, today.day, deck_id)).counts

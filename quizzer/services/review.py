@@ -1,58 +1,45 @@
-"""The review engine: the next card, grading (SM-2 once per card per day), undo, suspend, bury.
+"""The review engine: grading (SM-2 once per card per day), undo, suspend, bury, and the review
+screen's step: one operation, then the card to show and what is left, from one clock reading in one
+transaction.
 
-Each operation is one transaction. SM-2 is applied by the first grade of a
-study day; a card graded below 4 comes back later in the same session (step 7)
-without being rescheduled again.
+SM-2 is applied by the first grade of a study day; a card graded below 4 comes back later in the
+same session (step 7) without being rescheduled again. An answer posted twice with one ``answer_id``
+is applied once: the log's unique (user, answer_id) refuses the second, which is then replayed.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from random import Random
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
-import peewee as pw
-
-from quizzer.services.day_plan import DayPlan, day_plan
+from quizzer.services import review_faces
+from quizzer.services.day_plan import DayPlan, plan_for
 from quizzer.services.deck_options import bury_siblings_on
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
-from quizzer.services.study import StudyDay, get_visible_deck, is_due, is_not_new, study_day_for
+from quizzer.services.study import (
+    QueueChange,
+    QueueContents,
+    QueueCounts,
+    StudyDay,
+    contents_after,
+    get_visible_deck,
+    queue_contents,
+    study_day_for,
+)
 from quizzer.srs import MAX_INTERVAL_DAYS, Sm2State, due_date, grade_options, needs_relearning, preview, review
 from quizzer.srs.queue import Sibling, siblings_to_bury
-from quizzer.store import deck_day
-from quizzer.store.db import database_proxy as db
-from quizzer.store.db import is_sqlite
-from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
-from quizzer.store.prepared import DATE, DATETIME, INT, STR, Prepared, PreparedWrite
+from quizzer.store import card_states, deck_day, review_log
+from quizzer.store.card_states import SNAPSHOT_COLUMNS, StateRace
+from quizzer.store.db import transaction
+from quizzer.store.models import CardState, ReviewLog, User
+from quizzer.store.queue import CardView, bucket, card_view_row, joined_state, next_card_view
+from quizzer.store.review_log import AnswerRace
+
+__all__ = ["SNAPSHOT_COLUMNS", "CardView", "joined_state"]  # imported from here by backups and the catalog
 
 RELEARN_DELAY = timedelta(seconds=60)  # a failed card waits this long unless nothing else is left
-SNAPSHOT_COLUMNS = ("repetitions", "interval", "easiness_x100", "due", "last_review", "last_review_day",
-                    "first_review_day", "relearn", "lapses", "reviews", "suspended", "buried_until")
-# The writes of an answer, composed once: the card state's columns an answer sets (a new state also
-# takes the rest, defaults included), and the log row.
-_ANSWERED_COLUMNS = ("repetitions", "interval", "easiness_x100", "due", "last_review", "last_review_day",
-                     "first_review_day", "relearn", "lapses", "reviews", "buried_until")
-_NEW_STATE_COLUMNS = tuple(f.name for f in CardState._meta.sorted_fields if f.name != "id")
-_INSERT_STATE = PreparedWrite(CardState, _NEW_STATE_COLUMNS)
-_UPDATE_STATE = PreparedWrite(CardState, _ANSWERED_COLUMNS, keys=("id",))
-_LOG_COLUMNS = ("user", "card", "deck", "reviewed_at", "day", "quality", "applied", "kind", "time_ms", "answer_id",
-                "state_before", "interval_before", "interval_after", "easiness_x100_after", "repetitions_after",
-                "due_after")
-_INSERT_LOG = PreparedWrite(ReviewLog, _LOG_COLUMNS)
-
-
-@dataclass(frozen=True)
-class CardView:
-    """Everything the review screen shows for one card."""
-
-    card: Card
-    note: Note
-    deck: Deck
-    state: CardState | None
-
-    @property
-    def sm2(self) -> Sm2State:
-        return to_sm2(self.state)
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -66,99 +53,6 @@ class AnswerOutcome:
     replayed: bool = False
 
 
-def to_sm2(state: CardState | None) -> Sm2State:
-    if state is None:
-        return Sm2State()
-    return Sm2State(state.repetitions, state.interval, state.easiness_x100 / 100)
-
-
-def _card_views(query) -> list[CardView]:
-    return [CardView(card, card.note, card.deck, joined_state(card)) for card in query]
-
-
-def joined_state(card: Card) -> CardState | None:
-    state = getattr(card, "cardstate", None)  # a LEFT JOIN miss gives None or an empty row
-    return state if state is not None and state.id is not None else None
-
-
-# The columns a card on screen needs (fewer columns: less SQL to build and rows to decode).
-_VIEW_COLUMNS = (
-    Card.id, Card.note, Card.deck, Card.key, Card.prompt_html, Card.answer_html, Card.retired,
-    Note.id, Note.slug, Note.kind, Note.question, Note.answer, Note.cloze, Note.explanation_html,
-    Note.tags, Note.source, Note.choices, Note.choices_html, Note.accept, Note.shuffle, Note.tolerance,
-    Deck.id, Deck.owner, Deck.slug, Deck.title,
-)
-
-
-def _card_query(user_id):
-    join_state = (CardState.card == Card.id) & (CardState.user == user_id)
-    return (Card.select(*_VIEW_COLUMNS, CardState)
-            .join(Note, on=(Card.note == Note.id)).switch(Card)
-            .join(Deck, on=(Card.deck == Deck.id)).switch(Card)
-            .join(CardState, pw.JOIN.LEFT_OUTER, on=join_state, attr="cardstate")
-            .where(Deck.owner.is_null() | (Deck.owner == user_id)))
-
-
-def _in_deck(deck, column):
-    """Scope to one deck, or to all when ``deck`` is 0 (one prepared query serves both)."""
-    return (pw.Value(deck) == 0) | (column == deck)
-
-
-_CARD_VIEW = Prepared(lambda user, card: _card_query(user).where(Card.id == card), user=INT, card=INT)
-# Cards graded below 4 today (SM-2 step 7), oldest first, last answered before ``before``.
-_RELEARN = Prepared(lambda user, deck, day, before: (
-    _card_query(user).where(
-        CardState.relearn & (CardState.last_review_day == day) & ~CardState.suspended & ~Card.retired
-        & (CardState.last_review <= before) & _in_deck(deck, Card.deck))
-    .order_by(CardState.last_review).limit(1)), user=INT, deck=INT, day=DATE, before=DATETIME)
-_FAR_FUTURE = datetime(9999, 1, 1)
-_ANSWERED = Prepared(lambda user, answer_id: ReviewLog.select().where(
-    (ReviewLog.user == user) & (ReviewLog.answer_id == answer_id)), user=INT, answer_id=STR)
-
-
-def card_view(user: User, card_id: int) -> CardView:
-    """One card the user can see, with their state; NotFound otherwise."""
-    views = _card_views(_CARD_VIEW.rows(user=user.id, card=card_id))
-    if not views:
-        raise NotFound(f"no card {card_id}")
-    return views[0]
-
-
-def next_card(user: User, deck_id: int | None = None, now: datetime | None = None) -> CardView | None:
-    """The card to show now, or None when today's queue is empty: relearning cards whose delay has
-    passed, due reviews (most overdue first), new cards (services.day_plan decides which deck gives
-    them, within every limit), then relearning cards still waiting."""
-    today = study_day_for(user, now)
-    if deck_id is not None:
-        get_visible_deck(user, deck_id)
-    scope = {"user": user.id, "deck": deck_id or 0, "day": today.day}
-    ready_before = today.now.replace(tzinfo=None) - RELEARN_DELAY
-    ready = _card_views(_RELEARN.rows(before=ready_before, **scope))
-    if ready:
-        return ready[0]
-    plan = day_plan(user, today)
-    due_decks = plan.due_decks(deck_id)
-    due_card = deck_day.next_due_card(user.id, due_decks, is_due(today.day)) if due_decks else None
-    if due_card is not None:
-        return card_view(user, due_card)
-    new_deck = plan.next_new_deck(deck_id)
-    if new_deck is not None:
-        found = _next_new(user, plan, new_deck, random_order=plan.new_orders[new_deck] == "random")
-        if found:
-            return found
-    waiting = _card_views(_RELEARN.rows(before=_FAR_FUTURE, **scope))
-    return waiting[0] if waiting else None
-
-
-def _next_new(user: User, plan: DayPlan, deck_id: int, random_order: bool) -> CardView | None:
-    """The deck's first unseen card in deck order, or (a deck whose order is random) one drawn from the
-    plan's seed: one short indexed walk, no sort."""
-    unseen = plan.figures[deck_id].unseen
-    offset = Random(plan.seed).randrange(unseen) if random_order and unseen > 0 else 0
-    card_id = deck_day.unseen_card(user.id, deck_id, is_not_new(plan.today.day), offset)
-    return card_view(user, card_id) if card_id is not None else None
-
-
 class GradeChoice(NamedTuple):
     """One grade button: what it gives, and what pressing it does to the card."""
 
@@ -169,113 +63,139 @@ class GradeChoice(NamedTuple):
     easiness_change: float | None  # None when SM-2 already applied today (nothing changes)
 
 
-def grade_choices(user: User, view: CardView, now: datetime | None = None) -> list[GradeChoice]:
-    """One GradeChoice per grade button, from one SM-2 preview."""
-    options = grade_options(user.grade_scale)
-    today = study_day_for(user, now).day
-    if view.state is not None and view.state.last_review_day == today:
-        return [GradeChoice(label, q, view.state.interval, needs_relearning(q), None) for label, q in options]
-    current = view.sm2
+@dataclass(frozen=True)
+class ShownCard:
+    """A card as the review screen shows it on one study day: its grade buttons, its choices' order,
+    whether it asks to type the answer, and the grades a multiple-choice pick suggests."""
+
+    view: CardView
+    grades: list[GradeChoice]
+    choice_order: list[int]
+    typed: bool
+    choice_grades: dict[bool, int] | None
+
+
+@dataclass(frozen=True)
+class ReviewStep:
+    """What the review screen needs after one operation: the card to show (None: done for today),
+    what is left within the limits, the contents to carry to the next request, and the answer's
+    outcome (None for other operations)."""
+
+    card: ShownCard | None
+    counts: QueueCounts
+    contents: QueueContents
+    outcome: AnswerOutcome | None = None
+
+
+def to_sm2(state: CardState | None) -> Sm2State:
+    if state is None:
+        return Sm2State()
+    return Sm2State(state.repetitions, state.interval, state.easiness_x100 / 100)
+
+
+def _choices(scale: str, state: CardState | None, day: date) -> list[GradeChoice]:
+    """One GradeChoice per grade button of ``scale``, from one SM-2 preview."""
+    options = grade_options(scale)
+    if state is not None and state.last_review_day == day:
+        return [GradeChoice(label, q, state.interval, needs_relearning(q), None) for label, q in options]
+    current = to_sm2(state)
     states = preview(current, [q for _, q in options])
     return [GradeChoice(label, q, min(states[q].interval, MAX_INTERVAL_DAYS), needs_relearning(q),
                         round(states[q].easiness - current.easiness, 2))
             for label, q in options]
 
 
-def _snapshot(state: CardState | None) -> dict | None:
-    if state is None:
-        return None
-    out = {}
-    for name in SNAPSHOT_COLUMNS:
-        value = getattr(state, name)
-        out[name] = value.isoformat() if isinstance(value, (date, datetime)) else value
-    return out
+def grade_choices(user: User, view: CardView, now: datetime | None = None) -> list[GradeChoice]:
+    return _choices(user.grade_scale, view.state, study_day_for(user, now).day)
 
 
-def _restore(state: CardState, snap: dict) -> None:
-    for name in SNAPSHOT_COLUMNS:
-        field = CardState._meta.fields[name]
-        value = snap[name]
-        if value is not None and isinstance(field, pw.DateTimeField):
-            value = datetime.fromisoformat(value)
-        elif value is not None and isinstance(field, pw.DateField):
-            value = date.fromisoformat(value)
-        setattr(state, name, value)
+def _shown(user: User, view: CardView, day: date) -> ShownCard:
+    order = review_faces.choice_order(view, day)
+    return ShownCard(view, _choices(user.grade_scale, view.state, day), order,
+                     review_faces.typed_face(user, view) is not None,
+                     review_faces.SUGGESTED_GRADES[user.grade_scale] if order else None)
 
 
-def check_quality(quality) -> int:
+def card_view(user: User, card_id: int) -> CardView:
+    """One card the user can see, with their state; NotFound otherwise."""
+    view = card_view_row(user.id, card_id)
+    if view is None:
+        raise NotFound(f"no card {card_id}")
+    return view
+
+
+def show_card(user: User, card_id: int, now: datetime) -> ShownCard:
+    return _shown(user, card_view(user, card_id), study_day_for(user, now).day)
+
+
+def _next_view(user: User, today: StudyDay, plan: DayPlan) -> CardView | None:
+    """The queue's next card within the plan's limits; NotFound for a deck scope the user cannot see
+    (checked only when nothing was found: a card found proves the deck visible)."""
+    deck_id, new = plan.contents.deck_id, plan.next_new()
+    view = next_card_view(user.id, deck_id, today.day, today.now.replace(tzinfo=None) - RELEARN_DELAY,
+                          due_decks=plan.due_decks(), new_deck=new and new[0], new_offset=new[1] if new else 0)
+    if view is None and deck_id is not None:
+        get_visible_deck(user, deck_id)
+    return view
+
+
+def next_card(user: User, deck_id: int | None = None, now: datetime | None = None) -> CardView | None:
+    """The card to show now, or None when today's queue is empty."""
+    today = study_day_for(user, now)
+    return _next_view(user, today, plan_for(user, today, queue_contents(user, today.day, deck_id)))
+
+
+def _step(user: User, today: StudyDay, contents: QueueContents, outcome: AnswerOutcome | None = None,
+          shown: CardView | None = None) -> ReviewStep:
+    plan = plan_for(user, today, contents)
+    view = shown or _next_view(user, today, plan)
+    card = _shown(user, view, today.day) if view is not None else None
+    return ReviewStep(card, plan.counts, contents, outcome)
+
+
+def next_with_counts(user: User, now: datetime, deck_id: int | None = None, *,
+                     counts: QueueContents | None = None) -> ReviewStep:
+    """The card to show next and what is left (carried ``counts``, or a full count)."""
+    today = study_day_for(user, now)
+    return _step(user, today, contents_after(user, today.day, deck_id, counts))
+
+
+def card_with_counts(user: User, card_id: int, now: datetime, deck_id: int | None = None) -> ReviewStep:
+    """One given card (the no-JavaScript page revealing it) and what is left."""
+    today = study_day_for(user, now)
+    return _step(user, today, contents_after(user, today.day, deck_id, None), shown=card_view(user, card_id))
+
+
+# --- Answering -------------------------------------------------------------------------------------
+
+def check_quality(quality: object) -> int:
+    """The one check of a grade from outside: a whole number from 0 to 5 (a bool is not one)."""
     if isinstance(quality, bool) or not isinstance(quality, int) or not 0 <= quality <= 5:
         raise InvalidInput(f"quality must be a whole number from 0 to 5, got {quality!r}")
     return quality
 
 
-def answer(user: User, card_id: int, quality: object, *, answer_id: str | None = None,
-           time_ms: int = 0, kind: str = "review", now: datetime | None = None) -> AnswerOutcome:
-    """Grade a card. The same ``answer_id`` posted twice is applied once; Conflict when it was
-    used for another card."""
-    quality = check_quality(quality)
+def _check_answer_id(answer_id: str | None) -> None:
     if answer_id is not None and not (0 < len(answer_id) <= 64):
         raise InvalidInput("answer_id must be 1 to 64 characters")
-    try:
-        return _answer_once(user, card_id, quality, answer_id, max(0, int(time_ms)), kind, now)
-    except pw.IntegrityError:
-        done = _answered(user, answer_id)  # a concurrent post of the same answer won the race
-        if done is not None:
-            return _replay(done, card_id, kind)
-    # Another answer to this new card made its state row first: grade again, now under the row lock.
-    return _answer_once(user, card_id, quality, answer_id, max(0, int(time_ms)), kind, now)
 
 
-def _answer_once(user: User, card_id: int, quality: int, answer_id, time_ms: int, kind: str,
-                 now: datetime | None) -> AnswerOutcome:
-    with db.atomic():
-        done = _answered(user, answer_id)
-        if done is not None:
-            return _replay(done, card_id, kind)
-        view = card_view(user, card_id)
-        if view.card.retired:
-            raise NotFound(f"card {card_id} was retired from its deck")
-        today = study_day_for(user, now)
-        log = _apply(user, view, quality, today, answer_id, time_ms, kind)
-        if kind == "review" and bury_siblings_on(user, view.card.deck_id):
-            _bury_siblings(user, view.card.id, today.day)
-    return outcome_of(log)
+@dataclass(frozen=True)
+class _Graded:
+    log: ReviewLog
+    changes: tuple[QueueChange, ...]  # the card's, and its buried siblings'
 
 
-def _bury_siblings(user: User, card_id: int, day: date) -> None:
-    """Hide the note's other cards until the next study day, so a cloze's c2 does not follow its c1."""
-    siblings = deck_day.siblings_of(user.id, card_id)
-    views = [Sibling(sibling_id, state is not None and state.relearn and state.last_review_day == day,
-                     state is not None and state.buried_until is not None and state.buried_until > day,
-                     state is not None and state.suspended)
-             for sibling_id, _, state in siblings]
-    chosen = set(siblings_to_bury(views, bury=True))
-    deck_day.bury_cards(user.id, [(c, d) for c, d, _ in siblings if c in chosen], day + timedelta(days=1), day)
-
-
-def _replay(done: ReviewLog, card_id: int, kind: str) -> AnswerOutcome:
-    """The stored outcome of a repeated post; Conflict if the id was used for another card (or
-    by a quiz for a review, or the other way round): replaying that card's outcome would hide
-    that this answer was never applied."""
-    if done.card_id != card_id or done.kind != kind:
-        raise Conflict(f"answer_id: {done.answer_id!r} was already used for another {done.kind} answer "
-                       "(another card); send a new answer_id for each answer")
-    return outcome_of(done, replayed=True)
-
-
-def _answered(user: User, answer_id: str | None) -> ReviewLog | None:
-    return None if answer_id is None else _ANSWERED.first(user=user.id, answer_id=answer_id)
-
-
-def _apply(user, view: CardView, quality: int, today: StudyDay, answer_id, time_ms, kind) -> ReviewLog:
-    state = view.state
-    if state is not None and not is_sqlite(db.obj):  # SQLite: BEGIN IMMEDIATE already serialises
-        state = CardState.select().where(CardState.id == state.id).for_update().get()
-    before = _snapshot(state)
-    if state is None:
-        state = CardState(user=user.id, card=view.card.id, deck=view.card.deck_id, due=today.day,
-                          first_review_day=today.day)
-    elif state.first_review_day is None:
+def _grade(user: User, card_id: int, quality: int, today: StudyDay, answer_id: str | None, time_ms: int,
+           kind: str) -> _Graded:
+    card = card_states.card_to_change(user.id, card_id)
+    if card is None:
+        raise NotFound(f"no card {card_id}")
+    if card.retired:
+        raise NotFound(f"card {card_id} was retired from its deck")
+    before, part_before = card_states.snapshot(card.state), bucket(card.state, False, today.day)
+    state = card.state or card_states.new_state(user.id, card, today.day)
+    if state.first_review_day is None:
         state.first_review_day = today.day
     applied = state.last_review_day != today.day
     if applied:
@@ -292,19 +212,30 @@ def _apply(user, view: CardView, quality: int, today: StudyDay, answer_id, time_
     state.reviews += 1
     state.last_review = today.now.replace(tzinfo=None)
     state.buried_until = None
-    if state.id is None:
-        _INSERT_STATE.run([state.__data__.get(name) for name in _NEW_STATE_COLUMNS])
-    else:
-        _UPDATE_STATE.run([state.__data__.get(name) for name in _ANSWERED_COLUMNS] + [state.id])
+    card_states.write_answered(state)
     log = ReviewLog(
-        user=user.id, card=view.card.id, deck=view.card.deck_id, reviewed_at=state.last_review,
-        day=today.day, quality=quality, applied=applied, kind=kind, time_ms=time_ms,
-        answer_id=answer_id, state_before=before,
+        user=user.id, card=card.card_id, deck=card.deck_id, reviewed_at=state.last_review, day=today.day,
+        quality=quality, applied=applied, kind=kind, time_ms=time_ms, answer_id=answer_id, state_before=before,
         interval_before=before["interval"] if before else 0, interval_after=state.interval,
-        easiness_x100_after=state.easiness_x100, repetitions_after=state.repetitions,
-        due_after=state.due)
-    _INSERT_LOG.run([log.__data__.get(name) for name in _LOG_COLUMNS])
-    return log
+        easiness_x100_after=state.easiness_x100, repetitions_after=state.repetitions, due_after=state.due)
+    review_log.record_answer(log)
+    bury = kind == "review" and bury_siblings_on(user, card.deck_id)
+    buried = _bury_siblings(user, card.card_id, today.day) if bury else ()
+    return _Graded(log, ((card.deck_id, part_before, bucket(state, False, today.day)), *buried))
+
+
+def _bury_siblings(user: User, card_id: int, day: date) -> tuple[QueueChange, ...]:
+    """Hide the note's other cards until the next study day, so a cloze's c2 does not follow its c1
+    (nor a reverse its front): their queue changes."""
+    siblings = deck_day.siblings_of(user.id, card_id)
+    views = [Sibling(sibling_id, state is not None and state.relearn and state.last_review_day == day,
+                     state is not None and state.buried_until is not None and state.buried_until > day,
+                     state is not None and state.suspended)
+             for sibling_id, _, state in siblings]
+    chosen = set(siblings_to_bury(views, bury=True))
+    hidden = [(sibling_id, deck_id, state) for sibling_id, deck_id, state in siblings if sibling_id in chosen]
+    deck_day.bury_cards(user.id, [(c, d) for c, d, _ in hidden], day + timedelta(days=1), day)
+    return tuple((deck_id, bucket(state, False, day), None) for _, deck_id, state in hidden)
 
 
 def outcome_of(log: ReviewLog, replayed: bool = False) -> AnswerOutcome:
@@ -312,43 +243,148 @@ def outcome_of(log: ReviewLog, replayed: bool = False) -> AnswerOutcome:
                          needs_relearning(log.quality), replayed)
 
 
+def _once(user: User, card_id: int, answer_id: str | None, kind: str, attempt: Callable[[], _T],
+          replay: Callable[[AnswerOutcome], _T]) -> _T:
+    """Run ``attempt`` (one transaction). When its answer_id was stored first, the stored outcome is
+    replayed (Conflict if that answer was for another card, or by a quiz for a review, or the other way
+    round: replaying it would hide that this answer was never applied). When another answer made the
+    card's first state first, grade again, now under that row's lock."""
+    try:
+        return attempt()
+    except (AnswerRace, StateRace):
+        done = review_log.answered(user.id, answer_id) if answer_id is not None else None
+        if done is not None:
+            if done.card_id != card_id or done.kind != kind:
+                raise Conflict(f"answer_id: {done.answer_id!r} was already used for another {done.kind} answer "
+                               "(another card); send a new answer_id for each answer") from None
+            return replay(outcome_of(done, replayed=True))
+    return attempt()
+
+
+def answer(user: User, card_id: int, quality: object, *, answer_id: str | None = None,
+           time_ms: int = 0, kind: str = "review", now: datetime | None = None) -> AnswerOutcome:
+    """Grade a card. The same ``answer_id`` posted twice is applied once; Conflict when it was
+    used for another card."""
+    grade, today = check_quality(quality), study_day_for(user, now)
+    _check_answer_id(answer_id)
+
+    def attempt() -> AnswerOutcome:
+        with transaction():
+            return outcome_of(_grade(user, card_id, grade, today, answer_id, max(0, int(time_ms)), kind).log)
+    return _once(user, card_id, answer_id, kind, attempt, lambda outcome: outcome)
+
+
+def answer_and_next(user: User, card_id: int, quality: object, now: datetime, *, deck_id: int | None = None,
+                    answer_id: str | None = None, time_ms: int = 0,
+                    counts: QueueContents | None = None) -> ReviewStep:
+    """Grade a card, then the next card and what is left, all on the study day of ``now``, in one
+    transaction. ``counts``: the contents the client carried from the last step (a full count
+    without them)."""
+    grade, today = check_quality(quality), study_day_for(user, now)
+    _check_answer_id(answer_id)
+
+    def attempt() -> ReviewStep:
+        with transaction():
+            graded = _grade(user, card_id, grade, today, answer_id, max(0, int(time_ms)), "review")
+            contents = contents_after(user, today.day, deck_id, counts, graded.changes)
+            return _step(user, today, contents, outcome_of(graded.log))
+
+    def replay(outcome: AnswerOutcome) -> ReviewStep:
+        return _step(user, today, contents_after(user, today.day, deck_id, counts), outcome)
+    return _once(user, card_id, answer_id, "review", attempt, replay)
+
+
+# --- Undo, suspend, bury ---------------------------------------------------------------------------
+
+def _undo(user: User, today: StudyDay) -> tuple[int, QueueChange] | None:
+    """Take back the last answer of today, restoring its card exactly: (card id, queue change)."""
+    log = review_log.last_answer_today(user.id, today.day)
+    if log is None:
+        return None
+    state = card_states.state_of(user.id, log.card_id)
+    part_before = bucket(state, False, today.day)
+    if log.state_before is None:
+        card_states.delete_state(state)
+        part_after = bucket(None, state.retired, today.day)
+    else:
+        card_states.restore(state, log.state_before)
+        card_states.write_state(state)
+        part_after = bucket(state, False, today.day)
+    review_log.delete_answer(log)
+    return log.card_id, (log.deck_id, part_before, part_after)
+
+
 def undo_last(user: User, now: datetime | None = None) -> int | None:
     """Take back the user's last answer of today, restoring the card exactly. Returns its card id."""
     today = study_day_for(user, now)
-    with db.atomic():
-        log = (ReviewLog.select().where((ReviewLog.user == user.id) & (ReviewLog.day == today.day)
-                                        & (ReviewLog.kind == "review"))
-               .order_by(ReviewLog.id.desc()).first())
-        if log is None:
+    with transaction():
+        undone = _undo(user, today)
+    return undone and undone[0]
+
+
+def undo_and_show(user: User, now: datetime, *, deck_id: int | None = None,
+                  counts: QueueContents | None = None) -> ReviewStep | None:
+    """Undo the last answer of today and show its card again; None when there is nothing to undo."""
+    today = study_day_for(user, now)
+    with transaction():
+        undone = _undo(user, today)
+        if undone is None:
             return None
-        state = CardState.get((CardState.user == user.id) & (CardState.card == log.card_id))
-        if log.state_before is None:
-            state.delete_instance()
-        else:
-            _restore(state, log.state_before)
-            state.save()
-        log.delete_instance()
-    return log.card_id
+        card_id, change = undone
+        contents = contents_after(user, today.day, deck_id, counts, (change,))
+        return _step(user, today, contents, shown=card_view(user, card_id))
 
 
-def _state_for_change(user: User, card_id: int, today: StudyDay) -> CardState:
-    view = card_view(user, card_id)
-    return view.state or CardState(user=user.id, card=card_id, deck=view.card.deck_id, due=today.day)
+def _hold(user: User, card_id: int, today: StudyDay, change: Callable[[CardState], None]) -> QueueChange:
+    """Suspend, unsuspend or bury a card (a new card gets a state): its queue change."""
+    card = card_states.card_to_change(user.id, card_id)
+    if card is None:
+        raise NotFound(f"no card {card_id}")
+    state = card.state or card_states.new_state(user.id, card, today.day)
+    part_before = bucket(card.state, card.retired, today.day)
+    change(state)
+    card_states.write_state(state)
+    return card.deck_id, part_before, bucket(state, card.retired, today.day)
 
 
-def set_suspended(user: User, card_id: int, suspended: bool = True) -> None:
-    today = study_day_for(user)
-    with db.atomic():
-        state = _state_for_change(user, card_id, today)
+def _suspension(suspended: bool) -> Callable[[CardState], None]:
+    def change(state: CardState) -> None:
         state.suspended = suspended
-        state.save()
+    return change
+
+
+def _burial(today: StudyDay) -> Callable[[CardState], None]:
+    """Hidden until the next study day, out of this session's relearning."""
+    def change(state: CardState) -> None:
+        state.buried_until = today.day + timedelta(days=1)
+        state.relearn = False
+    return change
+
+
+def set_suspended(user: User, card_id: int, suspended: bool = True, now: datetime | None = None) -> None:
+    today = study_day_for(user, now)
+    with transaction():
+        _hold(user, card_id, today, _suspension(suspended))
 
 
 def bury(user: User, card_id: int, now: datetime | None = None) -> None:
     """Hide a card until the next study day."""
     today = study_day_for(user, now)
-    with db.atomic():
-        state = _state_for_change(user, card_id, today)
-        state.buried_until = today.day + timedelta(days=1)
-        state.relearn = False
-        state.save()
+    with transaction():
+        _hold(user, card_id, today, _burial(today))
+
+
+def suspend_and_next(user: User, card_id: int, suspended: bool, now: datetime, *, deck_id: int | None = None,
+                     counts: QueueContents | None = None) -> ReviewStep:
+    today = study_day_for(user, now)
+    with transaction():
+        change = _hold(user, card_id, today, _suspension(suspended))
+        return _step(user, today, contents_after(user, today.day, deck_id, counts, (change,)))
+
+
+def bury_and_next(user: User, card_id: int, now: datetime, *, deck_id: int | None = None,
+                  counts: QueueContents | None = None) -> ReviewStep:
+    today = study_day_for(user, now)
+    with transaction():
+        change = _hold(user, card_id, today, _burial(today))
+        return _step(user, today, contents_after(user, today.day, deck_id, counts, (change,)))

@@ -1,21 +1,30 @@
-"""The user's study day, the decks they can see, and what is due in them."""
+"""The user's study day, the decks they can see, today's progress and what each deck holds.
+
+What is left travels with the answers: a full count (per deck) runs where a page lists the decks
+and on a session's first page; after that each answer, undo, suspension or burial moves the
+carried ``QueueContents`` by what it changed (docs/scheduling.md, "Counts that travel"). The
+limits that turn contents into counts are services.day_plan's.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
-import peewee as pw
-
+from quizzer import clock
 from quizzer.services.errors import NotFound
 from quizzer.services.users import day_rule_change
 from quizzer.srs import study_day_span
-from quizzer.store.models import CardState, Deck, ReviewLog, User
-from quizzer.store.prepared import DATE, DATETIME, INT, Prepared
+from quizzer.store import deck_day
+from quizzer.store import decks as deck_store
+from quizzer.store.models import Deck, User
+from quizzer.store.queue_counts import DeckQueue
+from quizzer.store.queue_counts import due_counts_by_deck as deck_queues
 
 
 @dataclass(frozen=True)
 class StudyDay:
-    """The user's local study day and the instant (naive UTC) it began."""
+    """The user's local study day and the instant (aware UTC) it is, and the instant (naive UTC) the
+    day began."""
 
     day: date
     now: datetime
@@ -23,33 +32,25 @@ class StudyDay:
 
 
 def study_day_for(user: User, now: datetime | None = None) -> StudyDay:
-    now = now or datetime.now(UTC)
+    """The study day at ``now`` (read from the clock when not given)."""
+    now = now or clock.now()
     day, starts = study_day_span(now, user.timezone, user.rollover_hour, day_rule_change(user))
     # In UTC: callers store ``now`` as a naive UTC timestamp.
     return StudyDay(day, now.astimezone(UTC), starts.astimezone(UTC).replace(tzinfo=None))
 
 
 def visible_decks(user: User):
-    """Shared decks and the user's own, in study order (shared first, then by title)."""
-    return _visible(user.id)
-
-
-def _visible(user, *columns):
-    return (Deck.select(*columns).where(Deck.owner.is_null() | (Deck.owner == user))
-            .order_by(Deck.owner.is_null(False), Deck.title, Deck.id))
-
-
-_VISIBLE_DECK_ROWS = Prepared(lambda user: _visible(user), user=INT)
-_VISIBLE_DECK_IDS = Prepared(lambda user: _visible(user, Deck.id).tuples(), user=INT)
+    """Transitional: shared decks and the user's own, in study order, as a query."""
+    return deck_store.visible_decks_query(user.id)
 
 
 def visible_deck_ids(user: User) -> list[int]:
     """Ids of the decks the user studies, in study order."""
-    return [deck_id for (deck_id,) in _VISIBLE_DECK_IDS.rows(user=user.id)]
+    return deck_store.visible_deck_ids(user.id)
 
 
 def get_visible_deck(user: User, deck_id: int) -> Deck:
-    deck = visible_decks(user).where(Deck.id == deck_id).first()
+    deck = deck_store.find_visible_deck(user.id, deck_id)
     if deck is None:
         raise NotFound(f"no deck {deck_id}")
     return deck
@@ -57,8 +58,7 @@ def get_visible_deck(user: User, deck_id: int) -> Deck:
 
 def visible_deck_by_slug(user: User, slug: str) -> Deck:
     """The user's own deck with that slug, else the shared one."""
-    deck = (visible_decks(user).where(Deck.slug == slug)
-            .order_by(Deck.owner.is_null()).first())
+    deck = deck_store.find_visible_deck_by_slug(user.id, slug)
     if deck is None:
         raise NotFound(f"no deck {slug!r}")
     return deck
@@ -66,87 +66,100 @@ def visible_deck_by_slug(user: User, slug: str) -> Deck:
 
 @dataclass(frozen=True)
 class DailyProgress:
-    """What the user did today: answers that set a schedule, and new cards started."""
+    """What the user did today, per deck: answers that set a schedule, and new cards started (in a
+    review or a quiz: a card counts as new once, on the day it was first answered)."""
 
-    reviewed: int
-    new_started: int
+    reviewed_by_deck: dict[int, int]
+    new_by_deck: dict[int, int]
 
+    @property
+    def reviewed(self) -> int:
+        return sum(self.reviewed_by_deck.values())
 
-_PROGRESS = Prepared(lambda user, since, day: (
-    ReviewLog.select(
-        pw.fn.COUNT(ReviewLog.id),
-        CardState.select(pw.fn.COUNT(CardState.id))
-        .where((CardState.user == user) & (CardState.first_review_day == day)))
-    .where((ReviewLog.user == user) & ReviewLog.applied & (ReviewLog.reviewed_at >= since)).tuples()),
-    user=INT, since=DATETIME, day=DATE)
+    @property
+    def new_started(self) -> int:
+        return sum(self.new_by_deck.values())
 
 
 def daily_progress(user: User, today: StudyDay) -> DailyProgress:
-    reviewed, new_started = _PROGRESS.first(user=user.id, since=today.starts_at, day=today.day)
-    return DailyProgress(reviewed, new_started)
+    return DailyProgress(deck_day.applied_by_deck(user.id, today.starts_at),
+                         deck_day.new_started_by_deck(user.id, today.day))
 
 
-def is_due(day: date):
-    """A review due on ``day``. A card never answered is new even with a state row
-    (suspending or burying a new card makes one), so it stays under the new-card limit."""
-    return ((CardState.due <= day) & (CardState.reviews > 0) & ~CardState.suspended
-            & (CardState.buried_until.is_null() | (CardState.buried_until <= day)))
+@dataclass(frozen=True)
+class QueueCounts:
+    """What is left to study today (within the daily limits)."""
+
+    new: int
+    due: int
+    relearn: int
+
+    @property
+    def total(self) -> int:
+        return self.new + self.due + self.relearn
 
 
-def is_not_new(day: date):
-    """States that keep a card out of the new cards on ``day``: answered, suspended or buried."""
-    return (CardState.reviews > 0) | CardState.suspended | (CardState.buried_until > day)
+# One card's move in the queue: its deck, and its part before and after ("new", "due", "relearn" or
+# None; store.queue.bucket).
+QueueChange = tuple[int, str | None, str | None]
 
 
-# The counts per deck, without evaluating an expression per card state (that cost ~35 ms over
-# 60,000 states). The answered, active states are two range counts in card_state_review_counts:
-# due <= day, due > day. The few suspended or buried states (card_state_held) correct them:
-#   due = answered active with due <= day, less those buried past day;
-#   not new = answered active + suspended + unanswered buried past day.
-# ``reviews > 0`` is a literal: SQLite uses a partial index only for a WHERE that implies its own.
-_ANSWERED = (CardState.reviews > pw.SQL("0")) & ~CardState.suspended & ~CardState.retired
+@dataclass(frozen=True)
+class DeckPart:
+    """One deck's part of the queue before the daily limits."""
+
+    deck_id: int
+    new: int
+    due: int
+    relearn: int
 
 
-def _answered_in(user, due):
-    """How many answered, active states of the outer query's deck match ``due`` (a range)."""
-    return (CardState.select(pw.fn.COUNT(pw.SQL("*")))
-            .where((CardState.user == user) & (CardState.deck == Deck.id) & _ANSWERED & due))
+@dataclass(frozen=True)
+class QueueContents:
+    """What one study scope (a deck, or all: ``deck_id`` None) holds on ``day`` before the daily
+    limits, deck by deck in study order. Carried from answer to answer: only a change to one card
+    moves it."""
+
+    day: date
+    deck_id: int | None
+    decks: tuple[DeckPart, ...]
+
+    @property
+    def relearn(self) -> int:
+        return sum(part.relearn for part in self.decks)
+
+    def moved(self, deck_id: int, before: str | None, after: str | None) -> QueueContents:
+        """After one card of ``deck_id`` went from queue part ``before`` to ``after`` (store.queue.bucket)."""
+        if before == after:
+            return self
+        return replace(self, decks=tuple(_moved(part, before, after) if part.deck_id == deck_id else part
+                                         for part in self.decks))
 
 
-_ANSWERED_COUNTS = Prepared(lambda user, day: (
-    _visible(user, Deck.id,
-             _answered_in(user, CardState.due <= day),
-             _answered_in(user, CardState.due > day)).tuples()), user=INT, day=DATE)
-
-_HELD_COUNTS = Prepared(lambda user, day: (
-    CardState.select(CardState.deck,
-                     pw.fn.SUM(pw.Case(None, [((CardState.reviews > 0) & ~CardState.suspended & (CardState.due <= day)
-                                               & (CardState.buried_until > day), 1)], 0)),
-                     pw.fn.SUM(pw.Case(None, [(CardState.suspended | ((CardState.buried_until > day)
-                                                                       & ~(CardState.reviews > 0)), 1)], 0)))
-    .where((CardState.user == user) & ~CardState.retired
-           & (CardState.suspended | CardState.buried_until.is_null(False)))
-    .group_by(CardState.deck).tuples()), user=INT, day=DATE)
+def _moved(part: DeckPart, before: str | None, after: str | None) -> DeckPart:
+    counts = {"new": part.new, "due": part.due, "relearn": part.relearn}
+    if before is not None:
+        counts[before] = max(0, counts[before] - 1)  # a count a client made too low stays at 0
+    if after is not None:
+        counts[after] += 1
+    return replace(part, **counts)
 
 
-def card_counts_by_deck(user: User, day: date) -> tuple[list[Deck], dict[int, tuple[int, int]]]:
-    """The visible decks, and per deck (due reviews, cards not new) on ``day`` (see _ANSWERED_COUNTS
-    and _HELD_COUNTS); the new cards are the deck's card_count less those not new."""
-    counts = {deck_id: [due, due + later] for deck_id, due, later in _ANSWERED_COUNTS.rows(user=user.id, day=day)}
-    for deck_id, buried_due, held_seen in _HELD_COUNTS.rows(user=user.id, day=day):
-        if deck_id in counts:
-            counts[deck_id][0] -= buried_due or 0
-            counts[deck_id][1] += held_seen or 0
-    return _VISIBLE_DECK_ROWS.rows(user=user.id), {deck_id: (due, seen) for deck_id, (due, seen) in counts.items()}
+def queue_contents(user: User, day: date, deck_id: int | None = None,
+                   rows: list[DeckQueue] | None = None) -> QueueContents:
+    """A full count of one scope (two statements; none when the caller has the ``rows``)."""
+    parts = tuple(DeckPart(q.deck.id, q.new, q.due, q.relearn) for q in rows or deck_queues(user.id, day)
+                  if deck_id is None or q.deck.id == deck_id)
+    return QueueContents(day, deck_id, parts)
 
 
-_RELEARN_COUNT = Prepared(lambda user, deck, day: (
-    CardState.select(pw.fn.COUNT(CardState.id))
-    .where((CardState.user == user) & CardState.relearn & (CardState.last_review_day == day)
-           & ~CardState.suspended & ~CardState.retired & ((pw.Value(deck) == 0) | (CardState.deck == deck)))
-    .tuples()), user=INT, deck=INT, day=DATE)
-
-
-def relearn_count(user: User, day: date, deck_id: int | None = None) -> int:
-    """Cards failed today that come back in this session (in one deck, or all)."""
-    return _RELEARN_COUNT.scalar(user=user.id, deck=deck_id or 0, day=day)
+def contents_after(user: User, day: date, deck_id: int | None, carried: QueueContents | None,
+                   changes: tuple[QueueChange, ...] = ()) -> QueueContents:
+    """What one scope holds after an operation: the contents a client carried, moved by ``changes``
+    (each card's deck, its queue part before and after), when they are of this day and scope; else
+    a full count (run after the changes are written, so it needs no moving)."""
+    if carried is None or carried.day != day or carried.deck_id != deck_id:
+        return queue_contents(user, day, deck_id)
+    for change in changes:
+        carried = carried.moved(*change)
+    return carried

@@ -81,3 +81,19 @@ def bind(db: peewee.Database) -> peewee.Database:
 
 def is_sqlite(db: peewee.Database) -> bool:
     return isinstance(db, peewee.SqliteDatabase)
+
+
+# A write that breaks a unique or foreign key: services decide what that means (a name taken, a
+# concurrent answer first) without importing peewee.
+IntegrityError = peewee.IntegrityError
+
+
+def transaction():
+    """One operation's transaction (a savepoint when nested): a context manager that commits on
+    success and rolls back on any exception."""
+    return database_proxy.atomic()
+
+
+def connection():
+    """A connection for the work inside the ``with`` block (threads outside a request: jobs, workers)."""
+    return database_proxy.connection_context()

@@ -1,5 +1,4 @@
-"""Per-deck figures of a study day and the queue's per-deck picks: what each deck gave today, its
-next due and new cards, and burying a card's siblings."""
+"""Per-deck figures of a study day (what each deck gave today) and burying a card's siblings."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -23,22 +22,6 @@ def applied_by_deck(user_id: int, since: datetime) -> dict[int, int]:
             .where((ReviewLog.user == user_id) & ReviewLog.applied & (ReviewLog.reviewed_at >= since))
             .group_by(ReviewLog.deck).tuples())
     return dict(rows)
-
-
-def next_due_card(user_id: int, deck_ids: list[int], is_due) -> int | None:
-    """The most overdue card due in one of ``deck_ids`` (``is_due``: the due rule as an expression)."""
-    return (CardState.select(CardState.card)
-            .where((CardState.user == user_id) & is_due & ~CardState.retired & CardState.deck.in_(deck_ids))
-            .order_by(CardState.due, CardState.card).limit(1).scalar())
-
-
-def unseen_card(user_id: int, deck_id: int, is_not_new, offset: int = 0) -> int | None:
-    """The deck's new card at ``offset`` in deck order (``is_not_new``: what keeps a state out)."""
-    return (Card.select(Card.id)
-            .where((Card.deck == deck_id) & ~Card.retired & ~pw.fn.EXISTS(
-                CardState.select(CardState.id).where((CardState.user == user_id) & (CardState.card == Card.id)
-                                                     & is_not_new)))
-            .order_by(Card.position).limit(1).offset(offset).scalar())
 
 
 def siblings_of(user_id: int, card_id: int) -> list[tuple[int, int, CardState | None]]:

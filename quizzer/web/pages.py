@@ -2,23 +2,24 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
+from quizzer import clock
 from quizzer.services import catalog, deck_options, review, review_faces
 from quizzer.services import users as user_service
-from quizzer.services.day_plan import day_plan, queue_counts
+from quizzer.services.day_plan import overview, queue_counts
 from quizzer.services.errors import InvalidInput
 from quizzer.services.progress import session_summary, streak
 from quizzer.services.readiness import overview as readiness_overview
-from quizzer.services.study import daily_progress, get_visible_deck, study_day_for
+from quizzer.services.study import get_visible_deck, study_day_for
 from quizzer.srs import grade_options, local_clock, user_timezones
 from quizzer.srs.queue import NEW_ORDER_LABELS
 from quizzer.web.auth import is_local_path
 from quizzer.web.params import MAX_ID, deck_scope, object_id, search_text, whole_number
-from quizzer.web.present import card_payload, counts_payload, typed_payload
+from quizzer.web.present import card_payload, counts_payload, queue_payload, typed_payload
 
 bp = Blueprint("pages", __name__)
 
@@ -29,31 +30,32 @@ def dashboard():
         return render_template("landing.html")
     user = current_user.user
     today = study_day_for(user)
-    plan = day_plan(user, today)  # the deck rows and Study now from one rule, as the queue serves them
-    return render_template("dashboard.html", decks=plan.deck_counts(), today=today, streak=streak(user, today),
-                           progress=daily_progress(user, today), queue=queue_counts(user, today, plan=plan),
+    counts = overview(user, today)  # the deck rows and Study now from one rule, as the queue serves them
+    return render_template("dashboard.html", decks=counts.decks, today=today, streak=streak(user, today),
+                           progress=counts.progress, queue=counts.study_now,
                            readiness=readiness_overview(user))
 
 
 @bp.get("/study")
 @login_required
 def study():
-    user = current_user.user
+    user, now = current_user.user, clock.now()
     deck_id = deck_scope()
     deck = get_visible_deck(user, deck_id) if deck_id is not None else None
-    session.setdefault("study_started", datetime.now(UTC).replace(tzinfo=None).isoformat())
+    session.setdefault("study_started", now.replace(tzinfo=None).isoformat())
     card_id = object_id(request.args.get("card"), "card")
     # no-JS reveal of a specific card, or the next one
-    view = review.card_view(user, card_id) if card_id is not None else review.next_card(user, deck_id)
-    counts = queue_counts(user, study_day_for(user), deck_id)
-    if view is None:
+    step = (review.card_with_counts(user, card_id, now, deck_id) if card_id is not None
+            else review.next_with_counts(user, now, deck_id))
+    if step.card is None:
         return redirect(url_for("pages.summary", deck=deck_id))
     revealed, typed = request.args.get("reveal") == "1", None
-    if revealed and "typed" in request.args and review_faces.typed_face(user, view) is not None:  # the no-JS check
-        typed = {**typed_payload(review_faces.check_typed(user, view.card.id, request.args["typed"])),
+    if revealed and "typed" in request.args and step.card.typed:  # the no-JS check
+        typed = {**typed_payload(review_faces.check_typed(user, card_id or step.card.view.card.id,
+                                                          request.args["typed"])),
                  "given": request.args["typed"]}
-    return render_template("study.html", card=card_payload(user, view), counts=counts_payload(counts),
-                           deck=deck, revealed=revealed, typed=typed,
+    return render_template("study.html", card=card_payload(step.card), counts=counts_payload(step.counts),
+                           queue=queue_payload(step.contents), deck=deck, revealed=revealed, typed=typed,
                            answer_id=secrets.token_hex(12), scale=user.grade_scale)
 
 
@@ -148,7 +150,7 @@ def deck_options_save(deck_id: int):
 def deck_extra_new(deck_id: int):
     try:
         extra = deck_options.add_extra_new_cards(current_user.user, deck_id, request.form.get("extra_new", ""),
-                                                 datetime.now(UTC))
+                                                 clock.now())
     except InvalidInput as err:
         return _deck_page(deck_id, str(err))
     flash(f"{extra} extra new card{'' if extra == 1 else 's'} today in this deck.")
@@ -165,7 +167,7 @@ def settings():
         if "new_order" in request.form:  # a form served before these existed leaves them as they are
             fields += ("new_order", "bury_siblings")
         try:
-            user_service.update_settings(current_user.user, datetime.now(UTC),
+            user_service.update_settings(current_user.user, clock.now(),
                                          **{f: request.form.get(f, "") for f in fields})
             flash("Settings saved.")
             return redirect(url_for("pages.settings"))
@@ -179,6 +181,6 @@ def settings():
 def _pending_day_rule(user) -> str | None:
     """When a changed time zone or roll-over hour takes effect (in the rule still in force), if it has not yet."""
     change = user_service.day_rule_change(user)
-    if change is None or change.at <= datetime.now(UTC):
+    if change is None or change.at <= clock.now():
         return None
     return local_clock(change.at.replace(tzinfo=None), change.old_tz).strftime("%Y-%m-%d %H:%M") + f" ({change.old_tz})"
