@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 
 from quizzer.services import review
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
-from quizzer.services.study import get_visible_deck, study_day_for
+from quizzer.services.study import QueueCounts, get_visible_deck, study_day_for
 from quizzer.services.users import whole_number
 from quizzer.srs.queue import MAX_CUSTOM_DAYS
 from quizzer.store import custom_study as store
-from quizzer.store.db import database_proxy as db
+from quizzer.store.db import transaction
 from quizzer.store.models import User
 
 MODES = {"ahead": "Study ahead", "forgotten": "Forgotten cards", "tag": "Cards with a tag"}
@@ -37,7 +37,11 @@ class CustomSession:
     def params(self) -> dict:
         """The session as query parameters (for links and forms)."""
         extra = {"tag": self.tag} if self.mode == "tag" else {"days": self.days}
-        return {"custom": self.mode, "deck": self.deck_id, **extra}
+        return {"custom": self.mode, **({"deck": self.deck_id} if self.deck_id is not None else {}), **extra}
+
+    @property
+    def label(self) -> str:
+        return f"{MODES[self.mode]}: {self.tag}" if self.mode == "tag" else f"{MODES[self.mode]}: {self.days} d"
 
 
 def check_session(mode, deck_id: int | None, days=None, tag=None) -> CustomSession:
@@ -73,13 +77,18 @@ def next_custom_card(user: User, session: CustomSession, now: datetime) -> Custo
     return CustomNext(*found)
 
 
+def _reschedules(session: CustomSession, state, day) -> bool:
+    """A tag session's card due today (not yet answered today) is answered as in the queue."""
+    return session.mode == "tag" and state.due <= day and state.last_review_day != day
+
+
 def answer_custom(user: User, session: CustomSession, card_id: int, quality, *, answer_id: str | None = None,
                   time_ms: int = 0, now: datetime) -> review.AnswerOutcome:
     """Log an answer of a custom session without rescheduling (a tag session's due card is answered
     as in the queue). The same ``answer_id`` twice is logged once."""
     quality = review.check_quality(quality)
     today = study_day_for(user, now)
-    with db.atomic():
+    with transaction():
         done = store.logged_answer(user.id, answer_id) if answer_id else None
         if done is not None:
             if done.card_id != card_id:
@@ -89,8 +98,31 @@ def answer_custom(user: User, session: CustomSession, card_id: int, quality, *, 
         state = store.card_state(user.id, card_id)
         if state is None or state.reviews == 0:
             raise NotFound(f"card {card_id} has not been studied yet: custom study shows studied cards")
-        if session.mode == "tag" and state.due <= today.day and state.last_review_day != today.day:
+        if _reschedules(session, state, today.day):
             return review.answer(user, card_id, quality, answer_id=answer_id, time_ms=time_ms, now=now)
         log = store.log_unscheduled_answer(state, today.day, today.now.replace(tzinfo=None), quality,
                                            _KINDS[session.mode], answer_id, max(0, time_ms))
     return review.outcome_of(log)
+
+
+def custom_step(user: User, session: CustomSession, now: datetime, outcome: review.AnswerOutcome | None = None,
+                card_id: int | None = None) -> review.ReviewStep:
+    """The session's next card (or the one given, as a page revealing it shows it) for the review
+    screen, its buttons saying whether it is rescheduled, and how many are left (as due cards)."""
+    found = next_custom_card(user, session, now)
+    shown = card_id or found.card_id
+    if shown is None:
+        return review.ReviewStep(None, QueueCounts(0, 0, 0), None, outcome)
+    day = study_day_for(user, now).day
+    view = review.card_view(user, shown)
+    practice = view.state is None or not _reschedules(session, view.state, day)
+    return review.ReviewStep(review.shown_card(user, view, day, practice=practice), QueueCounts(0, found.left, 0),
+                             None, outcome)
+
+
+def answer_and_next(user: User, session: CustomSession, card_id: int, quality, now: datetime, *,
+                    answer_id: str | None = None, time_ms: int = 0) -> review.ReviewStep:
+    """Answer a card of the session, then its next card, in one transaction."""
+    with transaction():
+        outcome = answer_custom(user, session, card_id, quality, answer_id=answer_id, time_ms=time_ms, now=now)
+        return custom_step(user, session, now, outcome)

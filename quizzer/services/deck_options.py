@@ -13,7 +13,7 @@ from quizzer.services.study import get_visible_deck, study_day_for
 from quizzer.services.users import check_new_order, whole_number
 from quizzer.srs.queue import MAX_EXTRA_NEW, OPTION_LIMITS, DeckOptions, StudyOptions, effective_options
 from quizzer.store import deck_options as store
-from quizzer.store.db import database_proxy as db
+from quizzer.store.db import transaction
 from quizzer.store.models import User
 
 
@@ -79,7 +79,7 @@ def check_deck_options(values: dict) -> dict:
 def update_deck_options(user: User, deck_id: int, **values) -> StudyOptions:
     """Save the deck's own options (those given); returns what now applies to it."""
     checked = check_deck_options(values)
-    with db.atomic():
+    with transaction():
         get_visible_deck(user, deck_id)
         if checked:
             store.save_deck_option(user.id, deck_id, **checked)
@@ -90,7 +90,7 @@ def add_extra_new_cards(user: User, deck_id: int, extra, now) -> int:
     """Custom study: raise the deck's new-card limit for today only; returns today's extra in all."""
     count = whole_number("extra_new", extra, 1, MAX_EXTRA_NEW)
     today = study_day_for(user, now).day
-    with db.atomic():
+    with transaction():
         get_visible_deck(user, deck_id)
         store.add_extra_new(user.id, deck_id, count, today)
         return options_for_deck(user, deck_id, today).extra_new_today

@@ -78,12 +78,12 @@ class ShownCard:
 @dataclass(frozen=True)
 class ReviewStep:
     """What the review screen needs after one operation: the card to show (None: done for today),
-    what is left within the limits, the contents to carry to the next request, and the answer's
-    outcome (None for other operations)."""
+    what is left within the limits, the contents to carry to the next request (None in custom
+    study, which counts in full), and the answer's outcome (None for other operations)."""
 
     card: ShownCard | None
     counts: QueueCounts
-    contents: QueueContents
+    contents: QueueContents | None
     outcome: AnswerOutcome | None = None
 
 
@@ -93,9 +93,12 @@ def to_sm2(state: CardState | None) -> Sm2State:
     return Sm2State(state.repetitions, state.interval, state.easiness_x100 / 100)
 
 
-def _choices(scale: str, state: CardState | None, day: date) -> list[GradeChoice]:
-    """One GradeChoice per grade button of ``scale``, from one SM-2 preview."""
+def _choices(scale: str, state: CardState | None, day: date, practice: bool = False) -> list[GradeChoice]:
+    """One GradeChoice per grade button of ``scale``, from one SM-2 preview; ``practice`` (custom
+    study's answers, which reschedule nothing): each button leaves the card as it is."""
     options = grade_options(scale)
+    if practice and state is not None:
+        return [GradeChoice(label, q, state.interval, False, None) for label, q in options]
     if state is not None and state.last_review_day == day:
         return [GradeChoice(label, q, state.interval, needs_relearning(q), None) for label, q in options]
     current = to_sm2(state)
@@ -109,9 +112,9 @@ def grade_choices(user: User, view: CardView, now: datetime | None = None) -> li
     return _choices(user.grade_scale, view.state, study_day_for(user, now).day)
 
 
-def _shown(user: User, view: CardView, day: date) -> ShownCard:
+def shown_card(user: User, view: CardView, day: date, *, practice: bool = False) -> ShownCard:
     order = review_faces.choice_order(view, day)
-    return ShownCard(view, _choices(user.grade_scale, view.state, day), order,
+    return ShownCard(view, _choices(user.grade_scale, view.state, day, practice), order,
                      review_faces.typed_face(user, view) is not None,
                      review_faces.SUGGESTED_GRADES[user.grade_scale] if order else None)
 
@@ -125,7 +128,7 @@ def card_view(user: User, card_id: int) -> CardView:
 
 
 def show_card(user: User, card_id: int, now: datetime) -> ShownCard:
-    return _shown(user, card_view(user, card_id), study_day_for(user, now).day)
+    return shown_card(user, card_view(user, card_id), study_day_for(user, now).day)
 
 
 def _next_view(user: User, today: StudyDay, plan: DayPlan) -> CardView | None:
@@ -149,7 +152,7 @@ def _step(user: User, today: StudyDay, contents: QueueContents, outcome: AnswerO
           shown: CardView | None = None) -> ReviewStep:
     plan = plan_for(user, today, contents)
     view = shown or _next_view(user, today, plan)
-    card = _shown(user, view, today.day) if view is not None else None
+    card = shown_card(user, view, today.day) if view is not None else None
     return ReviewStep(card, plan.counts, contents, outcome)
 
 

@@ -49,14 +49,19 @@ def study():
             else review.next_with_counts(user, now, deck_id))
     if step.card is None:
         return redirect(url_for("pages.summary", deck=deck_id))
+    return render_study(user, step, deck)
+
+
+def render_study(user, step: review.ReviewStep, deck, **custom) -> str:
+    """The review screen for a step with a card (``custom``: a custom study's scope and pages)."""
+    assert step.card is not None
     revealed, typed = request.args.get("reveal") == "1", None
     if revealed and "typed" in request.args and step.card.typed:  # the no-JS check
-        typed = {**typed_payload(review_faces.check_typed(user, card_id or step.card.view.card.id,
-                                                          request.args["typed"])),
+        typed = {**typed_payload(review_faces.check_typed(user, step.card.view.card.id, request.args["typed"])),
                  "given": request.args["typed"]}
     return render_template("study.html", card=card_payload(step.card), counts=counts_payload(step.counts),
-                           queue=queue_payload(step.contents), deck=deck, revealed=revealed, typed=typed,
-                           answer_id=secrets.token_hex(12), scale=user.grade_scale)
+                           queue=step.contents and queue_payload(step.contents), deck=deck, revealed=revealed,
+                           typed=typed, answer_id=secrets.token_hex(12), scale=user.grade_scale, **custom)
 
 
 @bp.post("/study/answer")

@@ -50,7 +50,7 @@ def step_payload(step: ReviewStep) -> dict:
     """A review step as the API and the review page send it: the card, the counts, the carried queue,
     and an answer's outcome."""
     result = {"card": step.card and card_payload(step.card), "counts": counts_payload(step.counts),
-              "queue": queue_payload(step.contents)}
+              "queue": step.contents and queue_payload(step.contents)}
     if step.outcome is not None:
         outcome = step.outcome
         result["outcome"] = {"card_id": outcome.card_id, "quality": outcome.quality, "applied": outcome.applied,
