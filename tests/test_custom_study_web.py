@@ -90,7 +90,7 @@ def test_deck_options_are_saved_from_the_deck_page(logged_in, deck):
     assert (row.new_per_day, row.reviews_per_day, row.new_order, row.bury_siblings) == (2, None, "random", False)
     page = parse(client.get(f"/decks/{deck.id}"))
     assert page.by_id("opt-new")[1]["value"] == "2"
-    assert "Today: 2 new cards" in page.by_id("deck-options-now")[2]
+    assert "Today: at most 2 new cards and" in page.by_id("deck-options-now")[2]
     bad = client.form(f"/decks/{deck.id}/options", {"new_per_day": "-3"})
     assert bad.status_code == 400 and "new_per_day: between 0 and 9999" in bad.get_data(as_text=True)
     extra = client.form(f"/decks/{deck.id}/extra-new", {"extra_new": "4"})
