@@ -12,18 +12,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from random import Random
 
-from quizzer.services.deck_options import options_by_deck
-from quizzer.services.study import (
-    DailyProgress,
-    QueueContents,
-    QueueCounts,
-    StudyDay,
-    daily_progress,
-    queue_contents,
-)
+from quizzer.services.deck_options import study_options
+from quizzer.services.study import QueueContents, QueueCounts, StudyDay, queue_contents
 from quizzer.srs.queue import Allowance, DeckDay, NewSource, deck_allowance, next_new_deck, overall_allowance
+from quizzer.store import deck_day
 from quizzer.store.models import Deck, User
 from quizzer.store.queue_counts import due_counts_by_deck as deck_queues
+
+
+@dataclass(frozen=True)
+class DailyProgress:
+    """What the user did today, per deck: answers that set a schedule, and new cards started (in a
+    review or a quiz: a card counts as new once, on the day it was first answered)."""
+
+    reviewed_by_deck: dict[int, int]
+    new_by_deck: dict[int, int]
+
+    @property
+    def reviewed(self) -> int:
+        return sum(self.reviewed_by_deck.values())
+
+    @property
+    def new_started(self) -> int:
+        return sum(self.new_by_deck.values())
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,7 @@ class DayPlan:
     user's limits too; one deck: its own)."""
 
     contents: QueueContents
+    progress: DailyProgress
     figures: dict[int, DeckDay]  # in study order
     allowances: dict[int, Allowance]
     allowance: Allowance
@@ -73,16 +85,19 @@ class DayPlan:
         return deck_id, Random(self.seed).randrange(unseen) if random_order else 0
 
 
-def plan_for(user: User, today: StudyDay, contents: QueueContents, progress: DailyProgress | None = None) -> DayPlan:
-    """The plan of one scope from its contents (one query for the options, two for the progress)."""
-    progress = progress or daily_progress(user, today)
-    options = options_by_deck(user, [part.deck_id for part in contents.decks], today.day)
+def plan_for(user: User, today: StudyDay, contents: QueueContents) -> DayPlan:
+    """The plan of one scope from its contents, and its decks' options and figures of today (one
+    statement)."""
+    rows = deck_day.deck_days(user.id, contents.deck_id, today.starts_at, today.day)
+    progress = DailyProgress({r.deck_id: r.applied for r in rows}, {r.deck_id: r.new_started for r in rows})
+    options = {r.deck_id: study_options(user, r, today.day) for r in rows}
+    parts = {part.deck_id: part for part in contents.decks}
     figures = {}
-    for part in contents.decks:
-        own, extra = options[part.deck_id].effective, options[part.deck_id].extra_new_today
-        figures[part.deck_id] = DeckDay(part.deck_id, own.new_per_day + extra, own.reviews_per_day,
-                                        progress.new_by_deck.get(part.deck_id, 0),
-                                        progress.reviewed_by_deck.get(part.deck_id, 0), part.new, part.due)
+    for row in rows:
+        part = parts.get(row.deck_id)
+        own, extra = options[row.deck_id].effective, options[row.deck_id].extra_new_today
+        figures[row.deck_id] = DeckDay(row.deck_id, own.new_per_day + extra, own.reviews_per_day, row.new_started,
+                                       row.applied, part.new if part else 0, part.due if part else 0)
     allowances = {d: deck_allowance(f) for d, f in figures.items()}
     if contents.deck_id is None:
         extra_today = sum(o.extra_new_today for o in options.values())
@@ -91,7 +106,7 @@ def plan_for(user: User, today: StudyDay, contents: QueueContents, progress: Dai
     else:
         scope = allowances.get(contents.deck_id, Allowance(0, 0))
     seed = (user.id or 0) * 1_000_003 + today.day.toordinal() * 7919 + progress.new_started
-    return DayPlan(contents, figures, allowances, scope, user.new_order,
+    return DayPlan(contents, progress, figures, allowances, scope, user.new_order,
                    {d: o.effective.new_order for d, o in options.items()}, seed)
 
 
@@ -106,11 +121,11 @@ class Overview:
 
 def overview(user: User, today: StudyDay) -> Overview:
     """One full count and one plan for the deck rows and Study now alike (so they agree)."""
-    rows, progress = deck_queues(user.id, today.day), daily_progress(user, today)
-    plan = plan_for(user, today, queue_contents(user, today.day, rows=rows), progress)
+    rows = deck_queues(user.id, today.day)
+    plan = plan_for(user, today, queue_contents(user, today.day, rows=rows))
     decks = [DeckCounts(q.deck, plan.allowances[q.deck.id].new, plan.allowances[q.deck.id].due, q.total)
              for q in rows]
-    return Overview(decks, plan.counts, progress)
+    return Overview(decks, plan.counts, plan.progress)
 
 
 def due_counts_by_deck(user: User, today: StudyDay) -> list[DeckCounts]:

@@ -14,18 +14,13 @@ from quizzer.services.users import check_new_order, whole_number
 from quizzer.srs.queue import MAX_EXTRA_NEW, OPTION_LIMITS, DeckOptions, StudyOptions, effective_options
 from quizzer.store import deck_options as store
 from quizzer.store.db import transaction
+from quizzer.store.deck_day import DeckDayRow
 from quizzer.store.models import User
 
 
 def user_defaults(user: User) -> StudyOptions:
     """What every deck inherits: the user's study settings."""
     return StudyOptions(user.new_per_day, user.reviews_per_day, user.new_order, user.bury_siblings)
-
-
-def _override(row: store.DeckOption | None) -> DeckOptions | None:
-    if row is None:
-        return None
-    return DeckOptions(row.new_per_day, row.reviews_per_day, row.new_order, row.bury_siblings)
 
 
 @dataclass(frozen=True)
@@ -37,8 +32,10 @@ class DeckStudyOptions:
     extra_new_today: int
 
 
-def _study_options(user: User, row: store.DeckOption | None, day: date) -> DeckStudyOptions:
-    own = _override(row) or DeckOptions()
+def study_options(user: User, row: store.DeckOption | DeckDayRow | None, day: date) -> DeckStudyOptions:
+    """A deck's options on study day ``day`` from its stored row (None: it has none)."""
+    own = DeckOptions() if row is None else DeckOptions(row.new_per_day, row.reviews_per_day, row.new_order,
+                                                        row.bury_siblings)
     extra = row.extra_new if row is not None and row.extra_new_day == day else 0
     return DeckStudyOptions(own, effective_options(user_defaults(user), own), extra)
 
@@ -46,13 +43,7 @@ def _study_options(user: User, row: store.DeckOption | None, day: date) -> DeckS
 def options_for_deck(user: User, deck_id: int, day: date) -> DeckStudyOptions:
     """The options of one visible deck (NotFound otherwise) on study day ``day``."""
     get_visible_deck(user, deck_id)
-    return _study_options(user, store.deck_option(user.id, deck_id), day)
-
-
-def options_by_deck(user: User, deck_ids: list[int], day: date) -> dict[int, DeckStudyOptions]:
-    """The options of each deck in ``deck_ids`` on study day ``day`` (one query)."""
-    rows = store.deck_options_by_deck(user.id)
-    return {deck_id: _study_options(user, rows.get(deck_id), day) for deck_id in deck_ids}
+    return study_options(user, store.deck_option(user.id, deck_id), day)
 
 
 def check_deck_options(values: dict) -> dict:
@@ -83,7 +74,7 @@ def update_deck_options(user: User, deck_id: int, **values) -> StudyOptions:
         get_visible_deck(user, deck_id)
         if checked:
             store.save_deck_option(user.id, deck_id, **checked)
-        return _study_options(user, store.deck_option(user.id, deck_id), date.min).effective
+        return study_options(user, store.deck_option(user.id, deck_id), date.min).effective
 
 
 def add_extra_new_cards(user: User, deck_id: int, extra, now) -> int:
@@ -95,9 +86,3 @@ def add_extra_new_cards(user: User, deck_id: int, extra, now) -> int:
         store.add_extra_new(user.id, deck_id, count, today)
         return options_for_deck(user, deck_id, today).extra_new_today
 
-
-def bury_siblings_on(user: User, deck_id: int) -> bool:
-    """Whether answering a card of the deck buries its siblings (the deck's option, else the user's)."""
-    row = store.deck_option(user.id, deck_id)
-    own = None if row is None else row.bury_siblings
-    return user.bury_siblings if own is None else own

@@ -15,7 +15,7 @@ from typing import NamedTuple, TypeVar
 
 from quizzer.services import review_faces
 from quizzer.services.day_plan import DayPlan, plan_for
-from quizzer.services.deck_options import bury_siblings_on
+from quizzer.services.deck_options import user_defaults
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
 from quizzer.services.study import (
     QueueChange,
@@ -28,7 +28,7 @@ from quizzer.services.study import (
     study_day_for,
 )
 from quizzer.srs import MAX_INTERVAL_DAYS, Sm2State, due_date, grade_options, needs_relearning, preview, review
-from quizzer.srs.queue import Sibling, siblings_to_bury
+from quizzer.srs.queue import DeckOptions, Sibling, effective_options, siblings_to_bury
 from quizzer.store import card_states, deck_day, review_log
 from quizzer.store.card_states import SNAPSHOT_COLUMNS, StateRace
 from quizzer.store.db import transaction
@@ -222,8 +222,8 @@ def _grade(user: User, card_id: int, quality: int, today: StudyDay, answer_id: s
         interval_before=before["interval"] if before else 0, interval_after=state.interval,
         easiness_x100_after=state.easiness_x100, repetitions_after=state.repetitions, due_after=state.due)
     review_log.record_answer(log)
-    bury = kind == "review" and bury_siblings_on(user, card.deck_id)
-    buried = _bury_siblings(user, card.card_id, today.day) if bury else ()
+    bury = effective_options(user_defaults(user), DeckOptions(bury_siblings=card.deck_buries_siblings)).bury_siblings
+    buried = _bury_siblings(user, card.card_id, today.day) if kind == "review" and bury and card.siblings else ()
     return _Graded(log, ((card.deck_id, part_before, bucket(state, False, today.day)), *buried))
 
 
@@ -237,7 +237,7 @@ def _bury_siblings(user: User, card_id: int, day: date) -> tuple[QueueChange, ..
              for sibling_id, _, state in siblings]
     chosen = set(siblings_to_bury(views, bury=True))
     hidden = [(sibling_id, deck_id, state) for sibling_id, deck_id, state in siblings if sibling_id in chosen]
-    deck_day.bury_cards(user.id, [(c, d) for c, d, _ in hidden], day + timedelta(days=1), day)
+    deck_day.bury_cards(user.id, hidden, day + timedelta(days=1), day)
     return tuple((deck_id, bucket(state, False, day), None) for _, deck_id, state in hidden)
 
 

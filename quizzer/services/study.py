@@ -1,4 +1,4 @@
-"""The user's study day, the decks they can see, today's progress and what each deck holds.
+"""The user's study day, the decks they can see and what each deck holds.
 
 What is left travels with the answers: a full count (per deck) runs where a page lists the decks
 and on a session's first page; after that each answer, undo, suspension or burial moves the
@@ -14,7 +14,6 @@ from quizzer import clock
 from quizzer.services.errors import NotFound
 from quizzer.services.users import day_rule_change
 from quizzer.srs import study_day_span
-from quizzer.store import deck_day
 from quizzer.store import decks as deck_store
 from quizzer.store.models import Deck, User
 from quizzer.store.queue_counts import DeckQueue
@@ -62,28 +61,6 @@ def visible_deck_by_slug(user: User, slug: str) -> Deck:
     if deck is None:
         raise NotFound(f"no deck {slug!r}")
     return deck
-
-
-@dataclass(frozen=True)
-class DailyProgress:
-    """What the user did today, per deck: answers that set a schedule, and new cards started (in a
-    review or a quiz: a card counts as new once, on the day it was first answered)."""
-
-    reviewed_by_deck: dict[int, int]
-    new_by_deck: dict[int, int]
-
-    @property
-    def reviewed(self) -> int:
-        return sum(self.reviewed_by_deck.values())
-
-    @property
-    def new_started(self) -> int:
-        return sum(self.new_by_deck.values())
-
-
-def daily_progress(user: User, today: StudyDay) -> DailyProgress:
-    return DailyProgress(deck_day.applied_by_deck(user.id, today.starts_at),
-                         deck_day.new_started_by_deck(user.id, today.day))
 
 
 @dataclass(frozen=True)

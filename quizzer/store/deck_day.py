@@ -1,27 +1,51 @@
 """Per-deck figures of a study day (what each deck gave today) and burying a card's siblings."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import peewee as pw
 
-from quizzer.store.models import Card, CardState, ReviewLog
+from quizzer.store.deck_options import DeckOption
+from quizzer.store.decks import visible_decks_query
+from quizzer.store.models import Card, CardState, Deck, ReviewLog
+from quizzer.store.prepared import DATE, DATETIME, INT, Prepared
 
 
-def new_started_by_deck(user_id: int, day: date) -> dict[int, int]:
-    """Cards first answered on ``day`` (in a review or a quiz), per deck."""
-    rows = (CardState.select(CardState.deck, pw.fn.COUNT(CardState.id))
-            .where((CardState.user == user_id) & (CardState.first_review_day == day))
-            .group_by(CardState.deck).tuples())
-    return dict(rows)
+@dataclass(frozen=True)
+class DeckDayRow:
+    """One visible deck's day: what it gave today, and the user's own options for it (None: inherited)."""
+
+    deck_id: int
+    applied: int  # answers that set a schedule since the day began
+    new_started: int  # cards first answered today (in a review or a quiz)
+    new_per_day: int | None
+    reviews_per_day: int | None
+    new_order: str | None
+    bury_siblings: bool | None
+    extra_new: int
+    extra_new_day: date | None
 
 
-def applied_by_deck(user_id: int, since: datetime) -> dict[int, int]:
-    """Answers that set a schedule since ``since`` (naive UTC), per deck."""
-    rows = (ReviewLog.select(ReviewLog.deck, pw.fn.COUNT(ReviewLog.id))
-            .where((ReviewLog.user == user_id) & ReviewLog.applied & (ReviewLog.reviewed_at >= since))
-            .group_by(ReviewLog.deck).tuples())
-    return dict(rows)
+_DECK_DAYS = Prepared(lambda user, deck, since, day: visible_decks_query(
+    user, Deck.id,
+    ReviewLog.select(pw.fn.COUNT(pw.SQL("*"))).where(
+        (ReviewLog.user == user) & (ReviewLog.reviewed_at >= since) & (ReviewLog.deck == Deck.id)
+        & ReviewLog.applied),
+    CardState.select(pw.fn.COUNT(pw.SQL("*"))).where(
+        (CardState.user == user) & (CardState.first_review_day == day) & (CardState.deck == Deck.id)),
+    DeckOption.new_per_day, DeckOption.reviews_per_day, DeckOption.new_order, DeckOption.bury_siblings,
+    DeckOption.extra_new, DeckOption.extra_new_day)
+    .join(DeckOption, pw.JOIN.LEFT_OUTER, on=(DeckOption.deck == Deck.id) & (DeckOption.user == user))
+    .where((pw.Value(deck) == 0) | (Deck.id == deck)).tuples(), user=INT, deck=INT, since=DATETIME, day=DATE)
+
+
+def deck_days(user_id: int, deck_id: int | None, since: datetime, day: date) -> list[DeckDayRow]:
+    """Every visible deck (or the one given) in study order, with today's figures (``since``: the day's
+    start, naive UTC) and the user's options: one statement."""
+    return [DeckDayRow(d, applied, new, per_day, reviews, order, bury, extra or 0, extra_day)
+            for d, applied, new, per_day, reviews, order, bury, extra, extra_day
+            in _DECK_DAYS.rows(user=user_id, deck=deck_id or 0, since=since, day=day)]
 
 
 def siblings_of(user_id: int, card_id: int) -> list[tuple[int, int, CardState | None]]:
@@ -39,17 +63,13 @@ def _state(card: Card) -> CardState | None:
     return state if state is not None and state.id is not None else None
 
 
-def bury_cards(user_id: int, cards: list[tuple[int, int]], until: date, today: date) -> None:
-    """Hide ``cards`` ((card id, deck id)) until ``until``; a new card gets a state row that keeps
-    it new (no answers)."""
-    if not cards:
-        return
-    ids = [card_id for card_id, _ in cards]
-    (CardState.update(buried_until=until)
-     .where((CardState.user == user_id) & CardState.card.in_(ids)).execute())
-    stated = {card_id for (card_id,) in CardState.select(CardState.card)
-              .where((CardState.user == user_id) & CardState.card.in_(ids)).tuples()}
+def bury_cards(user_id: int, cards: list[tuple[int, int, CardState | None]], until: date, today: date) -> None:
+    """Hide ``cards`` ((card id, deck id, the user's state or None)) until ``until``; a card without a
+    state gets one that keeps it new (no answers)."""
+    stated = [state.id for _, _, state in cards if state is not None]
+    if stated:
+        CardState.update(buried_until=until).where(CardState.id.in_(stated)).execute()
     rows = [{"user": user_id, "card": card_id, "deck": deck_id, "due": today, "buried_until": until}
-            for card_id, deck_id in cards if card_id not in stated]
+            for card_id, deck_id, state in cards if state is None]
     if rows:
         CardState.insert_many(rows).execute()

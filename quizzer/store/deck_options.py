@@ -30,11 +30,6 @@ class DeckOption(BaseModel):
 SETTABLE = ("new_per_day", "reviews_per_day", "new_order", "bury_siblings")
 
 
-def deck_options_by_deck(user_id: int) -> dict[int, DeckOption]:
-    """Every deck option row of the user, by deck id."""
-    return {row.deck_id: row for row in DeckOption.select().where(DeckOption.user == user_id)}
-
-
 def deck_option(user_id: int, deck_id: int) -> DeckOption | None:
     return DeckOption.get_or_none((DeckOption.user == user_id) & (DeckOption.deck == deck_id))
 
