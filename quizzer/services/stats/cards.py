@@ -34,12 +34,17 @@ class Forecast:
 
 
 def forecast(scope: StatsScope) -> Forecast:
-    """One aggregate over the card states (suspended and retired cards left out), grouped by due date."""
+    """One aggregate over the reviews' states (new, suspended and retired cards left out), grouped by
+    due date; a buried review counts on the day it comes back, as the queue shows it."""
     end = scope.today + timedelta(days=FORECAST_DAYS - 1)
-    query = (scope.states(CardState.due, star_count())
-             .where((CardState.suspended == False) & (CardState.due <= end))  # noqa: E712
-             .group_by(CardState.due).tuples())
-    by_day = {as_date(due): n for due, n in query}
+    query = (scope.states(CardState.due, CardState.buried_until, star_count())
+             .where((CardState.suspended == False) & (CardState.reviews > 0) & (CardState.due <= end))  # noqa: E712
+             .group_by(CardState.due, CardState.buried_until).tuples())
+    by_day: dict = {}
+    for due, buried_until, n in query:
+        due, back = as_date(due), buried_until and as_date(buried_until)
+        day = back if back and back > scope.today and due < back else due
+        by_day[day] = by_day.get(day, 0) + n
     overdue = sum(n for day, n in by_day.items() if day < scope.today)
     counts = [by_day.get(d, 0) for d in day_range(scope.today, FORECAST_DAYS)]
     counts[0] += overdue
