@@ -33,7 +33,7 @@ from quizzer.services.errors import Conflict, InvalidInput
 from quizzer.services.media import find_media, referenced_media, store_media
 from quizzer.store.bulk import bulk_insert
 from quizzer.store.db import database_proxy as db
-from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
+from quizzer.store.models import DAY_RULE_COLUMNS, Card, CardState, Deck, Note, ReviewLog, User
 
 MANIFEST = "quizzer-backup.json"
 FORMAT, VERSION = "quizzer-account-backup", 1
@@ -101,7 +101,8 @@ def backup_document(user: User, with_password_hash: bool = False) -> tuple[dict,
     logs = [{"card": by_card[log.card_id], **_dump(log)} for log in
             ReviewLog.select().where(ReviewLog.user == user.id).order_by(ReviewLog.id)]
     document = {"format": FORMAT, "version": VERSION, "exported_at": datetime.now(UTC).isoformat(),
-                "user": _dump(user, skip=("session_version", "is_admin")
+                # A pending time zone change is not kept: a restored account takes the chosen zone at once.
+                "user": _dump(user, skip=("session_version", "is_admin", *DAY_RULE_COLUMNS)
                               + (() if with_password_hash else ("password_hash",))), "decks": entries,
                 "card_states": states, "review_log": logs}
     return document, own_media, shared_media

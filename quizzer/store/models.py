@@ -221,6 +221,8 @@ class SchemaMigration(BaseModel):
 
 
 ALL_MODELS = (User, Deck, Note, Card, CardState, ReviewLog)
+# The user's columns of a pending time zone or roll-over change (services.users.day_rule_change).
+DAY_RULE_COLUMNS = ("previous_timezone", "previous_rollover_hour", "day_rule_at", "day_rule_first_day")
 
 # Indexes the migrations make with raw SQL, declared here too so the models describe the whole schema.
 # A deck id is unique per owner and among the shared decks (NULL owners are distinct in a plain UNIQUE).
