@@ -182,3 +182,16 @@ def test_counts_of_another_day_or_scope_are_counted_again(logged_in, decks):
     other_scope = {**after["queue"], "deck": decks[1].id, "decks": [[decks[1].id, 999, 0, 0]]}
     after = _answer(alice, {"card_id": after["card"]["id"], "quality": 4}, other_scope)
     assert after["counts"]["new"] == 18
+
+
+def test_a_replayed_answer_returns_counts_counted_afresh(logged_in, decks):
+    """A retry after a lost response carries the counts from before the first post: they would be off
+    by the answer, so the replay counts in full."""
+    alice = logged_in("alice")
+    before = alice.get("/api/review/next").get_json()
+    body = {"card_id": before["card"]["id"], "quality": 2, "answer_id": "retry-me"}
+    first = _answer(alice, body, before["queue"])
+    again = _answer(alice, body, before["queue"])
+    assert again["outcome"]["replayed"] is True
+    assert again["counts"] == first["counts"] == {"new": 19, "due": 0, "relearn": 1, "total": 20}
+    assert again["queue"] == first["queue"]

@@ -153,6 +153,17 @@ def test_queue_counts(history, user):
     assert (counts.new, counts.due, counts.relearn) == (0, 2, 1)
 
 
+def test_the_dashboard_overview_is_the_same_counts_from_one_pass(history, user):
+    today = study_day_for(user, NOW)
+    user_service.update_settings(user, new_per_day=2)
+
+    seen = overview(user, today)
+
+    assert [(c.deck.slug, c.new, c.due, c.total) for c in seen.decks] == counts_table(user)
+    assert seen.queue == queue_counts(user, today)
+    assert (seen.progress.reviewed, seen.progress.new_started) == (1, 1)
+
+
 def test_queue_counts_match_what_the_queue_serves(history, user):
     expected = queue_counts(user, study_day_for(user, NOW))
     served, now = [], NOW

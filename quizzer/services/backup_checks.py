@@ -21,13 +21,15 @@ from quizzer.deck_format import DeckError, Problem
 from quizzer.deck_format.cloze import DELETION_KEY
 from quizzer.deck_format.parser import SLUG
 from quizzer.deck_format.render import sanitize
+from quizzer.deck_format.tags import TAG_RULE, is_tag
 from quizzer.services import passwords, users
 from quizzer.services.errors import InvalidInput
 from quizzer.services.review import SNAPSHOT_COLUMNS
-from quizzer.srs import MAX_INTERVAL_DAYS
+from quizzer.srs.limits import MAX_INTERVAL_DAYS, MIN_EASINESS_X100, QUALITY_MAX, QUALITY_MIN
 from quizzer.store.models import Card, CardState, Deck, JsonField, Note, ReviewLog, User
 
-_INT_RANGE = {pw.SmallIntegerField: 2**15 - 1, pw.BigIntegerField: 2**63 - 1, pw.IntegerField: 2**31 - 1}
+_INT32_MAX = 2**31 - 1  # PostgreSQL integer
+_INT_RANGE = {pw.SmallIntegerField: 2**15 - 1, pw.BigIntegerField: 2**63 - 1, pw.IntegerField: _INT32_MAX}
 # Values the code reads back and relies on, beyond their column's type.
 _ALLOWED = {
     (Note, "kind"): re.compile(r"basic|cloze|choice"),
@@ -36,11 +38,11 @@ _ALLOWED = {
     (ReviewLog, "kind"): re.compile(r"review|quiz"),
 }
 _RANGES = {
-    (ReviewLog, "quality"): (0, 5), (ReviewLog, "time_ms"): (0, 2**31 - 1),
+    (ReviewLog, "quality"): (QUALITY_MIN, QUALITY_MAX), (ReviewLog, "time_ms"): (0, _INT32_MAX),
     (CardState, "interval"): (0, MAX_INTERVAL_DAYS), (ReviewLog, "interval_before"): (0, MAX_INTERVAL_DAYS),
-    (ReviewLog, "interval_after"): (0, MAX_INTERVAL_DAYS), (CardState, "easiness_x100"): (130, 10_000),
-    (ReviewLog, "easiness_x100_after"): (130, 10_000), (CardState, "repetitions"): (0, 2**31 - 1),
-    (CardState, "lapses"): (0, 2**31 - 1), (CardState, "reviews"): (0, 2**31 - 1),
+    (ReviewLog, "interval_after"): (0, MAX_INTERVAL_DAYS), (CardState, "easiness_x100"): (MIN_EASINESS_X100, 10_000),
+    (ReviewLog, "easiness_x100_after"): (MIN_EASINESS_X100, 10_000), (CardState, "repetitions"): (0, _INT32_MAX),
+    (CardState, "lapses"): (0, _INT32_MAX), (CardState, "reviews"): (0, _INT32_MAX),
 }
 _HTML_COLUMNS = {(Card, "prompt_html"), (Card, "answer_html"), (Note, "explanation_html")}
 MAX_LISTED = 100  # problems listed one by one (a hand-edited file has a few; a broken one may have thousands)
@@ -234,10 +236,18 @@ def _text_value(model, field: pw.Field, value: Any) -> tuple[str | None, Any]:
     limit = getattr(field, "max_length", None)
     if limit and len(value) > limit:
         return f"at most {limit} characters", None
+    if (model, field.name) == (Note, "tags") and not _stored_tags(value):
+        return f"expected tags between single spaces, each a tag ({TAG_RULE}): {value[:40]!r}", None
     allowed = _ALLOWED.get((model, field.name))
     if allowed is not None and not allowed.fullmatch(value):
         return f"not a valid {field.name}: {value[:40]!r}", None
     return None, sanitize(value) if (model, field.name) in _HTML_COLUMNS else value
+
+
+def _stored_tags(text: str) -> bool:
+    """A note's tags as stored: " a b " (one space before, between and after; "  " or " " for none)."""
+    tags = text.split()
+    return text in (" ", f" {' '.join(tags)} ") and all(map(is_tag, tags))
 
 
 def _texts(value: Any) -> bool:
@@ -248,6 +258,9 @@ def _json_value(field: JsonField, value: Any) -> tuple[str | None, Any]:
     """Lists hold text only (tags, choices, accepted answers); the deck's sources map ids to text."""
     if field.name == "state_before":
         return None, value  # checked by Checker.snapshot
+    if field.name == "tags":  # a deck's
+        return (None, value) if isinstance(value, list) and all(map(is_tag, value)) else (
+            f"expected a list of tags ({TAG_RULE})", None)
     if _texts(value):
         return None, [sanitize(item) for item in value] if field.name == "choices_html" else value
     if field.name == "accept" and isinstance(value, dict) and all(  # a cloze card's, per deletion

@@ -112,10 +112,10 @@ def plan_for(user: User, today: StudyDay, contents: QueueContents) -> DayPlan:
 
 @dataclass(frozen=True)
 class Overview:
-    """The dashboard: each deck's counts (what its Study button serves), Study now's, today's progress."""
+    """The dashboard: each deck's counts (what its Study button serves), Study now's (queue), today's progress."""
 
     decks: list[DeckCounts]
-    study_now: QueueCounts
+    queue: QueueCounts
     progress: DailyProgress
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from quizzer.deck_format import DeckSpec
-from quizzer.deck_format.parser import MAX_NAME_LENGTH, SLUG
+from quizzer.deck_format.parser import SLUG_RULE, is_slug
 from quizzer.importers import ImportBundle
 from quizzer.importers.names import Taken, unique
 from quizzer.services.errors import InvalidInput
@@ -92,8 +92,8 @@ def _chosen(bundle: ImportBundle, deck_id: str, into: str, exists: bool) -> Deck
     if len(bundle.decks) != 1:
         raise InvalidInput(f"{bundle.source} holds {len(bundle.decks)} decks: a target deck can be chosen "
                            "only for a file with one deck")
-    if not SLUG.fullmatch(into) or len(into) > MAX_NAME_LENGTH:
-        raise InvalidInput(f"'{into}' is not a deck id: use lowercase letters, digits and '-'")
+    if not is_slug(into):
+        raise InvalidInput(f"'{into}' is not a deck id: {SLUG_RULE}")
     origin = bundle.origins.get(deck_id)
     source = describe_origin(origin) if origin else f"deck '{deck_id}'"
     return DeckTarget(into, origin, f"{source}, into the deck you chose" + ("" if exists else " (a new deck)"))

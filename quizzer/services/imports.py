@@ -21,11 +21,11 @@ from quizzer.services.decks import ImportPlan, deck_files, load_deck, load_files
 from quizzer.services.errors import InvalidInput
 from quizzer.services.media import media_names, store_media
 from quizzer.services.study import study_day_for
+from quizzer.srs import MAX_INTERVAL_DAYS
 from quizzer.store.bulk import bulk_insert
 from quizzer.store.db import database_proxy as db
 from quizzer.store.models import Card, CardState, Deck, Note, User
 
-MAX_DUE_DAYS = 36_500
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -120,7 +120,7 @@ def _apply_progress(user: User, progress: tuple[CardProgress, ...]) -> tuple[int
 def _state_row(user: User, card: tuple[int, int], item: CardProgress, today) -> dict:
     """SM-2 state for a carried-over card (the mapping is in docs/import-export.md)."""
     reviewed = item.interval > 0 and item.due is not None
-    due = min(item.due, today + timedelta(days=MAX_DUE_DAYS)) if reviewed else today
+    due = min(item.due, today + timedelta(days=MAX_INTERVAL_DAYS)) if reviewed else today
     return {
         "user": user.id, "card": card[0], "deck": card[1],
         "repetitions": 2 if reviewed else 0, "interval": item.interval if reviewed else 0,

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -10,13 +9,13 @@ from functools import reduce
 
 import peewee as pw
 
+from quizzer.deck_format.tags import TAG_RULE, is_tag
 from quizzer.quiz.picking import CardStanding
 from quizzer.quiz.questions import QuizCard
 from quizzer.services.errors import InvalidInput, NotFound
 from quizzer.services.study import visible_decks
 from quizzer.store.models import Card, CardState, Deck, Note, User
 
-TAG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 MAX_TAGS = 50  # each tag is one OR'd condition: thousands would overflow the SQL expression depth
 
 
@@ -29,12 +28,12 @@ class PoolCard:
 
 
 def clean_tags(tags: Iterable[str]) -> list[str]:
-    """Lower-cased, de-duplicated tags; InvalidInput names the first malformed one."""
+    """Lower-cased, de-duplicated tags; InvalidInput names the first malformed one (deck_format.tags' rule)."""
     cleaned = []
     for raw in tags:
         tag = str(raw).strip().lower()
-        if tag and not TAG_RE.match(tag):
-            raise InvalidInput(f"tags: {str(raw)[:70]!r} is not a tag (letters, digits, '.', '_' or '-')")
+        if tag and not is_tag(tag):
+            raise InvalidInput(f"tags: {str(raw)[:70]!r} is not a tag: {TAG_RULE}")
         if tag and tag not in cleaned:
             cleaned.append(tag)
     if len(cleaned) > MAX_TAGS:

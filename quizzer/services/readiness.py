@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 
 import peewee as pw
 
-from quizzer.quiz.readiness import MATURE_DAYS, PASSING_QUALITY, RECENT_DAYS, TopicEvidence, readiness
+from quizzer.quiz.readiness import RECENT_DAYS, TopicEvidence, readiness
 from quizzer.services.study import study_day_for, visible_decks
+from quizzer.srs import MATURE_DAYS, PASSING_QUALITY
 from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
 
 MIN_TOPIC_CARDS = 3  # smaller tags are noise in a chart

@@ -1,6 +1,6 @@
-"""The review engine: grading (SM-2 once per card per day), undo, suspend, bury, and the review
-screen's step: one operation, then the card to show and what is left, from one clock reading in one
-transaction.
+"""The review engine's changes: grading (SM-2 once per card per day), undo, suspend, bury. Each is one
+transaction; the ``*_and_next`` forms also return the screen's next step (services/review_queue.py) from
+the same study day, in the same transaction.
 
 SM-2 is applied by the first grade of a study day; a card graded below 4 comes back later in the
 same session (step 7) without being rescheduled again. An answer posted twice with one ``answer_id``
@@ -11,171 +11,54 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import NamedTuple, TypeVar
+from typing import TypeVar
 
-from quizzer.services import review_faces
-from quizzer.services.day_plan import DayPlan, plan_for
+from quizzer import srs
 from quizzer.services.deck_options import user_defaults
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
-from quizzer.services.study import (
-    QueueChange,
-    QueueContents,
-    QueueCounts,
-    StudyDay,
-    contents_after,
-    get_visible_deck,
-    queue_contents,
-    study_day_for,
+from quizzer.services.review_queue import (
+    RELEARN_DELAY,
+    AnswerOutcome,
+    GradeChoice,
+    ReviewStep,
+    ShownCard,
+    card_view,
+    card_with_counts,
+    grade_choices,
+    next_card,
+    next_with_counts,
+    show_card,
+    shown_card,
+    step,
+    to_sm2,
 )
-from quizzer.srs import MAX_INTERVAL_DAYS, Sm2State, due_date, grade_options, needs_relearning, preview, review
+from quizzer.services.study import QueueChange, QueueContents, StudyDay, contents_after, study_day_for
+from quizzer.srs import MAX_INTERVAL_DAYS, due_date, needs_relearning, review
 from quizzer.srs.queue import DeckOptions, Sibling, effective_options, siblings_to_bury
 from quizzer.store import card_states, deck_day, review_log
 from quizzer.store.card_states import SNAPSHOT_COLUMNS, StateRace
 from quizzer.store.db import transaction
 from quizzer.store.models import CardState, ReviewLog, User
-from quizzer.store.queue import CardView, bucket, card_view_row, joined_state, next_card_view
+from quizzer.store.queue import CardView, bucket, joined_state
 from quizzer.store.review_log import AnswerRace
 
-__all__ = ["SNAPSHOT_COLUMNS", "CardView", "joined_state"]  # imported from here by backups and the catalog
+# What callers import from here: the review's whole surface in one module (the web, the quiz, the
+# backups' checks, the catalog and the tests).
+__all__ = ["RELEARN_DELAY", "SNAPSHOT_COLUMNS", "AnswerOutcome", "CardView", "GradeChoice", "ReviewStep",
+           "ShownCard", "card_view", "card_with_counts", "grade_choices", "joined_state", "next_card",
+           "next_with_counts", "show_card", "shown_card"]
 
-RELEARN_DELAY = timedelta(seconds=60)  # a failed card waits this long unless nothing else is left
 _T = TypeVar("_T")
-
-
-@dataclass(frozen=True)
-class AnswerOutcome:
-    card_id: int
-    quality: int
-    applied: bool
-    interval: int
-    due: date
-    relearn: bool
-    replayed: bool = False
-
-
-class GradeChoice(NamedTuple):
-    """One grade button: what it gives, and what pressing it does to the card."""
-
-    label: str
-    quality: int
-    interval: int  # days until the card is due again
-    again_today: bool  # below Good: the card comes back in this session first (SM-2 step 7)
-    easiness_change: float | None  # None when SM-2 already applied today (nothing changes)
-
-
-@dataclass(frozen=True)
-class ShownCard:
-    """A card as the review screen shows it on one study day: its grade buttons, its choices' order,
-    whether it asks to type the answer, and the grades a multiple-choice pick suggests."""
-
-    view: CardView
-    grades: list[GradeChoice]
-    choice_order: list[int]
-    typed: bool
-    choice_grades: dict[bool, int] | None
-
-
-@dataclass(frozen=True)
-class ReviewStep:
-    """What the review screen needs after one operation: the card to show (None: done for today),
-    what is left within the limits, the contents to carry to the next request (None in custom
-    study, which counts in full), and the answer's outcome (None for other operations)."""
-
-    card: ShownCard | None
-    counts: QueueCounts
-    contents: QueueContents | None
-    outcome: AnswerOutcome | None = None
-
-
-def to_sm2(state: CardState | None) -> Sm2State:
-    if state is None:
-        return Sm2State()
-    return Sm2State(state.repetitions, state.interval, state.easiness_x100 / 100)
-
-
-def _choices(scale: str, state: CardState | None, day: date, practice: bool = False) -> list[GradeChoice]:
-    """One GradeChoice per grade button of ``scale``, from one SM-2 preview; ``practice`` (custom
-    study's answers, which reschedule nothing): each button leaves the card as it is."""
-    options = grade_options(scale)
-    if practice and state is not None:
-        return [GradeChoice(label, q, state.interval, False, None) for label, q in options]
-    if state is not None and state.last_review_day == day:
-        return [GradeChoice(label, q, state.interval, needs_relearning(q), None) for label, q in options]
-    current = to_sm2(state)
-    states = preview(current, [q for _, q in options])
-    return [GradeChoice(label, q, min(states[q].interval, MAX_INTERVAL_DAYS), needs_relearning(q),
-                        round(states[q].easiness - current.easiness, 2))
-            for label, q in options]
-
-
-def grade_choices(user: User, view: CardView, now: datetime | None = None) -> list[GradeChoice]:
-    return _choices(user.grade_scale, view.state, study_day_for(user, now).day)
-
-
-def shown_card(user: User, view: CardView, day: date, *, practice: bool = False) -> ShownCard:
-    order = review_faces.choice_order(view, day)
-    return ShownCard(view, _choices(user.grade_scale, view.state, day, practice), order,
-                     review_faces.typed_face(user, view) is not None,
-                     review_faces.SUGGESTED_GRADES[user.grade_scale] if order else None)
-
-
-def card_view(user: User, card_id: int) -> CardView:
-    """One card the user can see, with their state; NotFound otherwise."""
-    view = card_view_row(user.id, card_id)
-    if view is None:
-        raise NotFound(f"no card {card_id}")
-    return view
-
-
-def show_card(user: User, card_id: int, now: datetime) -> ShownCard:
-    return shown_card(user, card_view(user, card_id), study_day_for(user, now).day)
-
-
-def _next_view(user: User, today: StudyDay, plan: DayPlan) -> CardView | None:
-    """The queue's next card within the plan's limits; NotFound for a deck scope the user cannot see
-    (checked only when nothing was found: a card found proves the deck visible)."""
-    deck_id, new = plan.contents.deck_id, plan.next_new()
-    view = next_card_view(user.id, deck_id, today.day, today.now.replace(tzinfo=None) - RELEARN_DELAY,
-                          due_decks=plan.due_decks(), new_deck=new and new[0], new_offset=new[1] if new else 0)
-    if view is None and deck_id is not None:
-        get_visible_deck(user, deck_id)
-    return view
-
-
-def next_card(user: User, deck_id: int | None = None, now: datetime | None = None) -> CardView | None:
-    """The card to show now, or None when today's queue is empty."""
-    today = study_day_for(user, now)
-    return _next_view(user, today, plan_for(user, today, queue_contents(user, today.day, deck_id)))
-
-
-def _step(user: User, today: StudyDay, contents: QueueContents, outcome: AnswerOutcome | None = None,
-          shown: CardView | None = None) -> ReviewStep:
-    plan = plan_for(user, today, contents)
-    view = shown or _next_view(user, today, plan)
-    card = shown_card(user, view, today.day) if view is not None else None
-    return ReviewStep(card, plan.counts, contents, outcome)
-
-
-def next_with_counts(user: User, now: datetime, deck_id: int | None = None, *,
-                     counts: QueueContents | None = None) -> ReviewStep:
-    """The card to show next and what is left (carried ``counts``, or a full count)."""
-    today = study_day_for(user, now)
-    return _step(user, today, contents_after(user, today.day, deck_id, counts))
-
-
-def card_with_counts(user: User, card_id: int, now: datetime, deck_id: int | None = None) -> ReviewStep:
-    """One given card (the no-JavaScript page revealing it) and what is left."""
-    today = study_day_for(user, now)
-    return _step(user, today, contents_after(user, today.day, deck_id, None), shown=card_view(user, card_id))
 
 
 # --- Answering -------------------------------------------------------------------------------------
 
 def check_quality(quality: object) -> int:
-    """The one check of a grade from outside: a whole number from 0 to 5 (a bool is not one)."""
-    if isinstance(quality, bool) or not isinstance(quality, int) or not 0 <= quality <= 5:
-        raise InvalidInput(f"quality must be a whole number from 0 to 5, got {quality!r}")
-    return quality
+    """A grade from outside, checked by the core's one rule (InvalidInput instead of ValueError)."""
+    try:
+        return srs.check_quality(quality)
+    except ValueError as err:
+        raise InvalidInput(str(err)) from None
 
 
 def _check_answer_id(answer_id: str | None) -> None:
@@ -289,11 +172,12 @@ def answer_and_next(user: User, card_id: int, quality: object, now: datetime, *,
     def attempt() -> ReviewStep:
         with transaction():
             graded = _grade(user, card_id, grade, today, answer_id, max(0, int(time_ms)), "review")
-            contents = contents_after(user, today.day, deck_id, counts, graded.changes)
-            return _step(user, today, contents, outcome_of(graded.log))
+            contents = contents_after(user, today.day, deck_id, counts, *graded.changes)
+            return step(user, today, contents, outcome_of(graded.log))
 
     def replay(outcome: AnswerOutcome) -> ReviewStep:
-        return _step(user, today, contents_after(user, today.day, deck_id, counts), outcome)
+        # The carried counts may predate the first post (a retry after a lost response): count afresh.
+        return step(user, today, contents_after(user, today.day, deck_id, None), outcome)
     return _once(user, card_id, answer_id, "review", attempt, replay)
 
 
@@ -334,8 +218,8 @@ def undo_and_show(user: User, now: datetime, *, deck_id: int | None = None,
         if undone is None:
             return None
         card_id, change = undone
-        contents = contents_after(user, today.day, deck_id, counts, (change,))
-        return _step(user, today, contents, shown=card_view(user, card_id))
+        contents = contents_after(user, today.day, deck_id, counts, change)
+        return step(user, today, contents, shown=card_view(user, card_id))
 
 
 def _hold(user: User, card_id: int, today: StudyDay, change: Callable[[CardState], None]) -> QueueChange:
@@ -382,7 +266,7 @@ def suspend_and_next(user: User, card_id: int, suspended: bool, now: datetime, *
     today = study_day_for(user, now)
     with transaction():
         change = _hold(user, card_id, today, _suspension(suspended))
-        return _step(user, today, contents_after(user, today.day, deck_id, counts, (change,)))
+        return step(user, today, contents_after(user, today.day, deck_id, counts, change))
 
 
 def bury_and_next(user: User, card_id: int, now: datetime, *, deck_id: int | None = None,
@@ -390,4 +274,4 @@ def bury_and_next(user: User, card_id: int, now: datetime, *, deck_id: int | Non
     today = study_day_for(user, now)
     with transaction():
         change = _hold(user, card_id, today, _burial(today))
-        return _step(user, today, contents_after(user, today.day, deck_id, counts, (change,)))
+        return step(user, today, contents_after(user, today.day, deck_id, counts, change))

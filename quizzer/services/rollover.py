@@ -14,8 +14,9 @@ from datetime import date, datetime, timedelta
 
 import peewee as pw
 
-from quizzer.services.stats.scope import MATURE_DAYS, as_date, star_count, sum_if
+from quizzer.services.stats.scope import as_date, star_count, sum_if
 from quizzer.services.study import study_day_for
+from quizzer.srs import MATURE_DAYS
 from quizzer.store.db import database_proxy as db
 from quizzer.store.models import CardState, ReviewLog, User
 from quizzer.store.stats_models import DaySnapshot, ReviewDay

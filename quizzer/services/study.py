@@ -131,7 +131,7 @@ def queue_contents(user: User, day: date, deck_id: int | None = None,
 
 
 def contents_after(user: User, day: date, deck_id: int | None, carried: QueueContents | None,
-                   changes: tuple[QueueChange, ...] = ()) -> QueueContents:
+                   *changes: QueueChange) -> QueueContents:
     """What one scope holds after an operation: the contents a client carried, moved by ``changes``
     (each card's deck, its queue part before and after), when they are of this day and scope; else
     a full count (run after the changes are written, so it needs no moving)."""

@@ -4,7 +4,6 @@ No Flask, no database, no I/O; callers pass "now" in.
 """
 
 from quizzer.srs.day import (
-    MAX_INTERVAL_DAYS,
     DayRuleChange,
     day_start,
     due_date,
@@ -24,18 +23,24 @@ from quizzer.srs.grading import (
     needs_relearning,
     preview,
 )
+from quizzer.srs.limits import MATURE_DAYS, MAX_INTERVAL_DAYS, PASSING_QUALITY, QUALITY_MAX, QUALITY_MIN, check_quality
 from quizzer.srs.queue import NEW_ORDERS, OPTION_LIMITS
-from quizzer.srs.sm2 import MIN_EASINESS, Sm2State, review, validate_quality
+from quizzer.srs.sm2 import MIN_EASINESS, Sm2State, review
 
 __all__ = [
     "BUTTONS",
     "DayRuleChange",
     "FULL_SCALE",
+    "MATURE_DAYS",
     "MAX_INTERVAL_DAYS",
     "MIN_EASINESS",
     "NEW_ORDERS",
     "OPTION_LIMITS",
+    "PASSING_QUALITY",
+    "QUALITY_MAX",
+    "QUALITY_MIN",
     "button_interval",
+    "check_quality",
     "easiness_change_label",
     "Sm2State",
     "day_start",
@@ -50,5 +55,4 @@ __all__ = [
     "study_day",
     "study_day_span",
     "user_timezones",
-    "validate_quality",
 ]

@@ -15,7 +15,7 @@ from quizzer.services.errors import InvalidInput
 from quizzer.services.progress import session_summary, streak
 from quizzer.services.readiness import overview as readiness_overview
 from quizzer.services.study import get_visible_deck, study_day_for
-from quizzer.srs import grade_options, local_clock, user_timezones
+from quizzer.srs import MATURE_DAYS, grade_options, local_clock, user_timezones
 from quizzer.srs.queue import NEW_ORDER_LABELS
 from quizzer.web.auth import is_local_path
 from quizzer.web.params import MAX_ID, deck_scope, object_id, search_text, whole_number
@@ -32,8 +32,8 @@ def dashboard():
     today = study_day_for(user)
     counts = overview(user, today)  # the deck rows and Study now from one rule, as the queue serves them
     return render_template("dashboard.html", decks=counts.decks, today=today, streak=streak(user, today),
-                           progress=counts.progress, queue=counts.study_now,
-                           readiness=readiness_overview(user))
+                           progress=counts.progress, queue=counts.queue, readiness=readiness_overview(user),
+                           mature_days=MATURE_DAYS)
 
 
 @bp.get("/study")

@@ -2,8 +2,8 @@
 everything shown comes in the service's ReviewStep / ShownCard."""
 from __future__ import annotations
 
-from quizzer.services.review import ReviewStep, ShownCard
 from quizzer.services.review_faces import TypedCheck
+from quizzer.services.review_queue import ReviewStep, ShownCard
 from quizzer.services.study import QueueContents, QueueCounts
 from quizzer.srs import button_interval, easiness_change_label
 

@@ -101,8 +101,8 @@ class RecentDays:
 def recent_days(scope: StatsScope) -> RecentDays:
     """One aggregate over the last 30 study days.
 
-    A card is new when it had no interval before the answer, young below 21
-    days, mature from 21 days on (a same-day repeat of a failed card counts as
+    A card is new when it had no interval before the answer, young below
+    MATURE_DAYS, mature from MATURE_DAYS on (a same-day repeat of a failed card counts as
     young: its interval is then 1 day).
     """
     start = scope.today - timedelta(days=RECENT_DAYS - 1)

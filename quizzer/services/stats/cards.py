@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import peewee as pw
 
-from quizzer.services.stats.scope import MATURE_DAYS, StatsScope, as_date, day_range, star_count
+from quizzer.services.stats.scope import StatsScope, as_date, day_range, star_count
+from quizzer.srs import MATURE_DAYS
 from quizzer.store.models import CardState
 
 FORECAST_DAYS = 30

@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from quizzer.services.stats.scope import MATURE_DAYS, StatsScope, sum_if
+from quizzer.services.stats.scope import StatsScope, sum_if
+from quizzer.srs import MATURE_DAYS
 from quizzer.store.models import Deck
 from quizzer.store.stats_models import ReviewDay
 
@@ -53,7 +54,7 @@ def retention(scope: StatsScope) -> Retention:
     """Retention over the last 7, 30 and 365 study days: one aggregate per deck, and the deck titles.
 
     An answer counts when it set the card's schedule (applied) and the card had
-    an interval before it (not new): young below 21 days, mature from 21 on.
+    an interval before it (not new): young below MATURE_DAYS, mature from MATURE_DAYS on.
     """
     columns = []
     for days in PERIODS:

@@ -12,8 +12,6 @@ from quizzer.store.db import is_sqlite
 from quizzer.store.models import CardState, User
 from quizzer.store.stats_models import ReviewDay
 
-MATURE_DAYS = 21  # an interval of 21 days or more makes a card mature (young below)
-
 
 @dataclass(frozen=True)
 class StatsScope:
