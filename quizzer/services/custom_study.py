@@ -46,10 +46,10 @@ class CustomSession:
 
 def check_session(mode, deck_id: int | None, days=None, tag=None) -> CustomSession:
     """A session from request values; InvalidInput names the bad one."""
-    if mode not in MODES:
+    if not isinstance(mode, str) or mode not in MODES:
         raise InvalidInput(f"custom: one of {', '.join(MODES)}")
     if mode == "tag":
-        name = (tag or "").strip().lower()
+        name = tag.strip().lower() if isinstance(tag, str) else ""
         if not name or " " in name or len(name) > 64:
             raise InvalidInput("tag: one tag, 1 to 64 characters, no spaces")
         return CustomSession(mode, deck_id, tag=name)
@@ -87,6 +87,7 @@ def answer_custom(user: User, session: CustomSession, card_id: int, quality, *, 
     """Log an answer of a custom session without rescheduling (a tag session's due card is answered
     as in the queue). The same ``answer_id`` twice is logged once."""
     quality = review.check_quality(quality)
+    review.check_answer_id(answer_id)
     today = study_day_for(user, now)
     with transaction():
         done = store.logged_answer(user.id, answer_id) if answer_id else None

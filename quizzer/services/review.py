@@ -61,7 +61,7 @@ def check_quality(quality: object) -> int:
         raise InvalidInput(str(err)) from None
 
 
-def _check_answer_id(answer_id: str | None) -> None:
+def check_answer_id(answer_id: str | None) -> None:
     if answer_id is not None and not (0 < len(answer_id) <= 64):
         raise InvalidInput("answer_id must be 1 to 64 characters")
 
@@ -152,7 +152,7 @@ def answer(user: User, card_id: int, quality: object, *, answer_id: str | None =
     """Grade a card. The same ``answer_id`` posted twice is applied once; Conflict when it was
     used for another card."""
     grade, today = check_quality(quality), study_day_for(user, now)
-    _check_answer_id(answer_id)
+    check_answer_id(answer_id)
 
     def attempt() -> AnswerOutcome:
         with transaction():
@@ -167,7 +167,7 @@ def answer_and_next(user: User, card_id: int, quality: object, now: datetime, *,
     transaction. ``counts``: the contents the client carried from the last step (a full count
     without them)."""
     grade, today = check_quality(quality), study_day_for(user, now)
-    _check_answer_id(answer_id)
+    check_answer_id(answer_id)
 
     def attempt() -> ReviewStep:
         with transaction():

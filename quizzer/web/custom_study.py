@@ -2,6 +2,9 @@
 with and without JavaScript. The session travels as query parameters (custom, days or tag, deck)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import Blueprint, flash, jsonify, redirect, request, session, url_for
 from flask_login import current_user, login_required
 
@@ -18,7 +21,11 @@ MAX_TIME_MS = 2**31 - 1
 
 
 def _session() -> custom_study.CustomSession:
-    values = request.args if request.method == "GET" or "custom" in request.args else request.form
+    """The session from the query, else the form, else a JSON body (as deck_scope reads the deck)."""
+    values: Mapping[str, Any] = request.args if request.method == "GET" or "custom" in request.args else request.form
+    if request.method == "POST" and not values:
+        body = json_body(required=False)
+        values = body if isinstance(body, dict) else {}
     return custom_study.check_session(values.get("custom"), deck_scope(), values.get("days"), values.get("tag"))
 
 
