@@ -65,7 +65,8 @@ def test_the_custom_api_answers_and_gives_the_next_card(logged_in, deck):
     studied(user, deck, due_in_days=1)
     first = client.get(f"/api/custom/next?custom=ahead&days=1&deck={deck.id}").get_json()
     assert first["counts"]["due"] == 3 and first["queue"] is None
-    assert all(g["easiness_label"] == "" and not g["again_today"] for g in first["card"]["grades"])
+    assert first["card"]["practice"]
+    assert all(g["easiness_label"] == "" and g["interval_label"] == "stays due" for g in first["card"]["grades"])
     step = client.api(f"/api/custom/answer?custom=ahead&days=1&deck={deck.id}",
                       {"card_id": first["card"]["id"], "quality": 2, "answer_id": "x1"}).get_json()
     assert step["outcome"]["applied"] is False and step["counts"]["due"] == 2

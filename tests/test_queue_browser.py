@@ -77,14 +77,16 @@ def sign_up(page, url: str, name: str = "learner") -> User:
     return User.get(User.username == name)
 
 
-def study_all(page, limit: int = 40) -> list[tuple[str, str]]:
-    """Answer Good by keyboard until the summary: (deck title, prompt) of each card shown."""
+def study_all(page, limit: int = 40, revealed: bool = False) -> list[tuple[str, str]]:
+    """Answer Good by keyboard until the summary (``revealed``: the first card's answer is shown):
+    (deck title, prompt) of each card shown."""
     shown = []
     page.wait_for_load_state()
     while page.locator("#card").count():
         card_id = page.locator("#card").get_attribute("data-card-id")
         shown.append((page.locator("#deck-name").inner_text(), page.locator("#prompt").inner_text()))
-        reveal_answer(page)
+        if not (revealed and len(shown) == 1):
+            reveal_answer(page)
         page.keyboard.press("3")
         page.wait_for_function(
             "id => !document.getElementById('card') || document.getElementById('card').dataset.cardId !== id",
@@ -173,11 +175,14 @@ def test_study_ahead_leaves_the_schedule_intact(serve, browser):
 
     page.goto(f"{url}/decks/{deck.id}")
     page.click("#custom-study summary")
+    _shot(page, "deck-custom-study-desktop")
     page.fill("#ahead-days", "7")
     page.click("#study-ahead button")
     expect(page.locator("#custom-session")).to_have_text("Study ahead: 7 d")
     expect(page.locator("#undo")).to_have_count(0)
-    shown = study_all(page)
+    reveal_answer(page)
+    _shot(page, "review-ahead-desktop")
+    shown = study_all(page, revealed=True)
 
     assert len(shown) == 3
     assert [(s.card_id, s.due, s.interval, s.repetitions, s.easiness_x100) for s in CardState.select()] == schedule

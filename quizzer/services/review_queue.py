@@ -59,6 +59,7 @@ class ShownCard:
     choice_order: list[int]
     typed: bool
     choice_grades: dict[bool, int] | None
+    practice: bool = False  # custom study: no button reschedules the card
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def shown_card(user: User, view: CardView, day: date, *, practice: bool = False)
     order = review_faces.choice_order(view, day)
     return ShownCard(view, _choices(user.grade_scale, view.state, day, practice), order,
                      review_faces.typed_face(user, view) is not None,
-                     review_faces.SUGGESTED_GRADES[user.grade_scale] if order else None)
+                     review_faces.SUGGESTED_GRADES[user.grade_scale] if order else None, practice)
 
 
 def card_view(user: User, card_id: int) -> CardView:

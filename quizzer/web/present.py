@@ -7,6 +7,8 @@ from quizzer.services.review_queue import ReviewStep, ShownCard
 from quizzer.services.study import QueueContents, QueueCounts
 from quizzer.srs import button_interval, easiness_change_label
 
+PRACTICE_LABEL = "stays due"  # custom study's buttons: the card keeps its due date
+
 
 def card_payload(shown: ShownCard) -> dict:
     view = shown.view
@@ -25,8 +27,9 @@ def card_payload(shown: ShownCard) -> dict:
                     for number, i in enumerate(shown.choice_order, start=1)],
         "choice_grades": shown.choice_grades,
         "typed": shown.typed,
+        "practice": shown.practice,
         "grades": [{"label": g.label, "quality": g.quality, "interval": g.interval, "again_today": g.again_today,
-                    "interval_label": button_interval(g.interval, g.again_today),
+                    "interval_label": PRACTICE_LABEL if shown.practice else button_interval(g.interval, g.again_today),
                     "easiness_change": g.easiness_change,
                     "easiness_label": "" if g.easiness_change is None else easiness_change_label(g.easiness_change)}
                    for g in shown.grades],
