@@ -195,3 +195,18 @@ def test_a_replayed_answer_returns_counts_counted_afresh(logged_in, decks):
     assert again["outcome"]["replayed"] is True
     assert again["counts"] == first["counts"] == {"new": 19, "due": 0, "relearn": 1, "total": 20}
     assert again["queue"] == first["queue"]
+
+
+def test_the_presenter_only_formats():
+    """web/present.py takes what the services return and calls none of them (it imports their types)."""
+    import ast
+    from pathlib import Path
+
+    import quizzer.web.present as present
+
+    tree = ast.parse(Path(present.__file__).read_text())
+    from_services = {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                     and (node.module or "").startswith("quizzer.services") for alias in node.names}
+    called = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
+    assert from_services and all(name[0].isupper() for name in from_services), from_services
+    assert not called & from_services
