@@ -46,7 +46,7 @@ def test_a_deck_gives_its_due_reviews_then_new_cards_within_its_own_limits():
 
 def test_study_now_gives_each_deck_its_share_within_the_users_limit():
     decks = [DeckDay(i, 20, 200, 0, 0, 100, 0) for i in range(12)]
-    assert overall_allowance(decks, new_left=20, reviews_left=200).new == 20
+    assert overall_allowance([deck_allowance(d) for d in decks], new_left=20, reviews_left=200).new == 20
     sources = [NewSource(i, 20, 0) for i in range(12)]
     assert Counter(plan_new(sources, 20, "round_robin", seed=1)) == {**{i: 2 for i in range(8)},
                                                                      **{i: 1 for i in range(8, 12)}}
@@ -59,8 +59,8 @@ deck_days = st.builds(DeckDay, st.integers(1, 10**6), st.integers(0, 50), st.int
 
 @given(st.lists(deck_days, max_size=8), st.integers(-5, 60), st.integers(-5, 120))
 def test_study_now_never_exceeds_a_deck_or_the_user(decks, new_left, reviews_left):
-    total = overall_allowance(decks, new_left, reviews_left)
     per_deck = [deck_allowance(d) for d in decks]
+    total = overall_allowance(per_deck, new_left, reviews_left)
     assert 0 <= total.due <= max(0, reviews_left) and total.due <= sum(a.due for a in per_deck)
     assert 0 <= total.new <= max(0, new_left) and total.new <= sum(a.new for a in per_deck)
     assert total.due + total.new <= max(0, reviews_left)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from random import Random
 
-from quizzer.services.deck_options import study_options
+from quizzer.services.deck_options import study_options, user_defaults
 from quizzer.services.study import QueueContents, QueueCounts, StudyDay, queue_contents
 from quizzer.srs.queue import Allowance, DeckDay, NewSource, deck_allowance, next_new_deck, overall_allowance
 from quizzer.store import deck_day
@@ -88,20 +88,21 @@ class DayPlan:
 def plan_for(user: User, today: StudyDay, contents: QueueContents) -> DayPlan:
     """The plan of one scope from its contents, and its decks' options and figures of today (one
     statement)."""
-    rows = deck_day.deck_days(user.id, contents.deck_id, today.starts_at, today.day)
-    progress = DailyProgress({r.deck_id: r.applied for r in rows}, {r.deck_id: r.new_started for r in rows})
-    options = {r.deck_id: study_options(user, r, today.day) for r in rows}
-    parts = {part.deck_id: part for part in contents.decks}
+    found = deck_day.deck_days(user.id, contents.deck_id, today.starts_at, today.day)
+    rows = [found.get(part.deck_id) or deck_day.DeckDayRow(part.deck_id) for part in contents.decks]
+    progress = DailyProgress({r.deck_id: r.applied for r in found.values()},
+                             {r.deck_id: r.new_started for r in found.values()})
+    defaults = user_defaults(user)
+    options = {r.deck_id: study_options(user, r, today.day, defaults) for r in rows}
     figures = {}
-    for row in rows:
-        part = parts.get(row.deck_id)
+    for row, part in zip(rows, contents.decks):
         own, extra = options[row.deck_id].effective, options[row.deck_id].extra_new_today
         figures[row.deck_id] = DeckDay(row.deck_id, own.new_per_day + extra, own.reviews_per_day, row.new_started,
-                                       row.applied, part.new if part else 0, part.due if part else 0)
+                                       row.applied, part.new, part.due)
     allowances = {d: deck_allowance(f) for d, f in figures.items()}
     if contents.deck_id is None:
         extra_today = sum(o.extra_new_today for o in options.values())
-        scope = overall_allowance(list(figures.values()), user.new_per_day + extra_today - progress.new_started,
+        scope = overall_allowance(list(allowances.values()), user.new_per_day + extra_today - progress.new_started,
                                   user.reviews_per_day - progress.reviewed)
     else:
         scope = allowances.get(contents.deck_id, Allowance(0, 0))

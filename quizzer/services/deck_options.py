@@ -32,12 +32,14 @@ class DeckStudyOptions:
     extra_new_today: int
 
 
-def study_options(user: User, row: store.DeckOption | DeckDayRow | None, day: date) -> DeckStudyOptions:
-    """A deck's options on study day ``day`` from its stored row (None: it has none)."""
+def study_options(user: User, row: store.DeckOption | DeckDayRow | None, day: date,
+                  defaults: StudyOptions | None = None) -> DeckStudyOptions:
+    """A deck's options on study day ``day`` from its stored row (None: it has none); ``defaults``:
+    the user's, when the caller has them already."""
     own = DeckOptions() if row is None else DeckOptions(row.new_per_day, row.reviews_per_day, row.new_order,
                                                         row.bury_siblings)
     extra = row.extra_new if row is not None and row.extra_new_day == day else 0
-    return DeckStudyOptions(own, effective_options(user_defaults(user), own), extra)
+    return DeckStudyOptions(own, effective_options(defaults or user_defaults(user), own), extra)
 
 
 def options_for_deck(user: User, deck_id: int, day: date) -> DeckStudyOptions:

@@ -40,9 +40,12 @@ class DeckOptions:
     bury_siblings: bool | None = None
 
 
+_INHERIT_ALL = DeckOptions()
+
+
 def effective_options(defaults: StudyOptions, own: DeckOptions | None) -> StudyOptions:
     """Each option ``own`` sets, else the user's default."""
-    if own is None:
+    if own is None or own == _INHERIT_ALL:  # most decks: no work per deck on the hot path
         return defaults
     values = {field.name: getattr(own, field.name) for field in fields(DeckOptions)}
     return replace(defaults, **{name: value for name, value in values.items() if value is not None})
@@ -79,10 +82,9 @@ def deck_allowance(deck: DeckDay) -> Allowance:
     return Allowance(due, new)
 
 
-def overall_allowance(decks: Sequence[DeckDay], new_left: int, reviews_left: int) -> Allowance:
-    """What Study now offers: each deck within its own limits, all together within the user's
-    (``new_left`` and ``reviews_left`` are the user's limits less what was done today)."""
-    per_deck = [deck_allowance(d) for d in decks]
+def overall_allowance(per_deck: Sequence[Allowance], new_left: int, reviews_left: int) -> Allowance:
+    """What Study now offers from each deck's allowance (``deck_allowance``): all together within the
+    user's limits (``new_left`` and ``reviews_left``: the user's limits less what was done today)."""
     due = min(sum(a.due for a in per_deck), max(0, reviews_left))
     new = max(0, min(sum(a.new for a in per_deck), new_left, reviews_left - due))
     return Allowance(due, new)
