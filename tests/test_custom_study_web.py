@@ -48,6 +48,9 @@ def test_a_study_ahead_session_without_javascript_leaves_the_schedule(logged_in,
         assert not study.find_all("button", id="undo")  # no undo, suspend or bury in custom study
         card_id = int(study.by_id("card")[1]["data-card-id"])
         seen.append(card_id)
+        reveal = study.by_id("reveal")[1]["href"]  # the no-JS reveal stays in the session
+        assert reveal.startswith("/study/custom?") and "custom=ahead" in reveal
+        assert parse(client.get(reveal)).by_id("grades")[1]["action"].startswith("/study/custom/answer?")
         response = client.form(f"/study/custom/answer?custom=ahead&days=3&deck={deck.id}",
                                {"card_id": card_id, "quality": 5})
         assert response.status_code == 302

@@ -213,6 +213,7 @@ def test_a_mid_day_time_zone_change_waits_for_the_next_rollover(serve, browser):
     page.click("button:has-text('Save')")
     expect(page.locator("#day-rule-pending")).to_contain_text("take effect when the current study day ends")
     expect(page.locator("#timezone")).to_have_value("Pacific/Pago_Pago")
+    _shot(page, "settings-pending-zone-desktop")
 
     page.goto(url + "/")
     assert {label: _dashboard_figure(page, label) for label in ("new", "done today", "-day streak")} == before

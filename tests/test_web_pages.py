@@ -401,7 +401,7 @@ GOOD_SETTINGS = {"timezone": "Europe/Paris", "rollover_hour": "3", "new_per_day"
 def test_settings_page_shows_current_values(logged_in):
     page = parse(logged_in("alice").get("/settings"))
     assert [o[2] for o in page.find_all("option") if "selected" in o[1]] == \
-        ["UTC", "Deck order: finish one deck's new cards before the next"]
+        ["UTC", "Deck order (one deck, then the next)"]
     assert page.by_id("new_per_day")[1]["value"] == "20"
     assert [i[1]["value"] for i in page.find_all("input", type="radio") if "checked" in i[1]] == ["buttons"]
 
@@ -418,7 +418,7 @@ def test_settings_save_and_take_effect(logged_in, deck):
     assert (user.new_order, user.bury_siblings) == ("round_robin", False)  # the box was left unticked
     page = parse(html)
     assert [o[2] for o in page.find_all("option") if "selected" in o[1]] == \
-        ["Europe/Paris", "Round robin: one new card from each deck in turn"]
+        ["Europe/Paris", "Round robin (each deck in turn)"]
     # One new card a day now, and six grade buttons (0-5).
     assert "Study now · 1" in _text(client.get("/"))
     buttons = parse(client.get(f"/study?card={_card_id('France')}&reveal=1")).find_all("button", name="quality")

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 
 NEW_ORDERS = ("deck", "round_robin", "random")
-NEW_ORDER_LABELS = {"deck": "Deck order: finish one deck's new cards before the next",
-                    "round_robin": "Round robin: one new card from each deck in turn",
-                    "random": "Random: new cards from the decks in a random mix"}
+NEW_ORDER_LABELS = {"deck": "Deck order (one deck, then the next)",
+                    "round_robin": "Round robin (each deck in turn)",
+                    "random": "Random (all decks mixed)"}
 # One home for the limits the forms, the API and the stored options all check.
 OPTION_LIMITS = {"new_per_day": (0, 9999), "reviews_per_day": (0, 99999)}
 MAX_EXTRA_NEW = 9999
