@@ -134,12 +134,18 @@ def day_rule_change(user: User) -> DayRuleChange | None:
                          user.previous_timezone, user.previous_rollover_hour)
 
 
+def pending_day_rule(user: User, now: datetime) -> DayRuleChange | None:
+    """The user's time zone or roll-over change if it has yet to take effect at ``now``."""
+    change = day_rule_change(user)
+    return change if change is not None and now < change.at else None
+
+
 def _schedule_day_rule(user: User, tz: str, hour: int, now: datetime) -> None:
     """Keep the rule in force until the current study day ends; a change back before then is none."""
     if (tz, hour) == (user.timezone, user.rollover_hour):
         return
-    pending = day_rule_change(user)
-    if pending is not None and now < pending.at:  # an earlier change still waits: it keeps its hour
+    pending = pending_day_rule(user, now)
+    if pending is not None:  # an earlier change still waits: it keeps its hour
         if (tz, hour) == (pending.old_tz, pending.old_rollover_hour):
             user.day_rule_at = user.day_rule_first_day = user.previous_timezone = user.previous_rollover_hour = None
         return

@@ -165,27 +165,23 @@ def deck_extra_new(deck_id: int):
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
-    error = None
+    error, now = None, clock.now()
     if request.method == "POST":
         fields: tuple[str, ...] = ("timezone", "rollover_hour", "new_per_day", "reviews_per_day", "grade_scale",
                                    "suspend_leeches", "typed_answers")
         if "new_order" in request.form:  # a form served before these existed leaves them as they are
             fields += ("new_order", "bury_siblings")
         try:
-            user_service.update_settings(current_user.user, clock.now(),
-                                         **{f: request.form.get(f, "") for f in fields})
+            user_service.update_settings(current_user.user, now, **{f: request.form.get(f, "") for f in fields})
             flash("Settings saved.")
             return redirect(url_for("pages.settings"))
         except InvalidInput as err:
             error = str(err)
+    pending = user_service.pending_day_rule(current_user.user, now)
     return render_template("settings.html", error=error, timezones=user_timezones(), new_orders=NEW_ORDER_LABELS,
-                           day_rule_pending=_pending_day_rule(current_user.user)), \
-        400 if error else 200
+                           day_rule_pending=pending and _local(pending)), 400 if error else 200
 
 
-def _pending_day_rule(user) -> str | None:
-    """When a changed time zone or roll-over hour takes effect (in the rule still in force), if it has not yet."""
-    change = user_service.day_rule_change(user)
-    if change is None or change.at <= clock.now():
-        return None
+def _local(change) -> str:
+    """When a pending time zone or roll-over change takes effect, on the clock of the rule still in force."""
     return local_clock(change.at.replace(tzinfo=None), change.old_tz).strftime("%Y-%m-%d %H:%M") + f" ({change.old_tz})"
