@@ -19,9 +19,10 @@ from quizzer.services import decks as deck_service
 from quizzer.services import exports as export_service
 from quizzer.services import imports as import_service
 from quizzer.services import users as user_service
+from quizzer.services.day_plan import due_counts_by_deck
 from quizzer.services.decks import ASK_BEFORE_RETIRING
 from quizzer.services.errors import ServiceError
-from quizzer.services.study import due_counts_by_deck, study_day_for
+from quizzer.services.study import study_day_for
 from quizzer.store import connect
 from quizzer.store.db import DatabaseError, DatabaseUrlError, OperationalError, close_connection
 from quizzer.store.migrate import MigrationsMissing, apply_migrations

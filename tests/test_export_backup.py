@@ -47,7 +47,8 @@ def _fill(user, load_deck, tmp_path):
     package = export_package(build_collection(tmp_path / "anki.anki2"), tmp_path / "in.apkg", legacy=False)
     apply_bundle(read_file(package.read_bytes(), "in.apkg"), user.id, media_root=tmp_path / "media", user=user,
                  with_progress=True)
-    users.update_settings(user, timezone="Europe/Paris", new_per_day=7, grade_scale="full")
+    users.update_settings(user, timezone="Europe/Paris", new_per_day=7, grade_scale="full", new_order="random",
+                         bury_siblings=False)
 
 
 def _comparable(document: dict) -> dict:

@@ -102,6 +102,16 @@ ROUTES: dict[tuple[str, str], tuple[str, dict]] = {
     ("POST", "/study/answer"): ("form", {"card_id": str(CARD), "quality": "4", "answer_id": "fuzz-study",
                                          "deck": DECK}),
     ("GET", "/study/summary"): ("query", {"deck": DECK}),
+    ("GET", "/study/custom"): ("query", {"custom": "ahead", "days": "3", "deck": DECK, "card": str(CARD),
+                                         "reveal": "1"}),
+    ("POST", "/study/custom/answer"): ("form", {"custom": "tag", "tag": "geo", "card_id": str(CARD), "quality": "4",
+                                                "answer_id": "fuzz-custom", "deck": DECK}),
+    ("GET", "/api/custom/next"): ("query", {"custom": "forgotten", "days": "7", "deck": DECK}),
+    ("POST", "/api/custom/answer"): ("json", {"custom": "ahead", "days": 3, "card_id": CARD, "quality": 4,
+                                              "answer_id": "fuzz-api-custom", "time_ms": 5, "deck": 1}),
+    ("POST", "/decks/<int:deck_id>/options"): ("form", {"new_per_day": "5", "reviews_per_day": "",
+                                                        "new_order": "random", "bury_siblings": "off"}),
+    ("POST", "/decks/<int:deck_id>/extra-new"): ("form", {"extra_new": "3"}),
     ("POST", "/study/undo"): ("form", {"deck": DECK}),
 }
 # Not fuzzed: logging out ends the session the other examples use (it reads no input).
@@ -113,7 +123,8 @@ ALIASES = {"card_id": ("card",), "deck_id": ("deck",), "quiz_id": ("quiz",), "po
            "job_id": ("import",), "name": ("image", "figure", "not found"), "filename": ("not found",),
            "decks": ("deck",), "file": ("upload",), "token": ("upload",), "old_password": ("current password",),
            "confirm_password": ("confirm password",), "new_password": ("password",), "tag": ("tag",),
-           "time_limit": ("time_limit",)}
+           "time_limit": ("time_limit",), "custom": ("custom",), "days": ("days",),
+           "extra_new": ("extra_new",)}
 
 _NASTY_TEXT = ["", " ", "²", "-1", "0", "2", str(2**63), str(2**64), "9" * 40, "x" * 50_000, "a\x00b", "line\nbreak",
                '"', "<script>alert(1)</script>", "Ａｌｉｃｅ", "1.5", "true", "null", "[]", "../../etc/passwd",

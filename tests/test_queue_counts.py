@@ -1,8 +1,10 @@
 """Counts that travel with the answers equal a full recount after every step, on both engines.
 
 Random sequences of answers (every quality, to any card: new, due, relearning, not due, suspended),
-undos, suspensions, unsuspensions and burials on three decks, in one deck's scope or all of them,
-each step carrying the contents the last one returned.
+undos, suspensions, unsuspensions and burials on three decks and one whose notes have siblings (a
+three-part cloze, a reversible card: answering one buries the others), in one deck's scope or all of
+them, under random deck options (a deck's own new and review limits, burying off) and new-card
+orders, each step carrying the contents the last one returned.
 """
 from __future__ import annotations
 
@@ -13,8 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizzer.services import review
-from quizzer.services.study import QueueContents, queue_contents, queue_counts, study_day_for
+from quizzer.services import deck_options, review
+from quizzer.services.day_plan import queue_counts
+from quizzer.services.study import QueueContents, queue_contents, study_day_for
+from quizzer.srs.queue import NEW_ORDERS
 from quizzer.store.models import Card, Deck, User
 from tests.conftest import at
 
@@ -29,18 +33,28 @@ def deck_text(slug: str) -> str:
     return f"id: {slug}\ntitle: {slug.title()}\ncards:\n{cards}"
 
 
+SIBLINGS = """id: delta
+title: Delta
+cards:
+  - {id: rome, cloze: "{{c1::Rome}} is the capital of {{c2::Italy}}, on the {{c3::Tiber}}."}
+  - {id: paris, question: Capital of France?, answer: Paris, reverse: true}
+"""
+CARDS = 3 * CARDS_PER_DECK + 5
+
+
 @pytest.fixture
 def collection(db, load_deck):
     for slug in DECKS:
         load_deck(deck_text(slug), name=f"{slug}.yaml")
+    load_deck(SIBLINGS, name="delta.yaml")
     return [c.id for c in Card.select().order_by(Card.id)], [d.id for d in Deck.select().order_by(Deck.id)]
 
 
 operation = st.one_of(
-    st.tuples(st.just("answer"), st.integers(0, 3 * CARDS_PER_DECK - 1), st.integers(0, 5)),
+    st.tuples(st.just("answer"), st.integers(0, CARDS - 1), st.integers(0, 5)),
     st.tuples(st.just("next"), st.just(0), st.integers(0, 5)),  # answer whatever the queue shows
     st.tuples(st.just("undo"), st.just(0), st.just(0)),
-    st.tuples(st.sampled_from(["suspend", "unsuspend", "bury"]), st.integers(0, 3 * CARDS_PER_DECK - 1),
+    st.tuples(st.sampled_from(["suspend", "unsuspend", "bury"]), st.integers(0, CARDS - 1),
               st.just(0)),
     st.tuples(st.just("wait"), st.integers(1, 24 * 60), st.just(0)),  # minutes: may cross the roll-over
 )
@@ -59,11 +73,16 @@ def _run(user, op, card_id, quality, now, scope, carried: QueueContents, shown):
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=st.lists(operation, min_size=1, max_size=25), scope_index=st.sampled_from([None, 0, 2]),
-       limits=st.sampled_from([(20, 200), (3, 200), (20, 5)]))
-def test_carried_counts_equal_a_full_recount_after_every_step(collection, steps, scope_index, limits):
+@given(steps=st.lists(operation, min_size=1, max_size=25), scope_index=st.sampled_from([None, 0, 2, 3]),
+       limits=st.sampled_from([(20, 200), (3, 200), (20, 5)]), order=st.sampled_from(NEW_ORDERS),
+       own=st.sampled_from([{}, {"new_per_day": 1}, {"reviews_per_day": 2}, {"new_per_day": 0, "new_order": "random"},
+                            {"bury_siblings": "off"}]), own_deck=st.sampled_from([0, 3]))
+def test_carried_counts_equal_a_full_recount_after_every_step(collection, steps, scope_index, limits, order, own,
+                                                               own_deck):
     cards, decks = collection
-    user = User.create(username=f"u{next(_users)}", new_per_day=limits[0], reviews_per_day=limits[1])
+    user = User.create(username=f"u{next(_users)}", new_per_day=limits[0], reviews_per_day=limits[1],
+                       new_order=order)
+    deck_options.update_deck_options(user, decks[own_deck], **own)
     scope = None if scope_index is None else decks[scope_index]
     now = START
     step = review.next_with_counts(user, now, scope)

@@ -157,10 +157,12 @@ def test_a_deck_scope_the_user_cannot_see_changes_nothing(logged_in, decks, load
 
 
 @pytest.mark.parametrize("queue, field", [
-    ({"day": "2026-03-05", "deck": None, "new": -1, "due": 0, "relearn": 0}, "queue"),
-    ({"day": "2026-03-05", "deck": None, "new": "3", "due": 0, "relearn": 0}, "queue"),
-    ({"day": "yesterday", "deck": None, "new": 1, "due": 0, "relearn": 0}, "queue: day"),
-    ({"day": "2026-03-05", "deck": "1", "new": 1, "due": 0, "relearn": 0}, "queue"),
+    ({"day": "2026-03-05", "deck": None, "decks": [[1, -1, 0, 0]]}, "queue"),
+    ({"day": "2026-03-05", "deck": None, "decks": [[1, "3", 0, 0]]}, "queue"),
+    ({"day": "2026-03-05", "deck": None, "decks": [[1, 3, 0]]}, "queue"),
+    ({"day": "2026-03-05", "deck": None, "new": 1, "due": 0, "relearn": 0}, "queue"),  # before per-deck limits
+    ({"day": "yesterday", "deck": None, "decks": [[1, 1, 0, 0]]}, "queue: day"),
+    ({"day": "2026-03-05", "deck": "1", "decks": [[1, 1, 0, 0]]}, "queue"),
     ([1, 2, 3], "queue"),
 ])
 def test_malformed_carried_counts_are_400(logged_in, decks, queue, field):
@@ -174,10 +176,10 @@ def test_malformed_carried_counts_are_400(logged_in, decks, queue, field):
 def test_counts_of_another_day_or_scope_are_counted_again(logged_in, decks):
     alice = logged_in("alice")
     body = alice.get("/api/review/next").get_json()
-    stale = {**body["queue"], "day": "2020-01-01", "new": 999}
+    stale = {**body["queue"], "day": "2020-01-01", "decks": [[d.id, 999, 0, 0] for d in decks]}
     after = _answer(alice, {"card_id": body["card"]["id"], "quality": 4}, stale)
     assert after["counts"]["new"] == 19
-    other_scope = {**after["queue"], "deck": decks[1].id, "new": 999}
+    other_scope = {**after["queue"], "deck": decks[1].id, "decks": [[decks[1].id, 999, 0, 0]]}
     after = _answer(alice, {"card_id": after["card"]["id"], "quality": 4}, other_scope)
     assert after["counts"]["new"] == 18
 

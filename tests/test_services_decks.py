@@ -5,9 +5,10 @@ import pytest
 
 from quizzer.deck_format import DeckError, faces, parse_deck, parse_deck_file
 from quizzer.services import review
+from quizzer.services.day_plan import due_counts_by_deck
 from quizzer.services.decks import deck_files, load_files, plan_import
 from quizzer.services.errors import NotFound
-from quizzer.services.study import due_counts_by_deck, get_visible_deck, study_day_for
+from quizzer.services.study import get_visible_deck, study_day_for
 from quizzer.store.db import database_proxy
 from quizzer.store.models import ALL_MODELS, Card, CardState, Deck, Note, ReviewLog, User
 from tests.conftest import BUNDLED_DECKS, at, card_id
@@ -41,8 +42,9 @@ DAY1 = at("2026-01-05 10:00")
 
 @pytest.fixture
 def user(db):
-    """An account row; these tests never log in, so they skip the scrypt hash (~0.1 s each)."""
-    return User.create(username="alice")
+    """An account row; these tests never log in, so they skip the scrypt hash (~0.1 s each). They answer
+    a note's cards one after the other, so burying siblings (tests/test_study_queue.py) is off."""
+    return User.create(username="alice", bury_siblings=False)
 
 
 def row_counts() -> dict[str, int]:

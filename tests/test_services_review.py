@@ -9,8 +9,9 @@ import pytest
 
 from quizzer.services import review
 from quizzer.services import users as user_service
+from quizzer.services.day_plan import queue_counts
 from quizzer.services.errors import InvalidInput, NotFound
-from quizzer.services.study import queue_counts, study_day_for
+from quizzer.services.study import study_day_for
 from quizzer.srs import MAX_INTERVAL_DAYS, format_interval
 from quizzer.store.db import database_proxy
 from quizzer.store.models import CardState, Deck, ReviewLog, User

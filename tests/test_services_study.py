@@ -7,15 +7,9 @@ import pytest
 
 from quizzer.services import review
 from quizzer.services import users as user_service
+from quizzer.services.day_plan import due_counts_by_deck, overview, queue_counts
 from quizzer.services.errors import NotFound
-from quizzer.services.study import (
-    daily_progress,
-    due_counts_by_deck,
-    overview,
-    queue_counts,
-    study_day_for,
-    visible_deck_by_slug,
-)
+from quizzer.services.study import study_day_for, visible_deck_by_slug
 from quizzer.store.models import CardState, Deck, ReviewLog, User
 from tests.conftest import at, card_id
 
@@ -71,7 +65,7 @@ def test_the_new_card_limit_resets_at_the_local_rollover(db, import_deck, user):
     review.answer(user, card_id("lim", "lim1"), 5, now=at("2026-01-05 10:00"))
 
     assert review.next_card(user, now=at("2026-01-06 02:59")) is None  # 03:59 in Berlin: still Jan 5
-    progress = daily_progress(user, study_day_for(user, at("2026-01-06 02:59")))
+    progress = overview(user, study_day_for(user, at("2026-01-06 02:59"))).progress
     assert (progress.reviewed, progress.new_started) == (1, 1)
     assert queue_counts(user, study_day_for(user, at("2026-01-06 03:00"))).new == 1
     served = []
@@ -90,7 +84,7 @@ def test_todays_progress_counts_applied_grades_and_new_cards(db, import_deck, us
     review.answer(user, card_id("p", "p2"), 3, now=at("2026-01-05 10:01"))  # a new card today
     review.answer(user, card_id("p", "p2"), 4, now=at("2026-01-05 10:03"))  # step 7: not applied
 
-    progress = daily_progress(user, study_day_for(user, at("2026-01-05 12:00")))
+    progress = overview(user, study_day_for(user, at("2026-01-05 12:00"))).progress
 
     assert (progress.reviewed, progress.new_started) == (2, 1)
 
@@ -134,8 +128,11 @@ def test_due_counts_by_deck(history, user):
     # Within the new-card limit.
     user_service.update_settings(user, new_per_day=2)  # one started today: one left
     assert [(slug, new) for slug, new, _, _ in counts_table(user)] == [("a", 1), ("b", 1)]
+    # Each deck has its own limit (the user's until its options say otherwise): beta started one
+    # today, alpha none. Study now, all decks together, stays within the user's.
     user_service.update_settings(user, new_per_day=1)
-    assert [(slug, new) for slug, new, _, _ in counts_table(user)] == [("a", 0), ("b", 0)]
+    assert [(slug, new) for slug, new, _, _ in counts_table(user)] == [("a", 1), ("b", 0)]
+    assert queue_counts(user, study_day_for(user, NOW)).new == 0
 
 
 def test_queue_counts(history, user):
@@ -164,7 +161,7 @@ def test_the_dashboard_overview_is_the_same_counts_from_one_pass(history, user):
 
     assert [(c.deck.slug, c.new, c.due, c.total) for c in seen.decks] == counts_table(user)
     assert seen.queue == queue_counts(user, today)
-    assert seen.progress == daily_progress(user, today)
+    assert (seen.progress.reviewed, seen.progress.new_started) == (1, 1)
 
 
 def test_queue_counts_match_what_the_queue_serves(history, user):

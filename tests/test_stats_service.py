@@ -13,7 +13,9 @@ import pytest
 
 from quizzer.services import review, stats
 from quizzer.services import users as user_service
+from quizzer.services.day_plan import queue_counts
 from quizzer.services.errors import NotFound
+from quizzer.services.study import study_day_for
 from quizzer.store.models import Card, CardState, Deck, ReviewLog
 from quizzer.store.stats_models import ReviewDay
 from tests.conftest import at
@@ -131,7 +133,7 @@ def test_reviews_by_maturity_time_and_retention_per_deck(user, decks):
 
 
 def _state(user, card_id: int, deck: Deck, **fields) -> None:
-    CardState.create(user=user.id, card=card_id, deck=deck.id, **fields)
+    CardState.create(user=user.id, card=card_id, deck=deck.id, **{"reviews": 2, **fields})
 
 
 def test_forecast_and_distributions_leave_out_retired_suspended_and_others(user, decks):
@@ -163,6 +165,22 @@ def test_forecast_and_distributions_leave_out_retired_suspended_and_others(user,
     figures = stats.figures(scope)
     assert figures["cards"].mature == 3
     assert stats.figure(stats.stats_scope(user, beta.id, now=at("2024-05-20 12:00")), "forecast").counts[1] == 1
+
+
+def test_the_forecasts_today_is_the_dashboards_due_with_buried_cards(user, decks):
+    """Buried new cards (a burial gives a new card a state) are not due reviews; a buried review counts
+    on the day it comes back. With no limit reached, today's column is the dashboard's due figure."""
+    alpha = decks["alpha"]
+    today, ca = date(2024, 5, 20), _cards(alpha)
+    _state(user, ca[0], alpha, due=today - timedelta(days=2), interval=1)
+    _state(user, ca[1], alpha, due=today, reviews=0, buried_until=today + timedelta(days=1))  # a buried new card
+    _state(user, ca[2], alpha, due=today, interval=3, buried_until=today + timedelta(days=1))  # back tomorrow
+    now = at("2024-05-20 12:00")
+
+    forecast = stats.figure(stats.stats_scope(user, now=now), "forecast")
+
+    assert forecast.counts[:2] == (1, 1)
+    assert queue_counts(user, study_day_for(user, now)).due == forecast.counts[0]
 
 
 def test_deck_scope_must_be_visible(user, decks, load_deck):

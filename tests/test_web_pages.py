@@ -353,7 +353,7 @@ def test_deck_page_search_by_text_and_tag(logged_in, deck, query, expected):
 
 def test_deck_page_tag_menu_keeps_the_choice(logged_in, deck):
     page = parse(logged_in("alice").get(f"/decks/{deck.id}?tag=geo"))
-    options = {o[2]: "selected" in o[1] for o in page.find_all("option")}
+    options = {o[2]: "selected" in o[1] for o in page.find_all("option")[-5:]}  # the tag menu's (the last)
     assert options == {"All tags": False, "basics": False, "geo": True, "math": False, "water": False}
 
 
@@ -395,12 +395,13 @@ def test_suspend_next_never_leaves_the_site(logged_in, deck, target):
 # --- Settings ------------------------------------------------------------------------------------
 
 GOOD_SETTINGS = {"timezone": "Europe/Paris", "rollover_hour": "3", "new_per_day": "1",
-                 "reviews_per_day": "150", "grade_scale": "full"}
+                 "reviews_per_day": "150", "grade_scale": "full", "new_order": "round_robin"}
 
 
 def test_settings_page_shows_current_values(logged_in):
     page = parse(logged_in("alice").get("/settings"))
-    assert [o[2] for o in page.find_all("option") if "selected" in o[1]] == ["UTC"]
+    assert [o[2] for o in page.find_all("option") if "selected" in o[1]] == \
+        ["UTC", "Deck order (one deck, then the next)"]
     assert page.by_id("new_per_day")[1]["value"] == "20"
     assert [i[1]["value"] for i in page.find_all("input", type="radio") if "checked" in i[1]] == ["buttons"]
 
@@ -414,8 +415,10 @@ def test_settings_save_and_take_effect(logged_in, deck):
     user = User.get(User.username == "alice")
     assert (user.timezone, user.rollover_hour, user.new_per_day, user.reviews_per_day, user.grade_scale) == \
         ("Europe/Paris", 3, 1, 150, "full")
+    assert (user.new_order, user.bury_siblings) == ("round_robin", False)  # the box was left unticked
     page = parse(html)
-    assert [o[2] for o in page.find_all("option") if "selected" in o[1]] == ["Europe/Paris"]
+    assert [o[2] for o in page.find_all("option") if "selected" in o[1]] == \
+        ["Europe/Paris", "Round robin (each deck in turn)"]
     # One new card a day now, and six grade buttons (0-5).
     assert "Study now · 1" in _text(client.get("/"))
     buttons = parse(client.get(f"/study?card={_card_id('France')}&reveal=1")).find_all("button", name="quality")

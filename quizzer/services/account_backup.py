@@ -33,7 +33,7 @@ from quizzer.store import account_backup as store
 from quizzer.store.columns import own_values
 from quizzer.store.db import IntegrityError, transaction
 from quizzer.store.decks import create_deck, find_deck, own_deck_slugs
-from quizzer.store.models import Deck, User
+from quizzer.store.models import DAY_RULE_COLUMNS, Deck, User
 from quizzer.store.users import create_user, has_decks_or_progress, update_user
 
 MANIFEST = "quizzer-backup.json"
@@ -84,7 +84,8 @@ def backup_document(user: User, with_password_hash: bool = False) -> tuple[dict,
     states = [{"card": by_card[s.card_id], **_dump(s)} for s in store.card_states_of(user.id)]
     logs = [{"card": by_card[log.card_id], **_dump(log)} for log in store.review_log_of(user.id)]
     document = {"format": FORMAT, "version": VERSION, "exported_at": datetime.now(UTC).isoformat(),
-                "user": _dump(user, skip=("session_version", "is_admin")
+                # A pending time zone change is not kept: a restored account takes the chosen zone at once.
+                "user": _dump(user, skip=("session_version", "is_admin", *DAY_RULE_COLUMNS)
                               + (() if with_password_hash else ("password_hash",))), "decks": entries,
                 "card_states": states, "review_log": logs}
     return document, own_media, shared_media

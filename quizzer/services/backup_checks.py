@@ -43,7 +43,8 @@ _RANGES = {
 }
 _HTML_COLUMNS = {(Card, "prompt_html"), (Card, "answer_html"), (Note, "explanation_html")}
 MAX_LISTED = 100  # problems listed one by one (a hand-edited file has a few; a broken one may have thousands)
-_USER_SETTINGS = ("timezone", "rollover_hour", "new_per_day", "reviews_per_day", "grade_scale", "suspend_leeches")
+_USER_SETTINGS = ("timezone", "rollover_hour", "new_per_day", "reviews_per_day", "grade_scale", "suspend_leeches",
+                  "new_order", "bury_siblings")
 
 
 @dataclass(frozen=True)
@@ -177,8 +178,9 @@ class Checker:
                     out.update(users.check_settings({name: data[name]}))
                 except InvalidInput as err:
                     self.add(f"{path}.{name}", str(err).removeprefix(f"{name}: "))
-        if "suspend_leeches" in data and not isinstance(data["suspend_leeches"], bool):
-            self.add(f"{path}.suspend_leeches", "expected true or false")
+        for flag in ("suspend_leeches", "bury_siblings"):
+            if flag in data and not isinstance(data[flag], bool):
+                self.add(f"{path}.{flag}", "expected true or false")
         created = self.row(User, {"created_at": data["created_at"]} if "created_at" in data else {}, path, ())
         return {**out, **created}
 

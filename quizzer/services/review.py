@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from quizzer import srs
+from quizzer.services.deck_options import user_defaults
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
 from quizzer.services.review_queue import (
     RELEARN_DELAY,
@@ -27,12 +28,14 @@ from quizzer.services.review_queue import (
     next_card,
     next_with_counts,
     show_card,
+    shown_card,
     step,
     to_sm2,
 )
 from quizzer.services.study import QueueChange, QueueContents, StudyDay, contents_after, study_day_for
 from quizzer.srs import MAX_INTERVAL_DAYS, due_date, needs_relearning, review
-from quizzer.store import card_states, review_log
+from quizzer.srs.queue import DeckOptions, Sibling, effective_options, siblings_to_bury
+from quizzer.store import card_states, deck_day, review_log
 from quizzer.store.card_states import StateRace
 from quizzer.store.db import transaction
 from quizzer.store.models import CardState, ReviewLog, User
@@ -43,7 +46,7 @@ from quizzer.store.review_log import AnswerRace
 # backups' checks, the catalog and the tests).
 __all__ = ["RELEARN_DELAY", "AnswerOutcome", "CardView", "GradeChoice", "ReviewStep",
            "ShownCard", "card_view", "card_with_counts", "grade_choices", "next_card",
-           "next_with_counts", "show_card"]
+           "next_with_counts", "show_card", "shown_card"]
 
 _T = TypeVar("_T")
 
@@ -58,7 +61,7 @@ def check_quality(quality: object) -> int:
         raise InvalidInput(str(err)) from None
 
 
-def _check_answer_id(answer_id: str | None) -> None:
+def check_answer_id(answer_id: str | None) -> None:
     if answer_id is not None and not (0 < len(answer_id) <= 64):
         raise InvalidInput("answer_id must be 1 to 64 characters")
 
@@ -66,7 +69,7 @@ def _check_answer_id(answer_id: str | None) -> None:
 @dataclass(frozen=True)
 class _Graded:
     log: ReviewLog
-    change: QueueChange
+    changes: tuple[QueueChange, ...]  # the card's, and its buried siblings'
 
 
 def _grade(user: User, card_id: int, quality: int, today: StudyDay, answer_id: str | None, time_ms: int,
@@ -102,10 +105,26 @@ def _grade(user: User, card_id: int, quality: int, today: StudyDay, answer_id: s
         interval_before=before["interval"] if before else 0, interval_after=state.interval,
         easiness_x100_after=state.easiness_x100, repetitions_after=state.repetitions, due_after=state.due)
     review_log.record_answer(log)
-    return _Graded(log, (card.deck_id, part_before, bucket(state, False, today.day)))
+    bury = effective_options(user_defaults(user), DeckOptions(bury_siblings=card.deck_buries_siblings)).bury_siblings
+    buried = _bury_siblings(user, card.card_id, today.day) if kind == "review" and bury and card.siblings else ()
+    return _Graded(log, ((card.deck_id, part_before, bucket(state, False, today.day)), *buried))
 
 
-def _outcome(log: ReviewLog, replayed: bool = False) -> AnswerOutcome:
+def _bury_siblings(user: User, card_id: int, day: date) -> tuple[QueueChange, ...]:
+    """Hide the note's other cards until the next study day, so a cloze's c2 does not follow its c1
+    (nor a reverse its front): their queue changes."""
+    siblings = deck_day.siblings_of(user.id, card_id)
+    views = [Sibling(sibling_id, state is not None and state.relearn and state.last_review_day == day,
+                     state is not None and state.buried_until is not None and state.buried_until > day,
+                     state is not None and state.suspended)
+             for sibling_id, _, state in siblings]
+    chosen = set(siblings_to_bury(views, bury=True))
+    hidden = [(sibling_id, deck_id, state) for sibling_id, deck_id, state in siblings if sibling_id in chosen]
+    deck_day.bury_cards(user.id, hidden, day + timedelta(days=1), day)
+    return tuple((deck_id, bucket(state, False, day), None) for _, deck_id, state in hidden)
+
+
+def outcome_of(log: ReviewLog, replayed: bool = False) -> AnswerOutcome:
     return AnswerOutcome(log.card_id, log.quality, log.applied, log.interval_after, log.due_after,
                          needs_relearning(log.quality), replayed)
 
@@ -124,7 +143,7 @@ def _once(user: User, card_id: int, answer_id: str | None, kind: str, attempt: C
             if done.card_id != card_id or done.kind != kind:
                 raise Conflict(f"answer_id: {done.answer_id!r} was already used for another {done.kind} answer "
                                "(another card); send a new answer_id for each answer") from None
-            return replay(_outcome(done, replayed=True))
+            return replay(outcome_of(done, replayed=True))
     return attempt()
 
 
@@ -133,11 +152,11 @@ def answer(user: User, card_id: int, quality: object, *, answer_id: str | None =
     """Grade a card. The same ``answer_id`` posted twice is applied once; Conflict when it was
     used for another card."""
     grade, today = check_quality(quality), study_day_for(user, now)
-    _check_answer_id(answer_id)
+    check_answer_id(answer_id)
 
     def attempt() -> AnswerOutcome:
         with transaction():
-            return _outcome(_grade(user, card_id, grade, today, answer_id, max(0, int(time_ms)), kind).log)
+            return outcome_of(_grade(user, card_id, grade, today, answer_id, max(0, int(time_ms)), kind).log)
     return _once(user, card_id, answer_id, kind, attempt, lambda outcome: outcome)
 
 
@@ -148,17 +167,17 @@ def answer_and_next(user: User, card_id: int, quality: object, now: datetime, *,
     transaction. ``counts``: the contents the client carried from the last step (a full count
     without them)."""
     grade, today = check_quality(quality), study_day_for(user, now)
-    _check_answer_id(answer_id)
+    check_answer_id(answer_id)
 
     def attempt() -> ReviewStep:
         with transaction():
             graded = _grade(user, card_id, grade, today, answer_id, max(0, int(time_ms)), "review")
-            contents = contents_after(user, today.day, deck_id, counts, graded.change)
-            return step(user, today, deck_id, contents, _outcome(graded.log))
+            contents = contents_after(user, today.day, deck_id, counts, *graded.changes)
+            return step(user, today, contents, outcome_of(graded.log))
 
     def replay(outcome: AnswerOutcome) -> ReviewStep:
         # The carried counts may predate the first post (a retry after a lost response): count afresh.
-        return step(user, today, deck_id, contents_after(user, today.day, deck_id, None), outcome)
+        return step(user, today, contents_after(user, today.day, deck_id, None), outcome)
     return _once(user, card_id, answer_id, "review", attempt, replay)
 
 
@@ -200,7 +219,7 @@ def undo_and_show(user: User, now: datetime, *, deck_id: int | None = None,
             return None
         card_id, change = undone
         contents = contents_after(user, today.day, deck_id, counts, change)
-        return step(user, today, deck_id, contents, shown=card_view(user, card_id))
+        return step(user, today, contents, shown=card_view(user, card_id))
 
 
 def _hold(user: User, card_id: int, today: StudyDay, change: Callable[[CardState], None]) -> QueueChange:
@@ -247,7 +266,7 @@ def suspend_and_next(user: User, card_id: int, suspended: bool, now: datetime, *
     today = study_day_for(user, now)
     with transaction():
         change = _hold(user, card_id, today, _suspension(suspended))
-        return step(user, today, deck_id, contents_after(user, today.day, deck_id, counts, change))
+        return step(user, today, contents_after(user, today.day, deck_id, counts, change))
 
 
 def bury_and_next(user: User, card_id: int, now: datetime, *, deck_id: int | None = None,
@@ -255,4 +274,4 @@ def bury_and_next(user: User, card_id: int, now: datetime, *, deck_id: int | Non
     today = study_day_for(user, now)
     with transaction():
         change = _hold(user, card_id, today, _burial(today))
-        return step(user, today, deck_id, contents_after(user, today.day, deck_id, counts, change))
+        return step(user, today, contents_after(user, today.day, deck_id, counts, change))

@@ -1,8 +1,9 @@
-"""The user's study day, the decks they can see, today's progress and what is left to study.
+"""The user's study day, the decks they can see and what each deck holds.
 
 What is left travels with the answers: a full count (per deck) runs where a page lists the decks
 and on a session's first page; after that each answer, undo, suspension or burial moves the
-carried ``QueueContents`` by what it changed (docs/scheduling.md, "Counts that travel").
+carried ``QueueContents`` by what it changed (docs/scheduling.md, "Counts that travel"). The
+limits that turn contents into counts are services.day_plan's.
 """
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from datetime import UTC, date, datetime
 
 from quizzer import clock
 from quizzer.services.errors import NotFound
-from quizzer.srs import day_start, study_day
+from quizzer.services.users import day_rule_change
+from quizzer.srs import study_day_span
 from quizzer.store import decks as deck_store
-from quizzer.store import review_log
 from quizzer.store.models import Deck, User
 from quizzer.store.queue_counts import DeckQueue
 from quizzer.store.queue_counts import due_counts_by_deck as deck_queues
@@ -32,8 +33,7 @@ class StudyDay:
 def study_day_for(user: User, now: datetime | None = None) -> StudyDay:
     """The study day at ``now`` (read from the clock when not given)."""
     now = now or clock.now()
-    day = study_day(now, user.timezone, user.rollover_hour)
-    starts = day_start(day, user.timezone, user.rollover_hour)
+    day, starts = study_day_span(now, user.timezone, user.rollover_hour, day_rule_change(user))
     # In UTC: callers store ``now`` as a naive UTC timestamp.
     return StudyDay(day, now.astimezone(UTC), starts.astimezone(UTC).replace(tzinfo=None))
 
@@ -64,42 +64,6 @@ def visible_deck_by_slug(user: User, slug: str) -> Deck:
 
 
 @dataclass(frozen=True)
-class DailyProgress:
-    """What the user did today: answers that set a schedule, and new cards started."""
-
-    reviewed: int
-    new_started: int
-
-    def reviews_left(self, user: User) -> int:
-        return max(0, user.reviews_per_day - self.reviewed)
-
-    def new_left(self, user: User) -> int:
-        return max(0, user.new_per_day - self.new_started)
-
-
-def daily_progress(user: User, today: StudyDay) -> DailyProgress:
-    return DailyProgress(*review_log.daily_progress(user.id, today.starts_at, today.day))
-
-
-@dataclass(frozen=True)
-class DeckCounts:
-    deck: Deck
-    new: int
-    due: int
-    total: int
-
-
-def _deck_counts(queues: list[DeckQueue], new_left: int) -> list[DeckCounts]:
-    return [DeckCounts(q.deck, min(q.new, new_left), q.due, q.total) for q in queues]
-
-
-def due_counts_by_deck(user: User, today: StudyDay, progress: DailyProgress | None = None) -> list[DeckCounts]:
-    """New (within today's new-card limit) / due / total per visible deck."""
-    new_left = (progress or daily_progress(user, today)).new_left(user)
-    return _deck_counts(deck_queues(user.id, today.day), new_left)
-
-
-@dataclass(frozen=True)
 class QueueCounts:
     """What is left to study today (within the daily limits)."""
 
@@ -118,71 +82,61 @@ QueueChange = tuple[int, str | None, str | None]
 
 
 @dataclass(frozen=True)
-class QueueContents:
-    """What one study scope (a deck, or all: ``deck_id`` None) holds on ``day`` before the daily
-    limits. Carried from answer to answer: only a change to one card moves it."""
+class DeckPart:
+    """One deck's part of the queue before the daily limits."""
 
-    day: date
-    deck_id: int | None
+    deck_id: int
     new: int
     due: int
     relearn: int
 
+
+@dataclass(frozen=True)
+class QueueContents:
+    """What one study scope (a deck, or all: ``deck_id`` None) holds on ``day`` before the daily
+    limits, deck by deck in study order. Carried from answer to answer: only a change to one card
+    moves it."""
+
+    day: date
+    deck_id: int | None
+    decks: tuple[DeckPart, ...]
+
+    @property
+    def relearn(self) -> int:
+        return sum(part.relearn for part in self.decks)
+
     def moved(self, deck_id: int, before: str | None, after: str | None) -> QueueContents:
         """After one card of ``deck_id`` went from queue part ``before`` to ``after`` (store.queue.bucket)."""
-        if before == after or (self.deck_id is not None and deck_id != self.deck_id):
+        if before == after:
             return self
-        counts = {"new": self.new, "due": self.due, "relearn": self.relearn}
-        if before is not None:
-            counts[before] = max(0, counts[before] - 1)  # a count a client made too low stays at 0
-        if after is not None:
-            counts[after] += 1
-        return replace(self, new=counts["new"], due=counts["due"], relearn=counts["relearn"])
-
-    def limited(self, user: User, progress: DailyProgress) -> QueueCounts:
-        """Today's limits applied: reviews and new cards together stop at the reviews limit."""
-        reviews_left = progress.reviews_left(user)
-        due = min(self.due, reviews_left)
-        return QueueCounts(min(self.new, progress.new_left(user), reviews_left - due), due, self.relearn)
+        return replace(self, decks=tuple(_moved(part, before, after) if part.deck_id == deck_id else part
+                                         for part in self.decks))
 
 
-def _summed(day: date, deck_id: int | None, queues: list[DeckQueue]) -> QueueContents:
-    rows = [q for q in queues if deck_id is None or q.deck.id == deck_id]
-    return QueueContents(day, deck_id, sum(q.new for q in rows), sum(q.due for q in rows),
-                         sum(q.relearn for q in rows))
+def _moved(part: DeckPart, before: str | None, after: str | None) -> DeckPart:
+    counts = {"new": part.new, "due": part.due, "relearn": part.relearn}
+    if before is not None:
+        counts[before] = max(0, counts[before] - 1)  # a count a client made too low stays at 0
+    if after is not None:
+        counts[after] += 1
+    return replace(part, **counts)
 
 
-def queue_contents(user: User, day: date, deck_id: int | None = None) -> QueueContents:
-    """A full count of one scope (two statements)."""
-    return _summed(day, deck_id, deck_queues(user.id, day))
+def queue_contents(user: User, day: date, deck_id: int | None = None,
+                   rows: list[DeckQueue] | None = None) -> QueueContents:
+    """A full count of one scope (two statements; none when the caller has the ``rows``)."""
+    parts = tuple(DeckPart(q.deck.id, q.new, q.due, q.relearn) for q in rows or deck_queues(user.id, day)
+                  if deck_id is None or q.deck.id == deck_id)
+    return QueueContents(day, deck_id, parts)
 
 
 def contents_after(user: User, day: date, deck_id: int | None, carried: QueueContents | None,
-                   change: QueueChange | None = None) -> QueueContents:
-    """What one scope holds after an operation: the contents a client carried, moved by ``change``
-    (the card's deck, its queue part before and after), when they are of this day and scope; else a
-    full count (run after the change is written, so it needs no moving)."""
+                   *changes: QueueChange) -> QueueContents:
+    """What one scope holds after an operation: the contents a client carried, moved by ``changes``
+    (each card's deck, its queue part before and after), when they are of this day and scope; else
+    a full count (run after the changes are written, so it needs no moving)."""
     if carried is None or carried.day != day or carried.deck_id != deck_id:
         return queue_contents(user, day, deck_id)
-    return carried.moved(*change) if change else carried
-
-
-@dataclass(frozen=True)
-class Overview:
-    """The dashboard's figures from one full count: each deck, today's progress, what is left."""
-
-    decks: list[DeckCounts]
-    progress: DailyProgress
-    queue: QueueCounts
-
-
-def overview(user: User, today: StudyDay) -> Overview:
-    progress = daily_progress(user, today)
-    queues = deck_queues(user.id, today.day)
-    return Overview(_deck_counts(queues, progress.new_left(user)), progress,
-                    _summed(today.day, None, queues).limited(user, progress))
-
-
-def queue_counts(user: User, today: StudyDay, deck_id: int | None = None) -> QueueCounts:
-    """What is left today in one scope, counted in full."""
-    return queue_contents(user, today.day, deck_id).limited(user, daily_progress(user, today))
+    for change in changes:
+        carried = carried.moved(*change)
+    return carried

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import UTC, datetime
 
 from quizzer.services import passwords, rate_limits
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
-from quizzer.srs import user_timezones
+from quizzer.srs import NEW_ORDERS, OPTION_LIMITS, rule_change, user_timezones
+from quizzer.srs.day import DayRuleChange
 from quizzer.store import users as store
 from quizzer.store.db import IntegrityError, transaction
 from quizzer.store.models import User, username_key
@@ -108,21 +109,58 @@ def end_sessions(user: User) -> None:
     store.bump_session_version(user.id)
 
 
-SETTINGS_LIMITS = {"rollover_hour": (0, 23), "new_per_day": (0, 9999), "reviews_per_day": (0, 99999)}
+SETTINGS_LIMITS = {"rollover_hour": (0, 23), **OPTION_LIMITS}
+_CHECKBOXES = ("suspend_leeches", "typed_answers", "bury_siblings")
 
 
-def update_settings(user: User, **values) -> User:
-    """Validate and save study settings; InvalidInput names the field."""
-    for name, value in check_settings(values).items():
+def update_settings(user: User, now: datetime | None = None, **values) -> User:
+    """Validate and save study settings; InvalidInput names the field.
+
+    A new time zone or roll-over hour changed at ``now`` takes effect at the end of the current
+    study day (the day would otherwise jump mid-session: answers counted twice, or not at all);
+    without ``now`` (a new account) it applies at once."""
+    values = check_settings(values)
+    if now is not None:
+        _schedule_day_rule(user, values.get("timezone", user.timezone),
+                           values.get("rollover_hour", user.rollover_hour), now)
+    for name, value in values.items():
         setattr(user, name, value)
     store.save_user(user)
     return user
 
 
+def day_rule_change(user: User) -> DayRuleChange | None:
+    """The user's last time zone or roll-over change, if one was made (see srs.study_day_span)."""
+    if user.day_rule_at is None:
+        return None
+    return DayRuleChange(user.day_rule_at.replace(tzinfo=UTC), user.day_rule_first_day,
+                         user.previous_timezone, user.previous_rollover_hour)
+
+
+def pending_day_rule(user: User, now: datetime) -> DayRuleChange | None:
+    """The user's time zone or roll-over change if it has yet to take effect at ``now``."""
+    change = day_rule_change(user)
+    return change if change is not None and now < change.at else None
+
+
+def _schedule_day_rule(user: User, tz: str, hour: int, now: datetime) -> None:
+    """Keep the rule in force until the current study day ends; a change back before then is none."""
+    if (tz, hour) == (user.timezone, user.rollover_hour):
+        return
+    pending = pending_day_rule(user, now)
+    if pending is not None:  # an earlier change still waits: it keeps its hour
+        if (tz, hour) == (pending.old_tz, pending.old_rollover_hour):
+            user.day_rule_at = user.day_rule_first_day = user.previous_timezone = user.previous_rollover_hour = None
+        return
+    change = rule_change(now, user.timezone, user.rollover_hour)
+    user.previous_timezone, user.previous_rollover_hour = change.old_tz, change.old_rollover_hour
+    user.day_rule_at, user.day_rule_first_day = change.at.astimezone(UTC).replace(tzinfo=None), change.first_day
+
+
 def check_settings(values: dict) -> dict:
     """Study settings as stored, from form text or JSON values; InvalidInput names the first bad one."""
     values = dict(values)
-    unknown = set(values) - {"timezone", "grade_scale", "suspend_leeches", "typed_answers", *SETTINGS_LIMITS}
+    unknown = set(values) - {"timezone", "grade_scale", "new_order", *_CHECKBOXES, *SETTINGS_LIMITS}
     if unknown:
         raise InvalidInput(f"{sorted(unknown)[0]}: not a setting")
     if "timezone" in values and (not isinstance(values["timezone"], str)
@@ -130,18 +168,35 @@ def check_settings(values: dict) -> dict:
         raise InvalidInput(f"timezone: unknown time zone {str(values['timezone'])[:70]!r}")
     if "grade_scale" in values and values["grade_scale"] not in ("buttons", "full"):
         raise InvalidInput("grade_scale: 'buttons' (Again/Hard/Good/Easy) or 'full' (0-5)")
+    if "new_order" in values:
+        values["new_order"] = check_new_order(values["new_order"])
     for name, (low, high) in SETTINGS_LIMITS.items():
         if name in values:
-            raw = values[name]
-            if isinstance(raw, bool) or not isinstance(raw, (int, str)) or not str(raw).strip().isascii():
-                raise InvalidInput(f"{name}: a whole number")
-            try:
-                values[name] = int(raw)
-            except ValueError:
-                raise InvalidInput(f"{name}: a whole number") from None
-            if not low <= values[name] <= high:
-                raise InvalidInput(f"{name}: between {low} and {high}")
-    for checkbox in ("suspend_leeches", "typed_answers"):  # "on" when ticked, absent or "" when not
+            values[name] = whole_number(name, values[name], low, high)
+    for checkbox in _CHECKBOXES:  # "on" when ticked, absent or "" when not
         if checkbox in values:
-            values[checkbox] = values[checkbox] in (True, "on", "1", "true")
+            values[checkbox] = is_ticked(values[checkbox])
     return values
+
+
+def whole_number(name: str, raw, low: int, high: int) -> int:
+    """A whole number from form text or JSON in low..high; InvalidInput names the field."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)) or not str(raw).strip().isascii():
+        raise InvalidInput(f"{name}: a whole number")
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidInput(f"{name}: a whole number") from None
+    if not low <= value <= high:
+        raise InvalidInput(f"{name}: between {low} and {high}")
+    return value
+
+
+def check_new_order(raw) -> str:
+    if raw not in NEW_ORDERS:
+        raise InvalidInput(f"new_order: one of {', '.join(NEW_ORDERS)}")
+    return raw
+
+
+def is_ticked(raw) -> bool:
+    return raw in (True, "on", "1", "true")

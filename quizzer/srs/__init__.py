@@ -3,7 +3,16 @@
 No Flask, no database, no I/O; callers pass "now" in.
 """
 
-from quizzer.srs.day import day_start, due_date, local_clock, study_day, user_timezones
+from quizzer.srs.day import (
+    DayRuleChange,
+    day_start,
+    due_date,
+    local_clock,
+    rule_change,
+    study_day,
+    study_day_span,
+    user_timezones,
+)
 from quizzer.srs.grading import (
     BUTTONS,
     FULL_SCALE,
@@ -15,14 +24,18 @@ from quizzer.srs.grading import (
     preview,
 )
 from quizzer.srs.limits import MATURE_DAYS, MAX_INTERVAL_DAYS, PASSING_QUALITY, QUALITY_MAX, QUALITY_MIN, check_quality
+from quizzer.srs.queue import NEW_ORDERS, OPTION_LIMITS
 from quizzer.srs.sm2 import MIN_EASINESS, Sm2State, review
 
 __all__ = [
     "BUTTONS",
+    "DayRuleChange",
     "FULL_SCALE",
     "MATURE_DAYS",
     "MAX_INTERVAL_DAYS",
     "MIN_EASINESS",
+    "NEW_ORDERS",
+    "OPTION_LIMITS",
     "PASSING_QUALITY",
     "QUALITY_MAX",
     "QUALITY_MIN",
@@ -38,6 +51,8 @@ __all__ = [
     "needs_relearning",
     "preview",
     "review",
+    "rule_change",
     "study_day",
+    "study_day_span",
     "user_timezones",
 ]

@@ -4,6 +4,7 @@ A review at 01:30 belongs to the evening before it. All times are aware; UTC is
 what gets stored, the zone name (IANA, e.g. "Europe/Berlin") turns it local.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -58,6 +59,43 @@ def day_start(day: date, tz: str, rollover_hour: int = 4) -> datetime:
     if start.astimezone(zone) != wall:  # same tzinfo: compares wall clocks, so a gap
         return _end_of_gap(wall)
     return start
+
+
+@dataclass(frozen=True)
+class DayRuleChange:
+    """A time zone or roll-over hour change: the old rule holds until ``at`` (aware), the end of the
+    study day it was made in; the new rule's days start with ``first_day``."""
+
+    at: datetime
+    first_day: date
+    old_tz: str
+    old_rollover_hour: int
+
+
+def rule_change(now: datetime, old_tz: str, old_rollover_hour: int) -> DayRuleChange:
+    """A change made at ``now``: it takes effect when the current study day (old rule) ends."""
+    first_day = study_day(now, old_tz, old_rollover_hour) + timedelta(days=1)
+    return DayRuleChange(day_start(first_day, old_tz, old_rollover_hour), first_day, old_tz, old_rollover_hour)
+
+
+def study_day_span(now: datetime, tz: str, rollover_hour: int,
+                   change: DayRuleChange | None = None) -> tuple[date, datetime]:
+    """The study day ``now`` falls in and the instant (aware UTC) it began, under ``tz`` and
+    ``rollover_hour`` once ``change`` (if any) has taken effect.
+
+    Before ``change.at`` the old rule holds. The first new day starts at ``change.at`` and lasts until
+    the new rule's next day starts: moving west it is longer than a day, so no day is studied twice,
+    and no answer of the old day counts in the new one.
+    """
+    if change is not None and now < change.at:
+        day = study_day(now, change.old_tz, change.old_rollover_hour)
+        return day, day_start(day, change.old_tz, change.old_rollover_hour)
+    day = study_day(now, tz, rollover_hour)
+    if change is None:
+        return day, day_start(day, tz, rollover_hour)
+    if day <= change.first_day:
+        return change.first_day, change.at
+    return day, max(day_start(day, tz, rollover_hour), change.at)
 
 
 def due_date(today: date, interval_days: int) -> date:

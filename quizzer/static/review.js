@@ -4,7 +4,9 @@
 (function () {
   var root = document.getElementById("review");
   if (!root) return;
-  var deck = root.dataset.deck || null;
+  var scope = root.dataset.scope || "";  // the session's query: its deck, or a custom study's parameters
+  var answerPath = root.dataset.answerPath;
+  var custom = answerPath !== "review/answer";  // custom study: no undo, suspend or bury
   var scale = root.dataset.scale;
   var card = JSON.parse(document.getElementById("card-data").textContent);
   var counts = JSON.parse(document.getElementById("counts-data").textContent);
@@ -22,7 +24,7 @@
 
   function api(path, body) {
     body = Object.assign({ queue: queue }, body || {});
-    return window.postJson("/api/" + path + (deck ? "?deck=" + encodeURIComponent(deck) : ""), body);
+    return window.postJson("/api/" + path + (scope ? "?" + scope : ""), body);
   }
 
   function setHidden(node, hidden) { if (hidden) node.setAttribute("hidden", ""); else node.removeAttribute("hidden"); }
@@ -201,7 +203,7 @@
   function grade(quality) {
     if (busy || !revealed) return;
     answered += 1;
-    after(api("review/answer", {
+    after(api(answerPath, {
       card_id: card.id, quality: quality, answer_id: answerId,
       time_ms: Math.round(performance.now() - shownAt),
     }));
@@ -244,7 +246,8 @@
       e.preventDefault(); pick(Number(key));
     } else if (revealed && gradeForKey(key) !== null) {
       e.preventDefault(); grade(gradeForKey(key));
-    } else if (key === "u") { e.preventDefault(); undo(); }
+    } else if (custom) { return; }
+    else if (key === "u") { e.preventDefault(); undo(); }
     else if (key === "s") { e.preventDefault(); cardAction("suspend"); }
     else if (key === "b") { e.preventDefault(); cardAction("bury"); }
     else if (key === "r") { e.preventDefault(); playSounds(revealed ? el("answer-text") : el("prompt")); }
@@ -252,9 +255,11 @@
 
   // Take over the no-JS links and forms.
   el("reveal").addEventListener("click", function (e) { e.preventDefault(); reveal(); });
-  el("undo").addEventListener("click", function (e) { e.preventDefault(); undo(); });
-  el("suspend").addEventListener("click", function (e) { e.preventDefault(); cardAction("suspend"); });
-  el("bury").addEventListener("click", function (e) { e.preventDefault(); cardAction("bury"); });
+  if (!custom) {
+    el("undo").addEventListener("click", function (e) { e.preventDefault(); undo(); });
+    el("suspend").addEventListener("click", function (e) { e.preventDefault(); cardAction("suspend"); });
+    el("bury").addEventListener("click", function (e) { e.preventDefault(); cardAction("bury"); });
+  }
   el("grades").addEventListener("submit", function (e) { e.preventDefault(); });
   el("typed-box").addEventListener("submit", function (e) { e.preventDefault(); submitTyped(); });
   renderCard();

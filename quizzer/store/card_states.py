@@ -7,6 +7,7 @@ from datetime import date, datetime
 import peewee as pw
 
 from quizzer.store.db import database_proxy, is_sqlite
+from quizzer.store.deck_options import DeckOption
 from quizzer.store.models import Card, CardState, Deck
 from quizzer.store.prepared import INT, Prepared, PreparedWrite
 
@@ -27,19 +28,27 @@ class StateRace(Exception):
 
 @dataclass(frozen=True)
 class CardToChange:
-    """A card the user can see, as an answer, a suspension or a burial needs it."""
+    """A card the user can see, as an answer, a suspension or a burial needs it: with how many other
+    active cards its note has, and whether its deck's own options bury them (None: the user's default)."""
 
     card_id: int
     deck_id: int
     retired: bool
     state: CardState | None
+    siblings: int = 0
+    deck_buries_siblings: bool | None = None
 
 
+_SIBLING = Card.alias("sibling")
 _FOR_CHANGE = Prepared(lambda user, card: (
-    Card.select(Card.id, Card.deck, Card.retired, CardState)
+    Card.select(Card.id, Card.deck, Card.retired, CardState, DeckOption.bury_siblings,
+                _SIBLING.select(pw.fn.COUNT(_SIBLING.id))
+                .where((_SIBLING.note == Card.note) & (_SIBLING.id != Card.id) & ~_SIBLING.retired).alias("siblings"))
     .join(Deck, on=(Card.deck == Deck.id)).switch(Card)
     .join(CardState, pw.JOIN.LEFT_OUTER, on=(CardState.card == Card.id) & (CardState.user == user),
-          attr="cardstate")
+          attr="cardstate").switch(Card)
+    .join(DeckOption, pw.JOIN.LEFT_OUTER, on=(DeckOption.deck == Card.deck) & (DeckOption.user == user),
+          attr="options")
     .where((Card.id == card) & (Deck.owner.is_null() | (Deck.owner == user)))), user=INT, card=INT)
 _LOCKED = Prepared(lambda state: CardState.select().where(CardState.id == state).for_update(), state=INT)
 
@@ -54,7 +63,9 @@ def card_to_change(user_id: int, card_id: int) -> CardToChange | None:
     state = state if state is not None and state.id is not None else None
     if state is not None and not is_sqlite(database_proxy.obj):
         state = _LOCKED.first(state=state.id)
-    return CardToChange(card.id, card.deck_id, card.retired, state)
+    options = getattr(card, "options", None)
+    return CardToChange(card.id, card.deck_id, card.retired, state, card.siblings,
+                        options.bury_siblings if options is not None else None)
 
 
 def new_state(user_id: int, card: CardToChange, day: date) -> CardState:

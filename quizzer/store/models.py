@@ -63,6 +63,16 @@ class User(BaseModel):
     grade_scale = pw.CharField(max_length=8, default="buttons")
     suspend_leeches = pw.BooleanField(default=False)  # 0003_jobs: the roll-over suspends leeches
     typed_answers = pw.BooleanField(default=True)  # 0009_issue20: type the answer of cards with accept
+    # 0016_deck_options: the defaults every deck inherits until its options say otherwise
+    # (new_per_day and reviews_per_day above are also the limits of Study now, all decks together).
+    new_order = pw.CharField(max_length=16, default="deck")
+    bury_siblings = pw.BooleanField(default=True)
+    # 0016_deck_options: the time zone and roll-over hour before the last change, which hold until
+    # day_rule_at (the end of the study day the change was made in); the new rule's first day.
+    previous_timezone = pw.CharField(max_length=64, null=True)
+    previous_rollover_hour = pw.SmallIntegerField(null=True)
+    day_rule_at = pw.DateTimeField(null=True)
+    day_rule_first_day = pw.DateField(null=True)
     # Bumped on logout and password change: cookies issued before stop working.
     session_version = pw.IntegerField(default=0)
     created_at = pw.DateTimeField(default=utcnow)
@@ -212,6 +222,8 @@ class SchemaMigration(BaseModel):
 
 
 ALL_MODELS = (User, Deck, Note, Card, CardState, ReviewLog)
+# The user's columns of a pending time zone or roll-over change (services.users.day_rule_change).
+DAY_RULE_COLUMNS = ("previous_timezone", "previous_rollover_hour", "day_rule_at", "day_rule_first_day")
 
 # Indexes the migrations make with raw SQL, declared here too so the models describe the whole schema.
 # A deck id is unique per owner and among the shared decks (NULL owners are distinct in a plain UNIQUE).

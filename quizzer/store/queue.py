@@ -1,7 +1,7 @@
 """The review queue's reads: a card as the review screen shows it, and the next card to study.
 
 The next card is one statement: a COALESCE of the queue's parts in priority order (relearning cards
-whose delay has passed, due reviews, new cards in deck order, relearning cards still waiting).
+whose delay has passed, due reviews, the new card the day plan chose, relearning cards still waiting).
 Both engines evaluate COALESCE's arguments lazily, so a part runs only when those before it found
 nothing, and each is a short walk on its own index (0004_queue_indexes).
 """
@@ -12,13 +12,8 @@ from datetime import date, datetime
 
 import peewee as pw
 
-from quizzer.store.decks import visible_decks_query
 from quizzer.store.models import Card, CardState, Deck, Note
 from quizzer.store.prepared import DATE, DATETIME, INT, Prepared
-
-# Decks one user studies, at most: bounds the ordered deck list below, which must keep its own LIMIT
-# so SQLite walks it lazily instead of merging it into the outer query.
-_MAX_DECKS = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -116,43 +111,52 @@ def _next_due(user, deck, day, allowed):
             .order_by(CardState.due, CardState.card).limit(1))
 
 
-def _first_unseen(user, deck_id, day):
-    """The first card of a deck in deck order that is new to the user: a short walk on
-    card(deck, retired, position), no sort."""
+def _next_due_in(user, deck_ids: list[int], day):
+    """The most overdue review in one of ``deck_ids`` (when some decks' own review limits are reached)."""
+    return (CardState.select(CardState.card)
+            .where((CardState.user == user) & is_due(day) & ~CardState.retired & CardState.deck.in_(deck_ids))
+            .order_by(CardState.due, CardState.card).limit(1))
+
+
+def _new_card(user, deck, day, offset):
+    """The new card at ``offset`` among ``deck``'s new cards in deck order (deck 0: none): a short
+    walk on card(deck, retired, position), no sort."""
     seen = CardState.select(CardState.id).where((CardState.user == user) & (CardState.card == Card.id)
                                                 & is_not_new(day))
     # ``retired = false`` as an equality, so the index gives the cards in position order.
-    return (Card.select(Card.id).where((Card.deck == deck_id) & (Card.retired == False)  # noqa: E712
+    return (Card.select(Card.id).where((Card.deck == deck) & (Card.retired == False)  # noqa: E712
                                        & ~pw.fn.EXISTS(seen))
-            .order_by(Card.position).limit(1))
+            .order_by(Card.position).limit(1).offset(offset))
 
 
-def _first_new(user, deck, day, allowed):
-    """The first new card of the first deck in study order that has one, when ``allowed`` is 1.
-    The decks are walked in order and each one's walk stops at its first new card."""
-    decks = (visible_decks_query(user, Deck.id).where((pw.Value(allowed) == 1) & _in_deck(deck, Deck.id))
-             .limit(_MAX_DECKS).alias("study_decks"))
-    first = _first_unseen(user, decks.c.id, day)
-    return Card.select(first).from_(decks).where(pw.Expression(first, pw.OP.IS_NOT, None)).limit(1)
-
-
-_NEXT = Prepared(lambda user, deck, day, before, due_ok, new_ok: _card_query(user).where(
-    Card.id == pw.fn.COALESCE(
+def _next(user, deck, day, before, due, new_deck, new_offset):
+    return _card_query(user).where(Card.id == pw.fn.COALESCE(
         _relearning(user, deck, day).where(CardState.last_review <= before),
-        _next_due(user, deck, day, due_ok),
-        _first_new(user, deck, day, new_ok),
-        _relearning(user, deck, day))),
-    user=INT, deck=INT, day=DATE, before=DATETIME, due_ok=INT, new_ok=INT)
+        due,
+        _new_card(user, new_deck, day, new_offset),
+        _relearning(user, deck, day)))
+
+
+_NEXT = Prepared(lambda user, deck, day, before, due_ok, new_deck, new_offset: _next(
+    user, deck, day, before, _next_due(user, deck, day, due_ok), new_deck, new_offset),
+    user=INT, deck=INT, day=DATE, before=DATETIME, due_ok=INT, new_deck=INT, new_offset=INT)
 _CARD_VIEW = Prepared(lambda user, card: _card_query(user).where(Card.id == card), user=INT, card=INT)
 
 
 def next_card_view(user_id: int, deck_id: int | None, day: date, ready_before: datetime, *,
-                   due_allowed: bool, new_allowed: bool) -> CardView | None:
+                   due_decks: list[int] | None, new_deck: int | None, new_offset: int) -> CardView | None:
     """The card to show next on ``day`` (in one deck, or all the user's), or None when nothing is left.
-    ``ready_before`` (naive UTC): relearning cards answered later wait; the limits allow due reviews
-    and new cards or not."""
-    rows = _NEXT.rows(user=user_id, deck=deck_id or 0, day=day, before=ready_before,
-                      due_ok=int(due_allowed), new_ok=int(new_allowed))
+    ``ready_before`` (naive UTC): relearning cards answered later wait. ``due_decks``: the decks whose
+    due reviews may come (None: all in scope, the prepared statement). ``new_deck`` and ``new_offset``:
+    which new card may come (None: none)."""
+    values = {"user": user_id, "deck": deck_id or 0, "day": day, "before": ready_before,
+              "new_deck": new_deck or 0, "new_offset": new_offset}
+    if due_decks is None:
+        rows = _NEXT.rows(due_ok=1, **values)
+    elif not due_decks:
+        rows = _NEXT.rows(due_ok=0, **values)
+    else:
+        rows = list(_next(due=_next_due_in(user_id, due_decks, day), **values))
     return _view(rows[0]) if rows else None
 
 

@@ -5,8 +5,8 @@ from datetime import date, datetime
 
 import peewee as pw
 
-from quizzer.store.models import CardState, ReviewLog
-from quizzer.store.prepared import DATE, DATETIME, INT, STR, Prepared, PreparedWrite
+from quizzer.store.models import ReviewLog
+from quizzer.store.prepared import INT, STR, Prepared, PreparedWrite
 
 _LOG_COLUMNS = ("user", "card", "deck", "reviewed_at", "day", "quality", "applied", "kind", "time_ms", "answer_id",
                 "state_before", "interval_before", "interval_after", "easiness_x100_after", "repetitions_after",
@@ -44,21 +44,6 @@ def last_answer_today(user_id: int, day: date) -> ReviewLog | None:
 
 def delete_answer(log: ReviewLog) -> None:
     log.delete_instance()
-
-
-_PROGRESS = Prepared(lambda user, since, day: (
-    ReviewLog.select(
-        pw.fn.COUNT(ReviewLog.id),
-        CardState.select(pw.fn.COUNT(CardState.id))
-        .where((CardState.user == user) & (CardState.first_review_day == day)))
-    .where((ReviewLog.user == user) & ReviewLog.applied & (ReviewLog.reviewed_at >= since)).tuples()),
-    user=INT, since=DATETIME, day=DATE)
-
-
-def daily_progress(user_id: int, since: datetime, day: date) -> tuple[int, int]:
-    """(answers that set a schedule since ``since``, naive UTC; cards first answered on ``day``)."""
-    reviewed, new_started = _PROGRESS.first(user=user_id, since=since, day=day)
-    return reviewed, new_started
 
 
 def answer_days(user_id: int, after: date) -> set[date]:

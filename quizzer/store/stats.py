@@ -76,12 +76,13 @@ def answers_by_age(user_id: int, deck_id: int | None, start: date,
     return {as_date(day): (int(new), int(young), int(mature), int(ms)) for day, new, young, mature, ms in query}
 
 
-def due_by_day(user_id: int, deck_id: int | None, end: date) -> dict[date, int]:
-    """Unsuspended cards per due date up to ``end`` (overdue ones included)."""
-    query = (_states(user_id, deck_id, CardState.due, star_count())
-             .where((CardState.suspended == False) & (CardState.due <= end))  # noqa: E712
-             .group_by(CardState.due).tuples())
-    return {as_date(due): n for due, n in query}
+def due_by_day(user_id: int, deck_id: int | None, end: date) -> list[tuple[date, date | None, int]]:
+    """(due date, buried until, reviews) of the unsuspended reviews due up to ``end`` (overdue ones
+    included; new cards left out)."""
+    query = (_states(user_id, deck_id, CardState.due, CardState.buried_until, star_count())
+             .where((CardState.suspended == False) & (CardState.reviews > 0) & (CardState.due <= end))  # noqa: E712
+             .group_by(CardState.due, CardState.buried_until).tuples())
+    return [(as_date(due), buried_until and as_date(buried_until), n) for due, buried_until, n in query]
 
 
 def _bucketed(user_id: int, deck_id: int | None, column: pw.Field, bucket) -> dict[int, int]:

@@ -16,7 +16,7 @@ from quizzer.logs import AccessLog, configure_logging
 from quizzer.store import connect
 from quizzer.store.db import end_request_connection, open_connection
 from quizzer.web import admin as admin_views
-from quizzer.web import api, auth, errors, pages, params, security, transfer
+from quizzer.web import api, auth, custom_study, errors, pages, params, security, transfer
 from quizzer.web import quiz as quiz_views
 from quizzer.web import stats as stats_views
 from quizzer.web.params import MAX_ID
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(custom_study.bp)
     app.register_blueprint(quiz_views.bp)
     app.register_blueprint(transfer.bp)
     app.register_blueprint(stats_views.bp)

@@ -11,13 +11,15 @@ from flask_login import current_user, login_required
 
 from quizzer import clock
 from quizzer.services import review, review_faces
+from quizzer.services.day_plan import due_counts_by_deck
 from quizzer.services.errors import Conflict, InvalidInput
-from quizzer.services.study import QueueContents, due_counts_by_deck, study_day_for
+from quizzer.services.study import DeckPart, QueueContents, study_day_for
 from quizzer.web.params import MAX_ID, deck_scope, json_body, json_int, object_id, shown
 from quizzer.web.present import card_payload, step_payload, typed_payload
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_TIME_MS = 2**31 - 1
+MAX_CARRIED_DECKS = 10_000  # a user's decks, at most, in a carried queue
 
 
 @bp.before_request
@@ -46,22 +48,25 @@ def _answer_id(body: dict) -> str | None:
 
 
 def _carried() -> QueueContents | None:
-    """The queue contents the client was given last time (``queue`` in the body), checked: whole
-    numbers from 0, a date. They only move what this user's screen shows (the limits are read from
-    the database), so a client may send none, and then the service counts in full."""
+    """The queue contents the client was given last time (``queue`` in the body), checked: per deck
+    [id, new, due, relearn] as whole numbers from 0, a date. They only move what this user's screen
+    shows (the limits are read from the database), so a client may send none, and then the service
+    counts in full."""
     body = json_body(required=False)
     raw = body.get("queue") if isinstance(body, dict) else None
     if raw is None:
         return None
-    parts = ("new", "due", "relearn")
-    if not isinstance(raw, dict) or not all(type(raw.get(p)) is int and 0 <= raw[p] <= MAX_ID for p in parts) \
+    decks = raw.get("decks") if isinstance(raw, dict) else None
+    if not isinstance(decks, list) or len(decks) > MAX_CARRIED_DECKS \
+            or not all(isinstance(d, list) and len(d) == 4 and all(type(n) is int and 0 <= n <= MAX_ID for n in d)
+                       for d in decks) \
             or not (raw.get("deck") is None or type(raw["deck"]) is int):
         raise InvalidInput("queue: expected the queue object the last review call returned")
     try:
         day = date.fromisoformat(raw["day"])
     except (KeyError, TypeError, ValueError):
         raise InvalidInput("queue: day: expected a date (YYYY-MM-DD)") from None
-    return QueueContents(day, raw["deck"], raw["new"], raw["due"], raw["relearn"])
+    return QueueContents(day, raw["deck"], tuple(DeckPart(*d) for d in decks))
 
 
 @bp.post("/review/answer")

@@ -7,6 +7,8 @@ from quizzer.services.review_queue import ReviewStep, ShownCard
 from quizzer.services.study import QueueContents, QueueCounts
 from quizzer.srs import button_interval, easiness_change_label
 
+PRACTICE_LABEL = "stays due"  # custom study's buttons: the card keeps its due date
+
 
 def card_payload(shown: ShownCard) -> dict:
     view = shown.view
@@ -25,8 +27,9 @@ def card_payload(shown: ShownCard) -> dict:
                     for number, i in enumerate(shown.choice_order, start=1)],
         "choice_grades": shown.choice_grades,
         "typed": shown.typed,
+        "practice": shown.practice,
         "grades": [{"label": g.label, "quality": g.quality, "interval": g.interval, "again_today": g.again_today,
-                    "interval_label": button_interval(g.interval, g.again_today),
+                    "interval_label": PRACTICE_LABEL if shown.practice else button_interval(g.interval, g.again_today),
                     "easiness_change": g.easiness_change,
                     "easiness_label": "" if g.easiness_change is None else easiness_change_label(g.easiness_change)}
                    for g in shown.grades],
@@ -42,15 +45,15 @@ def counts_payload(counts: QueueCounts) -> dict:
 
 def queue_payload(contents: QueueContents) -> dict:
     """The queue's contents for the client to send back with its next call (see web.api._carried)."""
-    return {"day": contents.day.isoformat(), "deck": contents.deck_id, "new": contents.new, "due": contents.due,
-            "relearn": contents.relearn}
+    return {"day": contents.day.isoformat(), "deck": contents.deck_id,
+            "decks": [[part.deck_id, part.new, part.due, part.relearn] for part in contents.decks]}
 
 
 def step_payload(step: ReviewStep) -> dict:
     """A review step as the API and the review page send it: the card, the counts, the carried queue,
     and an answer's outcome."""
     result = {"card": step.card and card_payload(step.card), "counts": counts_payload(step.counts),
-              "queue": queue_payload(step.contents)}
+              "queue": step.contents and queue_payload(step.contents)}
     if step.outcome is not None:
         outcome = step.outcome
         result["outcome"] = {"card_id": outcome.card_id, "quality": outcome.quality, "applied": outcome.applied,

@@ -33,9 +33,13 @@ class Forecast:
 
 
 def forecast(scope: StatsScope) -> Forecast:
-    """One aggregate over the card states (suspended and retired cards left out), grouped by due date."""
+    """One aggregate over the reviews' states (new, suspended and retired cards left out), grouped by
+    due date; a buried review counts on the day it comes back, as the queue shows it."""
     end = scope.today + timedelta(days=FORECAST_DAYS - 1)
-    by_day = store.due_by_day(scope.user_id, scope.deck_id, end)
+    by_day: dict = {}
+    for due, back, n in store.due_by_day(scope.user_id, scope.deck_id, end):
+        day = back if back and back > scope.today and due < back else due
+        by_day[day] = by_day.get(day, 0) + n
     overdue = sum(n for day, n in by_day.items() if day < scope.today)
     counts = [by_day.get(d, 0) for d in day_range(scope.today, FORECAST_DAYS)]
     counts[0] += overdue

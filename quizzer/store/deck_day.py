@@ -1,0 +1,100 @@
+"""Per-deck figures of a study day (what each deck gave today) and burying a card's siblings."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import peewee as pw
+
+from quizzer.store.deck_options import DeckOption
+from quizzer.store.models import Card, CardState, ReviewLog
+from quizzer.store.prepared import DATE, DATETIME, INT, Prepared
+
+
+@dataclass(frozen=True)
+class DeckDayRow:
+    """One deck's day: what it gave today, and the user's own options for it (None: inherited)."""
+
+    deck_id: int
+    applied: int = 0  # answers that set a schedule since the day began
+    new_started: int = 0  # cards first answered today (in a review or a quiz)
+    new_per_day: int | None = None
+    reviews_per_day: int | None = None
+    new_order: str | None = None
+    bury_siblings: bool | None = None
+    extra_new: int = 0
+    extra_new_day: date | None = None
+
+
+_OPTIONS, _APPLIED, _STARTED = 1, 2, 3
+_NO_OPTIONS = [pw.SQL("NULL")] * 6
+
+
+def _in(deck, column):
+    return (pw.Value(deck) == 0) | (column == deck)
+
+
+# Three grouped reads in one statement: the options rows (first, so PostgreSQL types the NULL columns
+# of the others from them), today's applied answers per deck (index review_log(user, reviewed_at)) and
+# the cards first answered today per deck (index card_state(user, first_review_day)).
+_DECK_DAYS = Prepared(lambda user, deck, since, day: (
+    DeckOption.select(DeckOption.deck, pw.SQL(str(_OPTIONS)), pw.SQL("0"), DeckOption.new_per_day,
+                      DeckOption.reviews_per_day, DeckOption.new_order, DeckOption.bury_siblings,
+                      DeckOption.extra_new, DeckOption.extra_new_day)
+    .where((DeckOption.user == user) & _in(deck, DeckOption.deck))
+    + ReviewLog.select(ReviewLog.deck, pw.SQL(str(_APPLIED)), pw.fn.COUNT(pw.SQL("*")), *_NO_OPTIONS)
+    .where((ReviewLog.user == user) & (ReviewLog.reviewed_at >= since) & ReviewLog.applied
+           & _in(deck, ReviewLog.deck)).group_by(ReviewLog.deck)
+    + CardState.select(CardState.deck, pw.SQL(str(_STARTED)), pw.fn.COUNT(pw.SQL("*")), *_NO_OPTIONS)
+    .where((CardState.user == user) & (CardState.first_review_day == day) & _in(deck, CardState.deck))
+    .group_by(CardState.deck)).tuples(), user=INT, deck=INT, since=DATETIME, day=DATE)
+
+
+def deck_days(user_id: int, deck_id: int | None, since: datetime, day: date) -> dict[int, DeckDayRow]:
+    """Today's figures (``since``: the day's start, naive UTC) and the user's options of the decks that
+    have any, in all decks or the one given: one statement."""
+    found: dict[int, dict] = {}
+    for deck, kind, count, per_day, reviews, order, bury, extra, extra_day in _DECK_DAYS.rows(
+            user=user_id, deck=deck_id or 0, since=since, day=day):
+        values = found.setdefault(deck, {})
+        if kind == _APPLIED:
+            values["applied"] = count
+        elif kind == _STARTED:
+            values["new_started"] = count
+        else:
+            values.update(new_per_day=per_day, reviews_per_day=reviews, new_order=order,
+                          bury_siblings=None if bury is None else bool(bury), extra_new=extra or 0,
+                          extra_new_day=_as_date(extra_day))
+    return {deck: DeckDayRow(deck, **values) for deck, values in found.items()}
+
+
+def _as_date(value) -> date | None:
+    """A date column read through a compound query (SQLite gives its text)."""
+    return date.fromisoformat(str(value)[:10]) if value is not None and not isinstance(value, date) else value
+
+
+def siblings_of(user_id: int, card_id: int) -> list[tuple[int, int, CardState | None]]:
+    """The other active cards of the card's note: (card id, deck id, the user's state or None)."""
+    note = Card.select(Card.note).where(Card.id == card_id)
+    join_state = (CardState.card == Card.id) & (CardState.user == user_id)
+    rows = (Card.select(Card.id, Card.deck, CardState)
+            .join(CardState, pw.JOIN.LEFT_OUTER, on=join_state, attr="state")
+            .where((Card.note == note) & (Card.id != card_id) & ~Card.retired))
+    return [(card.id, card.deck_id, _state(card)) for card in rows]
+
+
+def _state(card: Card) -> CardState | None:
+    state = getattr(card, "state", None)
+    return state if state is not None and state.id is not None else None
+
+
+def bury_cards(user_id: int, cards: list[tuple[int, int, CardState | None]], until: date, today: date) -> None:
+    """Hide ``cards`` ((card id, deck id, the user's state or None)) until ``until``; a card without a
+    state gets one that keeps it new (no answers)."""
+    stated = [state.id for _, _, state in cards if state is not None]
+    if stated:
+        CardState.update(buried_until=until).where(CardState.id.in_(stated)).execute()
+    rows = [{"user": user_id, "card": card_id, "deck": deck_id, "due": today, "buried_until": until}
+            for card_id, deck_id, state in cards if state is None]
+    if rows:
+        CardState.insert_many(rows).execute()
