@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re as _re
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,8 +11,11 @@ import psycopg2
 import pytest
 from flask.testing import FlaskClient
 from psycopg2 import sql
+from waitress.server import create_server
 
+from quizzer.config import load_settings
 from quizzer.services import users as user_service
+from quizzer.services.decks import load_files
 from quizzer.store import connect
 from quizzer.store.db import database_proxy
 
@@ -190,7 +194,6 @@ def follow_job(client, response, timeout: float = 60.0):
 
 
 def web_settings(tmp_path: Path, database_url_: str, **env):
-    from quizzer.config import load_settings
     decks_dir = tmp_path / "web-decks"
     decks_dir.mkdir(exist_ok=True)
     values = {"QUIZZER_INSTANCE_DIR": str(tmp_path / "instance"), "QUIZZER_DATABASE_URL": database_url_,
@@ -357,3 +360,31 @@ class ParsedPage:
 def parse(response_or_html) -> ParsedPage:
     html = response_or_html if isinstance(response_or_html, str) else response_or_html.get_data(as_text=True)
     return ParsedPage(html)
+
+
+@pytest.fixture
+def deck_server(tmp_path):
+    """deck_server(*deck_texts) -> the base URL of a waitress server (a thread of this process) whose
+    shared decks are those texts, on a new SQLite file; for the browser tests."""
+    from quizzer.web import create_app
+
+    servers = []
+
+    def start(*decks: str) -> str:
+        folder = tmp_path / "decks"
+        folder.mkdir()
+        for number, text in enumerate(decks):
+            (folder / f"deck{number}.yaml").write_text(text, encoding="utf-8")
+        env = {"QUIZZER_INSTANCE_DIR": str(tmp_path), "QUIZZER_JOBS": "0",
+               "QUIZZER_DATABASE_URL": f"sqlite:///{tmp_path / 'quizzer.db'}"}
+        app = create_app(load_settings(env))
+        load_files([folder])
+        server = create_server(app, host="127.0.0.1", port=0, threads=4)
+        threading.Thread(target=server.run, daemon=True).start()
+        servers.append((server, app))
+        return f"http://127.0.0.1:{server.effective_port}"
+
+    yield start
+    for server, app in servers:
+        server.close()
+        app.extensions["quizzer_import_worker"].stop()

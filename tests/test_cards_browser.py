@@ -29,31 +29,6 @@ cards:
 """
 
 
-@pytest.fixture
-def server_with(tmp_path):
-    """Start a server over the given deck texts (shared decks); yields its base URL."""
-    servers = []
-
-    def start(*decks: str) -> str:
-        folder = tmp_path / "decks"
-        folder.mkdir()
-        for number, text in enumerate(decks):
-            (folder / f"deck{number}.yaml").write_text(text, encoding="utf-8")
-        env = {"QUIZZER_INSTANCE_DIR": str(tmp_path), "QUIZZER_JOBS": "0",
-               "QUIZZER_DATABASE_URL": f"sqlite:///{tmp_path / 'quizzer.db'}"}
-        app = create_app(load_settings(env))
-        load_files([folder])
-        server = create_server(app, host="127.0.0.1", port=0, threads=4)
-        threading.Thread(target=server.run, daemon=True).start()
-        servers.append((server, app))
-        return f"http://127.0.0.1:{server.effective_port}"
-
-    yield start
-    for server, app in servers:
-        server.close()
-        app.extensions["quizzer_import_worker"].stop()
-
-
 def sign_up(page, base: str, name: str = "learner") -> None:
     page.goto(base + "/signup")
     page.fill("#username", name)
@@ -62,8 +37,8 @@ def sign_up(page, base: str, name: str = "learner") -> None:
     expect(page.locator("main")).to_be_visible()
 
 
-def test_shuffled_choice_card_is_graded_by_the_key_of_its_shown_position(server_with, browser):  # noqa: F811
-    base = server_with(DECK)
+def test_shuffled_choice_card_is_graded_by_the_key_of_its_shown_position(deck_server, browser):  # noqa: F811
+    base = deck_server(DECK)
     page = browser.new_page(viewport={"width": 1000, "height": 800})
     sign_up(page, base)
     page.goto(base + "/study")
@@ -103,8 +78,8 @@ cards:
 """
 
 
-def test_typed_numbers_in_the_review_accept_units_and_refuse_a_near_wrong_one(server_with, browser):  # noqa: F811
-    base = server_with(TYPED_DECK)
+def test_typed_numbers_in_the_review_accept_units_and_refuse_a_near_wrong_one(deck_server, browser):  # noqa: F811
+    base = deck_server(TYPED_DECK)
     page = browser.new_page(viewport={"width": 1000, "height": 800})
     sign_up(page, base)
     page.goto(base + "/study")
@@ -128,8 +103,8 @@ def test_typed_numbers_in_the_review_accept_units_and_refuse_a_near_wrong_one(se
     assert [log.quality for log in ReviewLog.select().order_by(ReviewLog.id)] == [4, 4]
 
 
-def test_a_reverse_card_is_typed_against_its_short_answer(server_with, browser):  # noqa: F811
-    base = server_with(TYPED_DECK)
+def test_a_reverse_card_is_typed_against_its_short_answer(deck_server, browser):  # noqa: F811
+    base = deck_server(TYPED_DECK)
     page = browser.new_page(viewport={"width": 1000, "height": 800})
     sign_up(page, base)
     page.goto(base + "/quiz")
@@ -342,8 +317,8 @@ def _overlap(a: dict, b: dict) -> bool:
                 or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
 
 
-def test_enter_and_space_press_the_focused_button_and_question_mark_lists_shortcuts(server_with, browser):  # noqa: F811
-    base = server_with(BASIC_DECK)
+def test_enter_and_space_press_the_focused_button_and_question_mark_lists_shortcuts(deck_server, browser):  # noqa: F811
+    base = deck_server(BASIC_DECK)
     page = browser.new_page(viewport={"width": 360, "height": 640})
     sign_up(page, base)
     page.goto(base + "/study")

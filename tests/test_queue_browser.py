@@ -3,21 +3,16 @@ from several decks within their limits with the dashboard's counts equal to what
 options change, buried siblings, study ahead leaving the schedule intact, a mid-day time zone change."""
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
-from waitress.server import create_server
 
 from quizzer import clock
-from quizzer.config import load_settings
 from quizzer.services import review
 from quizzer.services import users as user_service
-from quizzer.services.decks import load_files
 from quizzer.store.models import Card, CardState, Deck, ReviewLog, User
-from quizzer.web import create_app
 from tests.test_browser import _dashboard_figure, _shot, browser, reveal_answer  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
@@ -42,30 +37,6 @@ cards:
     question: Two plus two?
     answer: Four
 """
-
-
-@pytest.fixture
-def serve(tmp_path):
-    """serve(*deck_texts) -> the URL of a server whose shared decks are those."""
-    servers = []
-
-    def start(*decks: str) -> str:
-        folder = tmp_path / "decks"
-        folder.mkdir()
-        for i, text in enumerate(decks):
-            (folder / f"deck{i}.yaml").write_text(text, encoding="utf-8")
-        env = {"QUIZZER_INSTANCE_DIR": str(tmp_path), "QUIZZER_JOBS": "0",
-               "QUIZZER_DATABASE_URL": f"sqlite:///{tmp_path / 'quizzer.db'}"}
-        app = create_app(load_settings(env))
-        load_files([folder])
-        server = create_server(app, host="127.0.0.1", port=0, threads=4)
-        threading.Thread(target=server.run, daemon=True).start()
-        servers.append((server, app))
-        return f"http://127.0.0.1:{server.effective_port}"
-    yield start
-    for server, app in servers:
-        server.close()
-        app.extensions["quizzer_import_worker"].stop()
 
 
 def sign_up(page, url: str, name: str = "learner") -> User:
@@ -100,8 +71,8 @@ def deck_row(page, title: str):
     return page.locator("table.decks tbody tr", has_text=title)
 
 
-def test_study_now_draws_from_every_deck_within_its_limits_and_the_counts_agree(serve, browser):
-    url = serve(basic_deck("alpha", "Alpha", 6), basic_deck("beta", "Beta", 6), basic_deck("gamma", "Gamma", 6))
+def test_study_now_draws_from_every_deck_within_its_limits_and_the_counts_agree(deck_server, browser):
+    url = deck_server(basic_deck("alpha", "Alpha", 6), basic_deck("beta", "Beta", 6), basic_deck("gamma", "Gamma", 6))
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors = []
     page.on("pageerror", lambda err: errors.append(str(err)))
@@ -147,8 +118,8 @@ def test_study_now_draws_from_every_deck_within_its_limits_and_the_counts_agree(
     assert errors == []
 
 
-def test_answering_a_card_buries_its_siblings(serve, browser):
-    url = serve(SIBLINGS)
+def test_answering_a_card_buries_its_siblings(deck_server, browser):
+    url = deck_server(SIBLINGS)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     sign_up(page, url)
     expect(page.locator("#study-now")).to_have_text("Study now · 6")
@@ -163,8 +134,8 @@ def test_answering_a_card_buries_its_siblings(serve, browser):
     assert CardState.select().where(CardState.buried_until.is_null(False)).count() == 3
 
 
-def test_study_ahead_leaves_the_schedule_intact(serve, browser):
-    url = serve(basic_deck("alpha", "Alpha", 3))
+def test_study_ahead_leaves_the_schedule_intact(deck_server, browser):
+    url = deck_server(basic_deck("alpha", "Alpha", 3))
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     user = sign_up(page, url)
     for card in Card.select():  # answered two days ago, then yesterday: due in 5 days
@@ -190,8 +161,8 @@ def test_study_ahead_leaves_the_schedule_intact(serve, browser):
     expect(page.locator("#reviewed")).to_have_text("3")  # the session's summary
 
 
-def test_a_mid_day_time_zone_change_waits_for_the_next_rollover(serve, browser):
-    url = serve(basic_deck("alpha", "Alpha", 8))
+def test_a_mid_day_time_zone_change_waits_for_the_next_rollover(deck_server, browser):
+    url = deck_server(basic_deck("alpha", "Alpha", 8))
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     user = sign_up(page, url)
     # UTC+14 to UTC-11: at any hour, the other zone's study day is another date.
