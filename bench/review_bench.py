@@ -702,12 +702,17 @@ come from the issues; the machine and versions are recorded with each run.
 
 
 def write_docs(section: str) -> None:
+    write_section(section, START_MARK, END_MARK)
+
+
+def write_section(section: str, start_mark: str, end_mark: str) -> None:
+    """Replace the part of docs/performance.md between the markers (or append the section)."""
     text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else INTRO
     if INTRO.splitlines()[2] not in text and text.startswith("# Performance\n"):
         text = INTRO + text[len("# Performance\n"):].lstrip("\n")  # the intro, once
-    start, end = text.find(START_MARK), text.find(END_MARK)
+    start, end = text.find(start_mark), text.find(end_mark)
     if start != -1 and end > start:
-        text = text[:start] + section + text[end + len(END_MARK):]
+        text = text[:start] + section + text[end + len(end_mark):]
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     DOCS.parent.mkdir(parents=True, exist_ok=True)
