@@ -273,13 +273,15 @@ def review_log_rows(plans: list, cards: list, user_id: int, rng: random.Random, 
     next answer), computing the state before and after each answer exactly as
     services.review._apply does. Leaves each card's final state in ``states``.
     """
-    day_str: dict[int, str] = {}
+    day_value: dict[int, tuple] = {}  # day ordinal -> (the log's day, its midnight) as stored
 
-    def iso(day_ord: int) -> str:
-        text = day_str.get(day_ord)
-        if text is None:
-            text = day_str[day_ord] = date.fromordinal(day_ord).isoformat()
-        return text
+    def stored(day_ord: int) -> tuple:
+        found = day_value.get(day_ord)
+        if found is None:
+            day = date.fromordinal(day_ord)
+            found = day_value[day_ord] = (ReviewLog.day.db_value(day), day.isoformat(),
+                                          ReviewLog.reviewed_at.db_value(datetime(day.year, day.month, day.day)))
+        return found
 
     def at(day_ord: int, mix: int) -> tuple[int, int]:
         seconds = 7 * 3600 + mix % (16 * 3600)  # 07:00-23:00 UTC: inside the study day
@@ -292,13 +294,14 @@ def review_log_rows(plans: list, cards: list, user_id: int, rng: random.Random, 
         heap.append((sec, micro, p, 0, False))
     heapq.heapify(heap)
     pop, push, getrandbits = heapq.heappop, heapq.heappush, rng.getrandbits
+    answer_key = ReviewLog.answer_id.db_value
     while heap:
         sec, micro, p, j, follow_up = pop(heap)
         grades, delays, _ = plans[p]
         s = states[p]
         day_ord, secs = divmod(sec, 86_400)
-        day = iso(day_ord)
-        when = f"{day} {secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}.{micro:06d}"
+        day, day_iso, midnight = stored(day_ord)
+        when = midnight + secs * 1_000_000 + micro  # microseconds since 1970 (store/fields.py)
         # No answer falls on today, so the roll-over has dropped every before-state (undo
         # only reaches today's answers): state_before is NULL on every row, as in the app.
         answered_before = s[REVIEWS] > 0
@@ -314,11 +317,11 @@ def review_log_rows(plans: list, cards: list, user_id: int, rng: random.Random, 
                 s[FIRST_DAY] = day_ord
         s[RELEARN] = quality < 4
         s[REVIEWS] += 1
-        s[LAST] = when[:10] + "T" + when[11:]  # datetime.isoformat(), as _snapshot writes it
+        s[LAST] = f"{day_iso}T{secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}.{micro:06d}"
         mix = _mix(p, j)
         yield (user_id, cards[p][0], cards[p][1], when, day, quality, int(not follow_up), "review",
-               2000 + mix % 15_000, f"{getrandbits(96):024x}", None,  # answer id: token_hex(12)
-               interval_before if answered_before else 0, s[IVL], s[EASE], s[REPS], iso(s[DUE]))
+               2000 + mix % 15_000, answer_key(f"{getrandbits(96):024x}"), None,  # answer id: token_hex(12)
+               interval_before if answered_before else 0, s[IVL], s[EASE], s[REPS], stored(s[DUE])[0])
         if quality < 4:  # step 7: answered again later the same session, without rescheduling
             push(heap, (sec + 60 + (mix >> 7) % 540, micro, p, j, True))
         elif j + 1 < len(grades):  # the next review, on or after its due day
