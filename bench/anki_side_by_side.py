@@ -48,7 +48,6 @@ from quizzer.store.models import ReviewLog, User  # noqa: E402
 START_MARK, END_MARK = "<!-- anki-bench:start -->", "<!-- anki-bench:end -->"
 TARGET_RATIO = 2.0  # issue 21: the review step at most 2x Anki's CPU time
 BLOCK = 10  # review steps per half of a pair: one step (~1 ms) is too short to time alone
-QUICK = {"CARDS_PER_DECK": 1_000, "N_LOGS": 100_000}
 
 
 # --------------------------------------------------------------------------- the measured calls
@@ -269,7 +268,7 @@ def main(argv=None) -> int:
     parser.add_argument("--build-quizzer", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
-        for name, value in QUICK.items():
+        for name, value in rb.QUICK_SIZES.items():
             setattr(rb, name, value)
     if args.build_quizzer:
         rb.build(args.build_quizzer, args.seed)
