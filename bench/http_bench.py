@@ -20,6 +20,7 @@ Writes the "HTTP" section of docs/performance.md (full runs only).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -73,6 +74,23 @@ def server_cpu(pid: int) -> float:
     """utime + stime of a process, seconds (fields 14 and 15 of /proc/<pid>/stat)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def database_cpu(url: str) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend serving the bench database (none for SQLite: in-process)."""
+    if not url.startswith("postgresql"):
+        return {}
+    import psycopg2
+    conn = psycopg2.connect(PG_ADMIN)
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (url.rsplit("/", 1)[1],))
+        pids = [pid for (pid,) in cursor.fetchall()]
+    conn.close()
+    found = {}
+    for pid in pids:
+        with contextlib.suppress(OSError):  # gone since
+            found[pid] = server_cpu(pid)
+    return found
 
 
 def free_port() -> int:
@@ -182,7 +200,7 @@ def run_user(session: Session, stop: threading.Event, start: threading.Barrier, 
 # --------------------------------------------------------------------------- one run
 
 
-def measure(port: int, pid: int, names: list[str], seconds: float) -> dict:
+def measure(port: int, pid: int, names: list[str], seconds: float, url: str) -> dict:
     """Sign everybody in, then answer for ``seconds`` (or until every queue is dry)."""
     sessions = [Session(port, name) for name in names]
     for session in sessions:
@@ -193,6 +211,7 @@ def measure(port: int, pid: int, names: list[str], seconds: float) -> dict:
     for thread in threads:
         thread.start()
     start.wait()
+    backends = database_cpu(url)
     cpu, client, began = server_cpu(pid), time.process_time(), time.perf_counter()
     deadline = began + seconds
     for thread in threads:
@@ -202,12 +221,14 @@ def measure(port: int, pid: int, names: list[str], seconds: float) -> dict:
         thread.join()
     elapsed = time.perf_counter() - began
     cpu, client = server_cpu(pid) - cpu, time.process_time() - client
+    database = sum(now - backends.get(pid, 0.0) for pid, now in database_cpu(url).items())
     latencies = sorted(x for r in runs for x in r.latencies)
     answers = len(latencies)
     assert answers, "no answer was acknowledged"
     return {"users": len(names), "answers": answers, "seconds": elapsed, "per_s": answers / elapsed,
             "p50": statistics.median(latencies) * 1e3, "p95": latencies[int(0.95 * (answers - 1))] * 1e3,
             "server_ms": cpu / answers * 1e3, "client_ms": client / answers * 1e3,
+            "database_ms": database / answers * 1e3 if url.startswith("postgresql") else None,
             "errors": sum((r.errors for r in runs), Counter()),
             "acknowledged": [a for r in runs for a in r.acknowledged], "names": names}
 
@@ -237,11 +258,13 @@ def run_engine(kind: str, url: str, folder: Path, users: list[int], seconds: flo
     results = []
     try:
         for names in groups:
-            run = measure(port, server.pid, names, seconds)
+            run = measure(port, server.pid, names, seconds, url)
             run.update(check_recorded(url, run), engine=kind, data="100,000 cards" if large else "bundled decks")
             print(f"{kind}, {run['data']}, {run['users']} users: {run['answers']} answers, "
                   f"{run['per_s']:.0f}/s, p50 {run['p50']:.1f} ms, p95 {run['p95']:.1f} ms, server CPU "
-                  f"{run['server_ms']:.2f} ms/answer, client CPU {run['client_ms']:.2f} ms/answer, "
+                  f"{run['server_ms']:.2f} ms/answer"
+                  + (f" (+ PostgreSQL {run['database_ms']:.2f})" if run["database_ms"] is not None else "")
+                  + f", client CPU {run['client_ms']:.2f} ms/answer, "
                   f"errors {dict(run['errors'])}; every acknowledged answer recorded once", flush=True)
             results.append(run)
     finally:
@@ -270,7 +293,9 @@ def postgres_database() -> tuple[str, callable]:
 
 def render(results: list[dict], info: dict, quick: bool, when: datetime, loadavg) -> str:
     rows = [f"| {r['engine']} | {r['data']} | {r['users']} | {r['answers']:,} | {r['per_s']:.0f} | {r['p50']:.1f} | "
-            f"{r['p95']:.1f} | **{r['server_ms']:.2f}** | {r['client_ms']:.2f} | {r['unacknowledged_rows']} |"
+            f"{r['p95']:.1f} | **{r['server_ms']:.2f}** | "
+            + ("in-process" if r["database_ms"] is None else f"{r['database_ms']:.2f}")
+            + f" | {r['client_ms']:.2f} | {r['unacknowledged_rows']} |"
             for r in results]
     return "\n".join([
         START_MARK,
@@ -284,13 +309,14 @@ def render(results: list[dict], info: dict, quick: bool, when: datetime, loadavg
         "process; each user a client thread with a keep-alive connection that signs in through the login "
         "form and answers as the review page does (one `POST /api/review/answer` per answer, which "
         "returns the next card; Good, Again one time in five; a unique `answer_id` each). Server CPU is "
-        "the server process's utime + stime (/proc) over the measured window divided by the answers; "
+        "the server process's utime + stime (/proc) over the measured window divided by the answers "
+        "(on PostgreSQL the database's backends for the bench database are counted apart); "
         "the client's own CPU is shown too (client and server share the 2 CPUs, so answers/s and "
         "latency are bounded by both). Every acknowledged answer was found in the log exactly once.",
         "",
         "| engine | data | users | answers | answers/s | p50 ms | p95 ms | server CPU ms/answer | "
-        "client CPU ms/answer | rows not acknowledged |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "PostgreSQL CPU ms/answer | client CPU ms/answer | rows not acknowledged |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         *rows,
         "",
         f"Targets (issue 21): server CPU per answer at most {TARGETS['bundled']:g} ms on the bundled decks "
@@ -304,12 +330,13 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="1 and 8 users, 4 s each, SQLite only; no docs")
     parser.add_argument("--users", default="1,8,32")
     parser.add_argument("--seconds", type=float, default=15.0)
-    parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--engines", help="default sqlite,postgresql (sqlite with --quick)")
     parser.add_argument("--large", action="store_true", help="also one user with 100,000 cards (SQLite)")
     parser.add_argument("--no-docs", action="store_true")
     args = parser.parse_args(argv)
     users = [1, 8] if args.quick else [int(n) for n in args.users.split(",")]
-    seconds, engines = (4.0, ["sqlite"]) if args.quick else (args.seconds, args.engines.split(","))
+    seconds = 4.0 if args.quick else args.seconds
+    engines = (args.engines or ("sqlite" if args.quick else "sqlite,postgresql")).split(",")
     info, when, loadavg = rb.machine(), datetime.now(UTC), os.getloadavg()
     results = []
     with tempfile.TemporaryDirectory(prefix="http-bench-") as tmp:
