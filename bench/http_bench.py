@@ -271,7 +271,8 @@ def run_engine(kind: str, url: str, folder: Path, users: list[int], seconds: flo
         for names in groups:
             after_id = last_log_id(url)
             run = measure(port, server.pid, names, seconds, url)
-            run.update(check_recorded(url, run, after_id), engine=kind, data="100,000 cards" if large else "bundled decks")
+            run.update(check_recorded(url, run, after_id), engine=kind,
+                       data="100,000 cards" if large else "bundled decks")
             print(f"{kind}, {run['data']}, {run['users']} users: {run['answers']} answers, "
                   f"{run['per_s']:.0f}/s, p50 {run['p50']:.1f} ms, p95 {run['p95']:.1f} ms, server CPU "
                   f"{run['server_ms']:.2f} ms/answer"
