@@ -11,6 +11,7 @@ from quizzer.services import review
 from quizzer.store.fields import EpochDayField, EpochMicrosField, compact_id, id_text
 from quizzer.store.migrate import apply_migrations, migration_names
 from quizzer.store.models import CardState, ReviewLog, User
+from quizzer.store.prepared import DATE, DATETIME, INT, STR, Prepared
 from quizzer.store.review_log_retention import UNDO_DEPTH, before_state_dropped, drop_old_undo_states
 from quizzer.store.stats_models import ReviewDay
 from tests.conftest import SHARED_DECK, at, card_id
@@ -114,3 +115,19 @@ def test_only_the_last_answers_keep_their_before_state(user, load_deck):
     assert [before_state_dropped(log) for log in mine] == [False] * 3 + [True] * 7 + [False] * UNDO_DEPTH
     assert ReviewLog.select().where((ReviewLog.user == other.id) & ReviewLog.state_before.is_null(False)).count() == 37
     assert drop_old_undo_states(user.id) == 0
+
+
+def test_prepared_queries_bind_values_as_the_compact_fields_store_them(user, load_deck):
+    """A prepared query's DATETIME, DATE and STR parameters are encoded like the columns they meet."""
+    load_deck(SHARED_DECK)
+    first, second = card_id("shared-basics", "capital-france"), card_id("shared-basics", "two-plus-two")
+    review.answer(user, first, 4, answer_id="9f86d081884c7d659a2feaa0", now=at("2026-03-01 12:00"))
+    review.answer(user, second, 4, answer_id=UUID, now=at("2026-03-02 12:00"))
+    query = Prepared(lambda user, since, day, answer_id: ReviewLog.select().where(
+        (ReviewLog.user == user) & (ReviewLog.reviewed_at >= since) & (ReviewLog.day <= day)
+        & (ReviewLog.answer_id == answer_id)), user=INT, since=DATETIME, day=DATE, answer_id=STR)
+    found = query.first(user=user.id, since=datetime(2026, 3, 2), day=date(2026, 3, 2), answer_id=UUID)
+    assert (found.card_id, found.answer_id, found.reviewed_at) == (second, UUID, datetime(2026, 3, 2, 12))
+    assert query.first(user=user.id, since=datetime(2026, 3, 2, 12, 0, 0, 1), day=date(2026, 3, 2),
+                       answer_id=UUID) is None
+    assert query.first(user=user.id, since=datetime(2026, 3, 1), day=date(2026, 3, 1), answer_id=UUID) is None
