@@ -295,7 +295,7 @@ def review_log_rows(plans: list, cards: list, user_id: int, rng: random.Random, 
         heap.append((sec, micro, p, 0, False))
     heapq.heapify(heap)
     pop, push, getrandbits = heapq.heappop, heapq.heappush, rng.getrandbits
-    answer_key = ReviewLog.answer_id.db_value
+    answer_key, review_kind = ReviewLog.answer_id.db_value, ReviewLog.kind.db_value("review")
     while heap:
         sec, micro, p, j, follow_up = pop(heap)
         grades, delays, _ = plans[p]
@@ -320,7 +320,7 @@ def review_log_rows(plans: list, cards: list, user_id: int, rng: random.Random, 
         s[REVIEWS] += 1
         s[LAST] = f"{day_iso}T{secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}.{micro:06d}"
         mix = _mix(p, j)
-        yield (user_id, cards[p][0], cards[p][1], when, day, quality, int(not follow_up), "review",
+        yield (user_id, cards[p][0], cards[p][1], when, day, quality, int(not follow_up), review_kind,
                2000 + mix % 15_000, answer_key(f"{getrandbits(96):024x}"), None,  # answer id: token_hex(12)
                interval_before if answered_before else 0, s[IVL], s[EASE], s[REPS], stored(s[DUE])[0])
         if quality < 4:  # step 7: answered again later the same session, without rescheduling

@@ -9,6 +9,7 @@ The log was 205 MB of the review benchmark's 346 MB (1,000,000 answers). Here:
   in its unique index, now partial: answers without an id are not in it). Python still sees
   datetimes, dates and text. The new column name also lets a backup's schema check tell this
   revision's table from the one before (the other columns keep their names).
+- ``kind`` ("review" or "quiz") becomes 0 or 1 (SMALLINT: SQLite stores both in the record header).
 - ``review_log_deck_id`` goes: decks are retired, never deleted, and no query looks answers up by
   deck alone (every read starts from the user or the card).
 - The ``review_day`` triggers turn the integer day back into the date that table keeps.
@@ -45,6 +46,9 @@ INDEXES = (
 )
 ANSWER_INDEX = ("CREATE UNIQUE INDEX review_log_answer_key ON review_log (user_id, answer_key) "
                 "WHERE answer_key IS NOT NULL")
+
+
+KIND = "CASE kind WHEN 'review' THEN 0 WHEN 'quiz' THEN 1 END"  # anything else: NOT NULL fails
 
 
 def _day(sqlite, row):
@@ -95,7 +99,7 @@ def _frozen_log(db):
         day = pw.IntegerField()
         quality = pw.SmallIntegerField()
         applied = pw.BooleanField()
-        kind = pw.CharField(max_length=8)
+        kind = pw.SmallIntegerField()
         time_ms = pw.IntegerField()
         answer_key = pw.BlobField(null=True)
         state_before = pw.TextField(null=True)
@@ -115,8 +119,8 @@ def _sqlite(db):
     conn.create_function("qz_day", 1, lambda v: v and epoch_day(date.fromisoformat(v[:10])), deterministic=True)
     conn.create_function("qz_id", 1, lambda v: v and compact_id(v), deterministic=True)
     _frozen_log(db)._schema.create_table(safe=False)
-    converted = {"reviewed_at": "qz_micros(reviewed_at)", "day": "qz_day(day)", "due_after": "qz_day(due_after)",
-                 "answer_key": "qz_id(answer_id)"}
+    converted = {"kind": KIND, "reviewed_at": "qz_micros(reviewed_at)", "day": "qz_day(day)",
+                 "due_after": "qz_day(due_after)", "answer_key": "qz_id(answer_id)"}
     columns = ", ".join(LOG_COLUMNS)
     db.execute_sql("DROP TRIGGER review_day_insert")  # before the DROP TABLE: its deletes would fire it
     db.execute_sql("DROP TRIGGER review_day_delete")
@@ -140,6 +144,7 @@ def _postgres(db):
         " + round(extract(epoch FROM reviewed_at::time) * 1000000)::bigint, "
         "ALTER COLUMN day TYPE INTEGER USING day - DATE '1970-01-01', "
         "ALTER COLUMN due_after TYPE INTEGER USING due_after - DATE '1970-01-01', "
+        f"ALTER COLUMN kind TYPE SMALLINT USING {KIND}, "
         f"ALTER COLUMN answer_id TYPE BYTEA USING CASE WHEN answer_id ~ '{hex_id}' "
         "THEN '\\x00'::bytea || decode(answer_id, 'hex') "
         f"WHEN answer_id ~ '{uuid}' THEN '\\x01'::bytea || decode(replace(answer_id, '-', ''), 'hex') "

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import peewee as pw
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -40,7 +41,8 @@ def test_0015_keeps_every_value_and_the_review_day_rollup(raw_db):  # noqa: F811
                                  for k in ("user_id", "card_id", "deck_id"))
     for i, (when, answer_id) in enumerate(OLD_ROWS):
         insert(raw_db, "review_log", user_id=user_id, card_id=card_id, deck_id=deck_id, reviewed_at=when,
-               day=when.date(), quality=i % 6, applied=i % 2 == 0, kind="review", time_ms=100 * i,
+               day=when.date(), quality=i % 6, applied=i % 2 == 0, kind="quiz" if i == 3 else "review",
+               time_ms=100 * i,
                answer_id=answer_id, state_before='{"interval": 1}' if i == 2 else None, interval_before=i,
                interval_after=i + 1, easiness_x100_after=250, repetitions_after=1,
                due_after=when.date() + timedelta(days=i + 1))
@@ -53,6 +55,7 @@ def test_0015_keeps_every_value_and_the_review_day_rollup(raw_db):  # noqa: F811
     assert [(log.day, log.due_after) for log in logs] == [
         (when.date(), when.date() + timedelta(days=i + 1)) for i, (when, _) in enumerate(OLD_ROWS)]
     assert logs[2].state_before == {"interval": 1}
+    assert [log.kind for log in logs] == ["review", "review", "review", "quiz", "review"]
     assert _review_days(raw_db) == rollup
     # Idempotency finds the converted ids: the same id for the same card replays, nothing is added.
     user = User.get_by_id(user_id)
@@ -93,6 +96,12 @@ def test_an_answer_id_comes_back_exactly_and_distinct_ids_stay_distinct(first, s
 @given(st.binary(min_size=1, max_size=32))
 def test_hex_ids_take_half_their_length_plus_one(raw):
     assert len(compact_id(raw.hex())) == len(raw) + 1
+
+
+def test_a_kind_outside_the_codes_is_refused():
+    with pytest.raises(ValueError, match="kind: 'other' is none of review, quiz"):
+        ReviewLog.kind.db_value("other")
+    assert [ReviewLog.kind.python_value(ReviewLog.kind.db_value(k)) for k in ("review", "quiz")] == ["review", "quiz"]
 
 
 def test_dates_order_as_integers_do():

@@ -95,7 +95,7 @@ def snapshot(database) -> dict[str, list[dict]]:
 DROPPED = {"note": {"content_hash"}}
 # Columns a later migration stores in another encoding (0015), by their old name: compared as the model
 # reads them, under their new name.
-ENCODED = {"review_log": {"reviewed_at": ReviewLog.reviewed_at, "day": ReviewLog.day,
+ENCODED = {"review_log": {"reviewed_at": ReviewLog.reviewed_at, "day": ReviewLog.day, "kind": ReviewLog.kind,
                           "due_after": ReviewLog.due_after, "answer_id": ReviewLog.answer_id}}
 
 

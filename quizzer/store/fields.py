@@ -102,5 +102,27 @@ class CompactIdField(pw.CharField):
         return None if value is None else id_text(bytes(value))  # psycopg2 gives a memoryview
 
 
+class CodeField(pw.CharField):
+    """One of a few fixed texts, stored as its position in ``codes`` (SMALLINT: SQLite keeps 0 and 1
+    in the record header, no bytes at all). A text outside ``codes`` is refused (ValueError)."""
+
+    field_type = "SMALLINT"
+
+    def __init__(self, codes: tuple[str, ...], **kwargs):
+        self.codes = codes
+        super().__init__(max_length=max(map(len, codes)), **kwargs)
+
+    def db_value(self, value):
+        if not isinstance(value, str):
+            return value
+        try:
+            return self.codes.index(value)
+        except ValueError:
+            raise ValueError(f"{self.name}: {value!r} is none of {', '.join(self.codes)}") from None
+
+    def python_value(self, value):
+        return self.codes[value] if isinstance(value, int) else value
+
+
 # How the typed parameters of prepared queries are converted for these fields (store/prepared.py).
 PARAMETER_ENCODINGS: dict[str, Callable[[Any], Any]] = {"datetime": epoch_micros, "date": epoch_day, "str": compact_id}

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import peewee as pw
 
 from quizzer.store.db import database_proxy
-from quizzer.store.fields import CompactIdField, EpochDayField, EpochMicrosField
+from quizzer.store.fields import CodeField, CompactIdField, EpochDayField, EpochMicrosField
 
 
 def utcnow() -> datetime:
@@ -178,7 +178,7 @@ class CardState(BaseModel):
 class ReviewLog(BaseModel):
     """Append-only record of every answer (undo takes back the last one).
 
-    Times and days are integers and answer ids bytes (store/fields.py, 0015_compact_review_log): the
+    Times and days are integers, the kind a code and answer ids bytes (store/fields.py, 0015_compact_review_log): the
     log is most of a database. Indexed for what is read: idempotent answers, today's and recent answers
     by time, a card's answers; undo's before-states through ``review_log_undo`` below."""
 
@@ -191,7 +191,7 @@ class ReviewLog(BaseModel):
     quality = pw.SmallIntegerField()
     # False when the card was already scheduled today (SM-2 applies once a day).
     applied = pw.BooleanField()
-    kind = pw.CharField(max_length=8, default="review")
+    kind = CodeField(("review", "quiz"), default="review")  # 0 or 1 in the database
     time_ms = pw.IntegerField(default=0)
     answer_id = CompactIdField(max_length=64, null=True, column_name="answer_key")
     state_before = JsonField(null=True)
