@@ -36,11 +36,12 @@ run: install
 chromium:
 	@test -x $(CHROMIUM) || bash .ci/install-chromium
 
-# The deck lint, ruff and mypy (configured in pyproject.toml), then every test.
+# The deck lint, ruff, mypy and the import contracts (all configured in pyproject.toml), then every test.
 check: install-test
 	$(VENV)/bin/quizzer lint decks/
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 test: install-test chromium check
 	$(VENV)/bin/pytest
@@ -64,4 +65,4 @@ bench: install-test
 	$(PY) bench/review_bench.py
 
 clean:
-	rm -rf $(VENV) .venv-latest instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-latest instance .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

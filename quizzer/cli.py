@@ -7,7 +7,6 @@ import os
 import sys
 
 import click
-import peewee
 
 from quizzer.config import ConfigError, load_settings
 from quizzer.deck_format import DeckError, parse_deck_file
@@ -24,7 +23,7 @@ from quizzer.services.decks import ASK_BEFORE_RETIRING
 from quizzer.services.errors import ServiceError
 from quizzer.services.study import due_counts_by_deck, study_day_for
 from quizzer.store import connect
-from quizzer.store.db import DatabaseUrlError, database_proxy
+from quizzer.store.db import DatabaseError, DatabaseUrlError, OperationalError, close_connection
 from quizzer.store.migrate import MigrationsMissing, apply_migrations
 from quizzer.store.models import User
 
@@ -46,7 +45,7 @@ def friendly_errors(func):
             _fail(f"{len(err.problems)} problem(s); nothing was imported")
         except (ServiceError, ConfigError, DatabaseUrlError, FileNotFoundError, MigrationsMissing) as err:
             _fail(str(err))
-        except peewee.OperationalError as err:  # e.g. PostgreSQL down or the database missing
+        except OperationalError as err:  # e.g. PostgreSQL down or the database missing
             _fail("cannot use the database: " + " ".join(str(err).split()))
     return wrapper
 
@@ -74,8 +73,7 @@ def main():
 def migrate():
     """Apply pending database migrations."""
     settings = _settings()
-    connect(settings.database_url, migrate=False)
-    ran = apply_migrations(database_proxy.obj)
+    ran = apply_migrations(connect(settings.database_url, migrate=False))
     click.echo("applied: " + ", ".join(ran) if ran else "database is up to date")
 
 
@@ -299,9 +297,9 @@ def restore_(file, yes, legacy):
         connect(settings.database_url)
         saved = backups.safety_copy(settings.database_url, settings.backup_dir)
         kept = f"the database as it was is backed up in {saved.path}"
-    except (backups.BackupError, peewee.DatabaseError) as err:
+    except (backups.BackupError, DatabaseError) as err:
         kept = f"the database as it was could not be backed up first: {err}"
-    database_proxy.close()
+    close_connection()
     backups.restore_database(verified, settings.database_url)
     connect(settings.database_url)  # a backup from an older version gets the newer migrations
     click.echo(f"restored {file} ({kept})")

@@ -13,7 +13,7 @@ from pathlib import Path
 from quizzer.importers import Limits
 from quizzer.services import import_jobs
 from quizzer.services.job_runs import holder_name
-from quizzer.store.db import database_proxy as db
+from quizzer.store.db import connection
 from quizzer.store.models import utcnow
 
 log = logging.getLogger("quizzer.imports")
@@ -39,7 +39,7 @@ class ImportWorker:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                with db.connection_context():
+                with connection():
                     self.run_pending()
             except Exception:  # the database may be briefly away: keep the thread alive, try again
                 log.exception("the import worker failed; retrying")

@@ -88,6 +88,8 @@ HOSTILE = [
     ("decks.0.title", "t" * 201, "decks[0].title"),
     ("decks.0.title", "a\x00b", "decks[0].title"),
     ("decks.0.tags", "not a list", "decks[0].tags"),
+    ("decks.0.tags", ["ML basics"], "decks[0].tags"),
+    ("decks.0.notes.0.tags", " ml:basics  ML::LoRA ", "decks[0].notes[0].tags"),
     ("decks.0.card_count", 2**40, "decks[0].card_count"),
     ("decks.0.shared", "no", "decks[0].shared"),
     ("decks.0.notes", {"a": 1}, "decks[0].notes"),

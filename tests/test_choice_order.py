@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from quizzer import clock
 from quizzer.deck_format import DeckError, parse_deck
 from quizzer.deck_format.lint import lint_deck
 from quizzer.quiz.distractors import choice_order, day_seed
@@ -66,7 +67,7 @@ def test_pinned_choices_keep_file_order_in_review_quiz_and_export(db, import_dec
 def test_payload_numbers_follow_the_shown_order_and_mark_the_right_one(db, import_deck):
     import_deck(choice_deck())
     user = User.create(username="alice")
-    payload = card_payload(user, review.card_view(user, card_id("mc", "pattern")))
+    payload = card_payload(review.show_card(user, card_id("mc", "pattern"), clock.now()))
     order = review_faces.shown_choices(user, review.card_view(user, card_id("mc", "pattern")))
 
     assert [c["number"] for c in payload["choices"]] == [1, 2, 3, 4, 5, 6]

@@ -124,7 +124,8 @@ def test_csv_duplicate_ids_and_bad_values():
     assert str(caught.value).splitlines() == [
         "d.csv:3:1: id: duplicate card id 'same'",
         "d.csv:4:1: reverse: 'maybe' is not true or false",
-        "d.csv:4:1: id: 'Bad Id' is not valid: use lowercase letters, digits and '-'",
+        "d.csv:4:1: id: 'Bad Id' is not valid: use lowercase letters, digits and '-', starting with a letter or "
+        "digit, at most 64 characters",
         "d.csv:5:1: question: must not be empty"]
 
 

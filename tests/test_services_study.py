@@ -8,7 +8,14 @@ import pytest
 from quizzer.services import review
 from quizzer.services import users as user_service
 from quizzer.services.errors import NotFound
-from quizzer.services.study import daily_progress, due_counts_by_deck, queue_counts, study_day_for, visible_deck_by_slug
+from quizzer.services.study import (
+    daily_progress,
+    due_counts_by_deck,
+    overview,
+    queue_counts,
+    study_day_for,
+    visible_deck_by_slug,
+)
 from quizzer.store.models import CardState, Deck, ReviewLog, User
 from tests.conftest import at, card_id
 
@@ -147,6 +154,17 @@ def test_queue_counts(history, user):
     user_service.update_settings(user, new_per_day=20, reviews_per_day=3)  # one applied grade today
     counts = queue_counts(user, today)
     assert (counts.new, counts.due, counts.relearn) == (0, 2, 1)
+
+
+def test_the_dashboard_overview_is_the_same_counts_from_one_pass(history, user):
+    today = study_day_for(user, NOW)
+    user_service.update_settings(user, new_per_day=2)
+
+    seen = overview(user, today)
+
+    assert [(c.deck.slug, c.new, c.due, c.total) for c in seen.decks] == counts_table(user)
+    assert seen.queue == queue_counts(user, today)
+    assert seen.progress == daily_progress(user, today)
 
 
 def test_queue_counts_match_what_the_queue_serves(history, user):

@@ -210,7 +210,7 @@ def test_supermemo2_overflows_on_huge_intervals_we_do_not():
 
 @pytest.mark.parametrize("quality", [True, False, 4.0, -1, 6, "4", None])
 def test_bad_quality_raises_and_says_what_was_given(quality):
-    with pytest.raises(ValueError, match="quality must be an int from 0 to 5, got"):
+    with pytest.raises(ValueError, match="quality must be a whole number from 0 to 5, got"):
         review(Sm2State(), quality)
 
 

@@ -18,6 +18,7 @@ from quizzer.quiz.quantities import parse_tolerance
 
 from .cloze import DELETION_KEY, cloze_numbers, render_cloze
 from .model import DeckError, DeckSpec, NoteSpec, Problem
+from .tags import TAG_RULE, is_tag
 from .yaml_tree import MAX_DECK_BYTES, Collection, Node, Scalar, join_path, node_problem, pairs, read_tree
 
 MAX_NAME_LENGTH = 64
@@ -27,9 +28,14 @@ CARD_KEYS = ("id", "question", "answer", "cloze", "explanation", "tags", "source
 _NOT_WITH_CLOZE = ("question", "answer", "choices", "reverse", "shuffle", "reverse_answer")
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")  # deck and card ids (also checked when a backup is restored)
-_SLUG_RULE = "use lowercase letters, digits and '-', starting with a letter or digit"
-_TAG = re.compile(r"[a-z0-9][a-z0-9_:-]*")
-_TAG_RULE = "use lowercase letters, digits, '-', '_' and ':', starting with a letter or digit"
+SLUG_RULE = (f"use lowercase letters, digits and '-', starting with a letter or digit, "
+              f"at most {MAX_NAME_LENGTH} characters")
+
+
+def is_slug(text: str) -> bool:
+    """A deck or card id: SLUG, at most MAX_NAME_LENGTH characters."""
+    return len(text) <= MAX_NAME_LENGTH and SLUG.fullmatch(text) is not None
+
 
 # Plain scalars are classified as PyYAML's safe resolver would (YAML 1.1), except that
 # numbers and dates stay the text written: ``answer: 42`` means "42".
@@ -196,21 +202,20 @@ class _Reader:
         values = (self.text(item, item_path) for item, item_path in items)
         return tuple(value for value in values if value is not None)
 
-    def name(self, node: Node, path: str, pattern: re.Pattern[str] = SLUG,
-             rule: str = _SLUG_RULE) -> str | None:
-        """A slug (or, with ``_TAG``, a tag) of at most MAX_NAME_LENGTH characters."""
+    def name(self, node: Node, path: str, valid: Callable[[str], bool] = is_slug,
+             rule: str = SLUG_RULE) -> str | None:
+        """A slug (or, with ``is_tag``, a tag): the text if ``valid``, else an error saying ``rule``."""
         value = self.text(node, path)
-        if value is None or (pattern.fullmatch(value) and len(value) <= MAX_NAME_LENGTH):
+        if value is None or valid(value):
             return value
-        self.error(node, path, f"{_quoted(value)} is not valid: {rule}, at most "
-                               f"{MAX_NAME_LENGTH} characters")
+        self.error(node, path, f"{_quoted(value)} is not valid: {rule}")
         return None
 
     def tags(self, node: Node, path: str) -> tuple[str, ...] | None:
         items = self.sequence(node, path)
         if items is None:
             return None
-        values = (self.name(item, item_path, _TAG, _TAG_RULE) for item, item_path in items)
+        values = (self.name(item, item_path, is_tag, TAG_RULE) for item, item_path in items)
         return tuple(dict.fromkeys(value for value in values if value is not None))
 
     def boolean(self, node: Node, path: str) -> bool | None:

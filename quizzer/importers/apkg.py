@@ -32,11 +32,11 @@ from quizzer.importers.html_md import Converted, html_to_markdown
 from quizzer.importers.model import MEDIA_URL, CardProgress, ImportBundle, MediaFile
 from quizzer.importers.names import Taken, ids_from_guid, note_id_from_guid, slugify, tag_names, unique
 from quizzer.importers.protobuf import ProtobufError, field_value, fields, message
+from quizzer.srs.limits import MAX_INTERVAL_DAYS, MIN_EASINESS_X100, START_EASINESS_X100
 
 COLLECTION_MEMBERS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 IMAGE_TYPES = {"png", "jpg", "jpeg", "gif", "webp", "bmp", "avif"}  # no SVG: it can carry script
 SOUND_TYPES = {"mp3", "ogg", "oga", "opus", "wav", "m4a", "aac", "flac", "webm"}
-MAX_DAYS = 36_500
 _EXTENSION = re.compile(r"\.([A-Za-z0-9]{1,8})$")
 _ORD = itemgetter(2)  # a card row's ord
 OUR_DECK = "quizzer-deck.yaml"  # members our .apkg export adds (Anki reads only its own)
@@ -151,7 +151,8 @@ def _day(crt: int, due: int) -> date:
     """A card's due date: a day number counted from the collection's creation, or a timestamp."""
     if abs(due) > 1_000_000:  # learning cards store seconds since the epoch
         return datetime.fromtimestamp(due, UTC).date()
-    return datetime.fromtimestamp(crt, UTC).date() + timedelta(days=max(-MAX_DAYS, min(due, MAX_DAYS)))
+    days = max(-MAX_INTERVAL_DAYS, min(due, MAX_INTERVAL_DAYS))
+    return datetime.fromtimestamp(crt, UTC).date() + timedelta(days=days)
 
 
 def card_progress(schedule: tuple, crt: int) -> tuple[int, date | None, int, bool] | None:
@@ -164,9 +165,9 @@ def card_progress(schedule: tuple, crt: int) -> tuple[int, date | None, int, boo
     card_type, queue, due, interval, factor, _, _, original_due, original_deck = schedule
     due = original_due if original_deck else due
     suspended = queue == -1
-    easiness = max(130, round(factor / 10)) if factor else 250
+    easiness = max(MIN_EASINESS_X100, round(factor / 10)) if factor else START_EASINESS_X100
     if card_type in (2, 3) and interval > 0:
-        return min(interval, MAX_DAYS), _day(crt, due), easiness, suspended
+        return min(interval, MAX_INTERVAL_DAYS), _day(crt, due), easiness, suspended
     return (0, None, easiness, True) if suspended else None
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from functools import lru_cache
 
-from quizzer.deck_format.parser import MAX_NAME_LENGTH, SLUG
+from quizzer.deck_format.parser import MAX_NAME_LENGTH, is_slug
+from quizzer.deck_format.tags import normalise_tag
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
-_NOT_TAG = re.compile(r"[^a-z0-9_:-]+")
 # Control characters our deck files refuse (the parser's rule); imported text drops them.
 _UNPRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
 
@@ -50,15 +49,9 @@ def _numbered(base: str, number: int) -> str:
     return base[: MAX_NAME_LENGTH - len(suffix)] + suffix
 
 
-@lru_cache(maxsize=4096)  # an import repeats a few tags on every note
-def tag_name(text: str) -> str | None:
-    """A tag in our rules (lowercase letters, digits, '-', '_', ':'), or None if nothing is left."""
-    tag = _NOT_TAG.sub("-", _ascii_lower(text)).lstrip("-_:")[:MAX_NAME_LENGTH]
-    return tag or None
-
-
 def tag_names(texts) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(t for t in map(tag_name, texts) if t))
+    """Our tags for another program's (see deck_format.tags.normalise_tag), de-duplicated in order."""
+    return tuple(dict.fromkeys(t for t in map(normalise_tag, texts) if t))
 
 
 def note_id_from_guid(guid: str) -> str:
@@ -79,7 +72,7 @@ def ids_from_guid(guid: str) -> tuple[str, str] | None:
     if not guid.startswith(GUID_PREFIX):
         return None
     deck_id, _, note_id = guid[len(GUID_PREFIX):].partition(":")
-    valid = all(SLUG.fullmatch(name) and len(name) <= MAX_NAME_LENGTH for name in (deck_id, note_id))
+    valid = is_slug(deck_id) and is_slug(note_id)
     return (deck_id, note_id) if valid else None
 
 

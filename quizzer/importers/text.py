@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from quizzer.deck_format import DeckError, DeckSpec, NoteSpec, Problem, cloze_numbers
 from quizzer.deck_format.encoding import decode_utf8
-from quizzer.deck_format.parser import derive_card_id
+from quizzer.deck_format.parser import SLUG_RULE, derive_card_id, is_slug
 from quizzer.importers.html_md import Converted, html_to_markdown, text_to_markdown
 from quizzer.importers.model import MEDIA_URL, ImportBundle
 from quizzer.importers.names import Taken, ids_from_guid, note_id_from_guid, printable, slugify, tag_names, unique
@@ -26,7 +26,6 @@ _NAMED = {**SEPARATORS, "newline": "\n", "\\t": "\t", "\\n": "\n"}
 CSV_COLUMNS = ("id", "question", "answer", "cloze", "explanation", "tags", "reverse")
 _ANKI_HEADER = re.compile(r"#(separator|html|tags|columns|notetype|deck|notetype column|deck column"
                           r"|tags column|guid column|if matches):(.*)")
-_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _BOOLEAN = {"": False, "0": False, "false": False, "no": False, "1": True, "true": True, "yes": True}
 
 
@@ -263,9 +262,9 @@ def _csv_row(notes: _Notes, line: int, row: list[str], header: list[str]) -> Non
     given = cells.get("id") or None
     if reverse is None:
         notes.error(line, "reverse", f"'{cells['reverse']}' is not true or false")
-    if given is not None and not _SLUG.fullmatch(given):
-        notes.error(line, "id", f"'{given}' is not valid: use lowercase letters, digits and '-'")
-    if fields is None or reverse is None or (given is not None and not _SLUG.fullmatch(given)):
+    if given is not None and not is_slug(given):
+        notes.error(line, "id", f"'{given}' is not valid: {SLUG_RULE}")
+    if fields is None or reverse is None or (given is not None and not is_slug(given)):
         return
     if kind == "basic":
         fields.update(reverse=reverse, explanation=cells.get("explanation") or None)

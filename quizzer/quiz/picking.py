@@ -6,8 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from quizzer.srs.limits import START_EASINESS_X100
+
 T = TypeVar("T")
 NEW_CARD_WEIGHT = 2.0  # an unseen card is as likely as a somewhat weak one
+START_EASINESS = START_EASINESS_X100 / 100
 
 
 @dataclass(frozen=True)
@@ -16,7 +19,7 @@ class CardStanding:
 
     reviews: int = 0
     lapses: int = 0
-    easiness: float = 2.5
+    easiness: float = START_EASINESS
     days_overdue: int = 0  # today minus the due date; negative when not yet due
     interval: int = 0
 
@@ -24,13 +27,13 @@ class CardStanding:
 def weakness_weight(card: CardStanding) -> float:
     """Relative chance of a card in a mock interview (>= 1; higher: weaker or more overdue).
 
-    1 + lapses + 2 * (2.5 - easiness) + days overdue / max(interval, 1), capped at 3 for the
+    1 + lapses + 2 * (START_EASINESS (2.5) - easiness) + days overdue / max(interval, 1), capped at 3 for the
     overdue part; a never-studied card weighs NEW_CARD_WEIGHT.
     """
     if card.reviews == 0:
         return NEW_CARD_WEIGHT
     overdue = min(3.0, max(0, card.days_overdue) / max(card.interval, 1))
-    return 1.0 + card.lapses + 2.0 * max(0.0, 2.5 - card.easiness) + overdue
+    return 1.0 + card.lapses + 2.0 * max(0.0, START_EASINESS - card.easiness) + overdue
 
 
 def weighted_sample(items: Sequence[T], weights: Sequence[float], count: int, seed: int) -> list[T]:

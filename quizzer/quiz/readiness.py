@@ -2,9 +2,9 @@
 
     readiness = 100 * (MATURE_WEIGHT * mature_share + ACCURACY_WEIGHT * seen_share * accuracy)
 
-mature_share: cards with an interval >= MATURE_DAYS / active cards; seen_share: cards reviewed at
+mature_share: cards with an interval >= srs.MATURE_DAYS / active cards; seen_share: cards reviewed at
 least once / active cards; accuracy: the mean of the recent review accuracy and the recent quiz
-accuracy (answers of quality >= 3 / answers, over RECENT_DAYS), each counted only when there
+accuracy (answers of quality >= srs.PASSING_QUALITY / answers, over RECENT_DAYS), each counted only when there
 are answers of that kind, 0 when there are none. See docs/readiness.md.
 """
 from __future__ import annotations
@@ -12,11 +12,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-MATURE_DAYS = 21
 RECENT_DAYS = 30
 MATURE_WEIGHT = 0.6
 ACCURACY_WEIGHT = 0.4
-PASSING_QUALITY = 3
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import peewee as pw
-
 from quizzer.importers import MediaFile
 from quizzer.importers.archive import Limits, SafeZip, problem
 from quizzer.importers.names import Taken, unique
@@ -31,9 +29,12 @@ from quizzer.services import passwords, users
 from quizzer.services.backup_checks import CheckedDeck, check_document
 from quizzer.services.errors import Conflict, InvalidInput
 from quizzer.services.media import find_media, referenced_media, store_media
-from quizzer.store.bulk import bulk_insert
-from quizzer.store.db import database_proxy as db
-from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
+from quizzer.store import account_backup as store
+from quizzer.store.columns import own_values
+from quizzer.store.db import IntegrityError, transaction
+from quizzer.store.decks import create_deck, find_deck, own_deck_slugs
+from quizzer.store.models import Deck, User
+from quizzer.store.users import create_user, has_decks_or_progress, update_user
 
 MANIFEST = "quizzer-backup.json"
 FORMAT, VERSION = "quizzer-account-backup", 1
@@ -53,15 +54,10 @@ class BackupContents:
     media: int
 
 
-def _dump(row: pw.Model, skip: tuple[str, ...] = ()) -> dict:
+def _dump(row, skip: tuple[str, ...] = ()) -> dict:
     """A row's own columns (no id, no foreign keys) as JSON-ready values."""
-    out = {}
-    for f in row._meta.sorted_fields:
-        if f.name == "id" or isinstance(f, pw.ForeignKeyField) or f.name in skip:
-            continue
-        value = getattr(row, f.name)
-        out[f.name] = value.isoformat() if isinstance(value, (date, datetime)) else value
-    return out
+    return {name: value.isoformat() if isinstance(value, (date, datetime)) else value
+            for name, value in own_values(row, skip).items()}
 
 
 def _card_key(deck: Deck, note_slug: str, key: str) -> list:
@@ -70,11 +66,7 @@ def _card_key(deck: Deck, note_slug: str, key: str) -> list:
 
 def _deck_entry(deck: Deck, media: set[str]) -> dict:
     notes = []
-    cards_by_note: dict[int, list[Card]] = {}
-    for card in Card.select().where(Card.deck == deck.id).order_by(Card.position, Card.id):
-        cards_by_note.setdefault(card.note_id, []).append(card)
-    for note in Note.select().where(Note.deck == deck.id).order_by(Note.position, Note.id):
-        cards = cards_by_note.get(note.id, [])
+    for note, cards in store.notes_with_cards(deck.id):
         media.update(referenced_media([note.explanation_html] + [c.prompt_html + c.answer_html for c in cards]))
         notes.append({**_dump(note), "cards": [_dump(card) for card in cards]})
     return {"shared": deck.is_shared, **_dump(deck), "notes": notes}
@@ -83,23 +75,14 @@ def _deck_entry(deck: Deck, media: set[str]) -> dict:
 def backup_document(user: User, with_password_hash: bool = False) -> tuple[dict, set[str], set[str]]:
     """The backup's JSON document, and the media names of own and shared decks. The account's
     password hash only when asked for; its admin rights and session version never."""
-    progress_decks = {d for (d,) in CardState.select(CardState.deck).distinct()
-                      .where(CardState.user == user.id).tuples()}
-    progress_decks |= {d for (d,) in ReviewLog.select(ReviewLog.deck).distinct()
-                       .where(ReviewLog.user == user.id).tuples()}
-    decks = list(Deck.select().where((Deck.owner == user.id) | (Deck.owner.is_null() & Deck.id.in_(
-        list(progress_decks) or [0]))).order_by(Deck.owner.is_null(), Deck.slug))
+    decks = store.decks_in_backup(user.id)
     own_media: set[str] = set()
     shared_media: set[str] = set()
     entries = [_deck_entry(deck, shared_media if deck.is_shared else own_media) for deck in decks]
-    by_card = {card_id: _card_key(deck, note_slug, key) for card_id, deck, note_slug, key in (
-        (c.id, c.deck, c.note.slug, c.key) for c in Card.select(Card.id, Card.key, Note.slug, Deck)
-        .join(Note, on=(Card.note == Note.id)).switch(Card).join(Deck, on=(Card.deck == Deck.id))
-        .where(Card.deck.in_([d.id for d in decks] or [0])))}
-    states = [{"card": by_card[s.card_id], **_dump(s)} for s in
-              CardState.select().where(CardState.user == user.id).order_by(CardState.id)]
-    logs = [{"card": by_card[log.card_id], **_dump(log)} for log in
-            ReviewLog.select().where(ReviewLog.user == user.id).order_by(ReviewLog.id)]
+    by_card = {card_id: _card_key(deck, note_slug, key)
+               for card_id, (deck, note_slug, key) in store.card_addresses([d.id for d in decks]).items()}
+    states = [{"card": by_card[s.card_id], **_dump(s)} for s in store.card_states_of(user.id)]
+    logs = [{"card": by_card[log.card_id], **_dump(log)} for log in store.review_log_of(user.id)]
     document = {"format": FORMAT, "version": VERSION, "exported_at": datetime.now(UTC).isoformat(),
                 "user": _dump(user, skip=("session_version", "is_admin")
                               + (() if with_password_hash else ("password_hash",))), "decks": entries,
@@ -155,14 +138,12 @@ def _target_user(values: dict, username: str | None, password: str | None) -> Us
                                "without one): give the new account a password (QUIZZER_PASSWORD for the CLI)")
         passwords.check_strength(password, name)
         values = {**values, "password_hash": passwords.hash_password(password)}
-    return User.create(**{**values, "username": name, "is_admin": False})
+    return create_user({**values, "username": name, "is_admin": False})
 
 
 def is_empty(user: User) -> bool:
     """Whether the account has no decks and no progress (a backup restores only into such a one)."""
-    return not (Deck.select().where(Deck.owner == user.id).exists()
-                or CardState.select().where(CardState.user == user.id).exists()
-                or ReviewLog.select().where(ReviewLog.user == user.id).exists())
+    return not has_decks_or_progress(user.id)
 
 
 def _fill_settings(user: User, values: dict) -> User:
@@ -171,8 +152,7 @@ def _fill_settings(user: User, values: dict) -> User:
     if not is_empty(user):
         raise Conflict(f"user {user.username!r} already has decks or progress: restore into a new or empty account")
     settings = {k: v for k, v in values.items() if k not in ("username", "password_hash")}
-    User.update(**settings).where(User.id == user.id).execute()
-    return User.get_by_id(user.id)
+    return update_user(user.id, settings)
 
 
 def _restore_deck(entry: CheckedDeck, owner_id: int | None, cards: dict[tuple, tuple[int, int]], *,
@@ -182,21 +162,15 @@ def _restore_deck(entry: CheckedDeck, owner_id: int | None, cards: dict[tuple, t
     With ``shared_as_own``, a shared deck this instance lacks becomes that user's own deck.
     ``cards`` maps the backup's card keys to (card id, deck id) here."""
     slug, shared = entry.values["slug"], owner_id is None
-    deck = Deck.get_or_none(Deck.owner.is_null() & (Deck.slug == slug)) if shared else None
+    deck = find_deck(None, slug) if shared else None
     if deck is None:
         values = dict(entry.values)
         if shared and shared_as_own is not None:
             owner_id = shared_as_own.id
-            taken = Taken(s for (s,) in Deck.select(Deck.slug).where(Deck.owner == owner_id).tuples())
-            values["slug"] = unique(slug, taken)
-        deck = Deck.create(owner=owner_id, **values)
-        bulk_insert(Note, [{**note.values, "deck": deck.id} for note in entry.notes])
-        note_ids = dict(Note.select(Note.slug, Note.id).where(Note.deck == deck.id).tuples())
-        bulk_insert(Card, [{**card, "note": note_ids[note.values["slug"]], "deck": deck.id}
-                           for note in entry.notes for card in note.cards])
-    rows = (Card.select(Card.id, Card.key, Note.slug).join(Note, on=(Card.note == Note.id))
-            .where(Card.deck == deck.id).tuples())
-    for card_id, key, note_slug in rows:
+            values["slug"] = unique(slug, Taken(own_deck_slugs(owner_id)))
+        deck = create_deck(owner_id, values)
+        store.insert_deck_content(deck.id, [(note.values, note.cards) for note in entry.notes])
+    for card_id, key, note_slug in store.card_ids_by_face(deck.id):
         cards[(shared, slug, note_slug, key)] = (card_id, deck.id)
 
 
@@ -205,19 +179,21 @@ def _restore(archive: SafeZip, document: dict, target, shared_as_own: bool) -> U
     once every value in it is checked (DeckError listing the problems otherwise, nothing written)."""
     checked = check_document(document, archive.where(MANIFEST))
     try:
-        with db.atomic():
+        with transaction():
             user = target(checked.user)
             cards: dict[tuple, tuple[int, int]] = {}
             for entry in checked.decks:
                 _restore_deck(entry, None if entry.shared else user.id, cards,
                               shared_as_own=user if shared_as_own else None)
-            for model, rows in ((CardState, checked.card_states), (ReviewLog, checked.review_log)):
+            progress = []
+            for rows in (checked.card_states, checked.review_log):
                 values = []
                 for key, row in rows:
                     card_id, deck_id = _card_here(archive, cards, key)
                     values.append({**row, "user": user.id, "card": card_id, "deck": deck_id})
-                bulk_insert(model, values)
-    except (KeyError, pw.IntegrityError) as exc:  # e.g. two notes with one id, progress twice on one card
+                progress.append(values)
+            store.insert_progress(*progress)
+    except (KeyError, IntegrityError) as exc:  # e.g. two notes with one id, progress twice on one card
         raise problem(archive.where(MANIFEST), f"inconsistent backup ({type(exc).__name__}: {exc})") from None
     return user
 

@@ -21,6 +21,7 @@ from quizzer.importers.names import quizzer_guid
 from quizzer.services.deck_yaml import deck_text
 from quizzer.services.media import find_media
 from quizzer.services.study import get_visible_deck
+from quizzer.store.cards import active_notes
 from quizzer.store.models import Deck, Note, User
 
 _CSS = ".card { font-family: system-ui, sans-serif; font-size: 20px; text-align: left; }"
@@ -69,7 +70,7 @@ def deck_apkg(user: User, deck_id: int, media_root: Path) -> tuple[Deck, bytes]:
     package_deck = genanki.Deck(anki_id or 1, deck.title)
     media: set[str] = set()
     digests = {}
-    for note in Note.select().where((Note.deck == deck.id) & ~Note.retired).order_by(Note.position):
+    for note in active_notes(deck.id):
         package_note = _note(deck, note, media)
         package_deck.add_note(package_note)
         digests[note.slug] = fields_digest("\x1f".join(package_note.fields))

@@ -15,19 +15,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import peewee as pw
-
 from quizzer.deck_format import DeckError, Problem
 from quizzer.deck_format.cloze import DELETION_KEY
 from quizzer.deck_format.parser import SLUG
 from quizzer.deck_format.render import sanitize
+from quizzer.deck_format.tags import TAG_RULE, is_tag
 from quizzer.services import passwords, users
 from quizzer.services.errors import InvalidInput
-from quizzer.services.review import SNAPSHOT_COLUMNS
-from quizzer.srs import MAX_INTERVAL_DAYS
-from quizzer.store.models import Card, CardState, Deck, JsonField, Note, ReviewLog, User
+from quizzer.srs.limits import MAX_INTERVAL_DAYS, MIN_EASINESS_X100, QUALITY_MAX, QUALITY_MIN
+from quizzer.store.card_states import SNAPSHOT_COLUMNS
+from quizzer.store.columns import INT32_MAX, Column, own_columns
+from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
 
-_INT_RANGE = {pw.SmallIntegerField: 2**15 - 1, pw.BigIntegerField: 2**63 - 1, pw.IntegerField: 2**31 - 1}
 # Values the code reads back and relies on, beyond their column's type.
 _ALLOWED = {
     (Note, "kind"): re.compile(r"basic|cloze|choice"),
@@ -36,11 +35,11 @@ _ALLOWED = {
     (ReviewLog, "kind"): re.compile(r"review|quiz"),
 }
 _RANGES = {
-    (ReviewLog, "quality"): (0, 5), (ReviewLog, "time_ms"): (0, 2**31 - 1),
+    (ReviewLog, "quality"): (QUALITY_MIN, QUALITY_MAX), (ReviewLog, "time_ms"): (0, INT32_MAX),
     (CardState, "interval"): (0, MAX_INTERVAL_DAYS), (ReviewLog, "interval_before"): (0, MAX_INTERVAL_DAYS),
-    (ReviewLog, "interval_after"): (0, MAX_INTERVAL_DAYS), (CardState, "easiness_x100"): (130, 10_000),
-    (ReviewLog, "easiness_x100_after"): (130, 10_000), (CardState, "repetitions"): (0, 2**31 - 1),
-    (CardState, "lapses"): (0, 2**31 - 1), (CardState, "reviews"): (0, 2**31 - 1),
+    (ReviewLog, "interval_after"): (0, MAX_INTERVAL_DAYS), (CardState, "easiness_x100"): (MIN_EASINESS_X100, 10_000),
+    (ReviewLog, "easiness_x100_after"): (MIN_EASINESS_X100, 10_000), (CardState, "repetitions"): (0, INT32_MAX),
+    (CardState, "lapses"): (0, INT32_MAX), (CardState, "reviews"): (0, INT32_MAX),
 }
 _HTML_COLUMNS = {(Card, "prompt_html"), (Card, "answer_html"), (Note, "explanation_html")}
 MAX_LISTED = 100  # problems listed one by one (a hand-edited file has a few; a broken one may have thousands)
@@ -103,24 +102,24 @@ class Checker:
         if self.problems:
             raise DeckError(self.problems)
 
-    def row(self, model: type[pw.Model], data: Any, path: str, required: tuple[str, ...] | None = None) -> dict:
+    def row(self, model: type, data: Any, path: str, required: tuple[str, ...] | None = None) -> dict:
         """The model's column values from a dumped row (unknown keys ignored), each one checked.
         ``required``: the keys that must be there (default: the columns without a default)."""
         if not isinstance(data, dict):
             self.add(path, "expected an object")
             return {}
         out = {}
+        columns = own_columns(model)
         if required is None:
-            required = tuple(f.name for f in model._meta.sorted_fields if not f.null and f.default is None
-                             and not isinstance(f, pw.ForeignKeyField) and f.name != "id")
+            required = tuple(c.name for c in columns.values() if c.required)
         for name in required:
             if name not in data:
                 self.add(f"{path}.{name}", "required")
         for name, value in data.items():
-            field = model._meta.fields.get(name)
-            if field is None or isinstance(field, pw.ForeignKeyField) or name == "id":
+            column = columns.get(name)
+            if column is None:  # unknown, the id or a foreign key
                 continue
-            problem, value = _column_value(model, field, value)
+            problem, value = _column_value(model, column, value)
             if problem:
                 self.add(f"{path}.{name}", problem)
             else:
@@ -191,61 +190,72 @@ class Checker:
         return {name: data[name] for name in SNAPSHOT_COLUMNS} if all(n in values for n in SNAPSHOT_COLUMNS) else None
 
 
-def _column_value(model, field: pw.Field, value: Any) -> tuple[str | None, Any]:
+def _column_value(model, field: Column, value: Any) -> tuple[str | None, Any]:
     """(problem, value as stored) for one dumped column value."""
     if value is None:
         return (None, None) if field.null else ("required", None)
-    if isinstance(field, JsonField):
+    if field.kind == "json":
         return _json_value(field, value)
-    if isinstance(field, pw.BooleanField):
+    if field.kind == "bool":
         return (None, value) if isinstance(value, bool) else ("expected true or false", None)
-    if isinstance(field, pw.IntegerField):
+    if field.kind == "int":
         return _int_value(model, field, value)
-    if isinstance(field, (pw.DateTimeField, pw.DateField)):
-        kind = datetime if isinstance(field, pw.DateTimeField) else date
+    if field.kind in ("datetime", "date"):
+        kind = datetime if field.kind == "datetime" else date
         try:
             return None, kind.fromisoformat(value)
         except (TypeError, ValueError):
             return f"expected an ISO {kind.__name__}", None
-    if isinstance(field, (pw.CharField, pw.TextField)):
+    if field.kind == "text":
         return _text_value(model, field, value)
-    return f"cannot restore a {type(field).__name__}", None
+    return f"cannot restore a {field.kind}", None
 
 
-def _int_value(model, field: pw.IntegerField, value: Any) -> tuple[str | None, Any]:
+def _int_value(model, field: Column, value: Any) -> tuple[str | None, Any]:
     if isinstance(value, bool) or not isinstance(value, int):
         return "expected a whole number", None
     bounds = _RANGES.get((model, field.name))
     if bounds is None:
-        high = next(limit for kind, limit in _INT_RANGE.items() if isinstance(field, kind))
+        high = field.int_max or 0
         low = -high - 1
     else:
         low, high = bounds
     return (None, value) if low <= value <= high else (f"between {low} and {high}", None)
 
 
-def _text_value(model, field: pw.Field, value: Any) -> tuple[str | None, Any]:
+def _text_value(model, field: Column, value: Any) -> tuple[str | None, Any]:
     if not isinstance(value, str):
         return "expected text", None
     if "\x00" in value:
         return "contains a NUL character", None
-    limit = getattr(field, "max_length", None)
+    limit = field.max_length
     if limit and len(value) > limit:
         return f"at most {limit} characters", None
+    if (model, field.name) == (Note, "tags") and not _stored_tags(value):
+        return f"expected tags between single spaces, each a tag ({TAG_RULE}): {value[:40]!r}", None
     allowed = _ALLOWED.get((model, field.name))
     if allowed is not None and not allowed.fullmatch(value):
         return f"not a valid {field.name}: {value[:40]!r}", None
     return None, sanitize(value) if (model, field.name) in _HTML_COLUMNS else value
 
 
+def _stored_tags(text: str) -> bool:
+    """A note's tags as stored: " a b " (one space before, between and after; "  " or " " for none)."""
+    tags = text.split()
+    return text in (" ", f" {' '.join(tags)} ") and all(map(is_tag, tags))
+
+
 def _texts(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) and "\x00" not in item for item in value)
 
 
-def _json_value(field: JsonField, value: Any) -> tuple[str | None, Any]:
+def _json_value(field: Column, value: Any) -> tuple[str | None, Any]:
     """Lists hold text only (tags, choices, accepted answers); the deck's sources map ids to text."""
     if field.name == "state_before":
         return None, value  # checked by Checker.snapshot
+    if field.name == "tags":  # a deck's
+        return (None, value) if isinstance(value, list) and all(map(is_tag, value)) else (
+            f"expected a list of tags ({TAG_RULE})", None)
     if _texts(value):
         return None, [sanitize(item) for item in value] if field.name == "choices_html" else value
     if field.name == "accept" and isinstance(value, dict) and all(  # a cloze card's, per deletion

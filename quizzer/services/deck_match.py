@@ -16,11 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from quizzer.deck_format import DeckSpec
-from quizzer.deck_format.parser import MAX_NAME_LENGTH, SLUG
+from quizzer.deck_format.parser import SLUG_RULE, is_slug
 from quizzer.importers import ImportBundle
 from quizzer.importers.names import Taken, unique
 from quizzer.services.errors import InvalidInput
-from quizzer.store.models import Deck, Note
+from quizzer.store.cards import note_first_fields
+from quizzer.store.decks import deck_origins
 
 _KINDS = {"anki": "Anki deck", "quizlet": "Quizlet set", "csv": "CSV deck"}
 
@@ -38,16 +39,12 @@ def describe_origin(origin: str) -> str:
     return f"{_KINDS.get(kind, kind)} '{name}'"
 
 
-def _owned(owner_id: int | None):
-    return Deck.owner.is_null() if owner_id is None else (Deck.owner == owner_id)
-
-
 def match_decks(bundle: ImportBundle, owner_id: int | None,
                 into: str | None = None) -> tuple[ImportBundle, dict[str, DeckTarget]]:
     """The bundle with each deck (and its carried-over progress) under the id it is stored at, and
     each deck's target by that id. InvalidInput for an ``into`` that is not a deck id, or a file
     with more than one deck."""
-    stored = {slug: origin for slug, origin in Deck.select(Deck.slug, Deck.origin).where(_owned(owner_id)).tuples()}
+    stored = deck_origins(owner_id)
     if into is not None:
         targets = {spec.id: _chosen(bundle, spec.id, into, into in stored) for spec in bundle.decks}
     else:
@@ -72,11 +69,9 @@ def _by_first_field(spec: DeckSpec, unkeyed: frozenset[str] | None, owner_id: in
     """The deck with its cards that had no id under the id of the stored card with the same first field."""
     if not unkeyed:
         return spec
-    rows = (Note.select(Note.slug, Note.question, Note.cloze).join(Deck, on=(Note.deck == Deck.id))
-            .where(_owned(owner_id) & (Deck.slug == spec.id)).namedtuples())
     stored: dict[str, str] = {}
-    for row in rows:
-        stored.setdefault(_first_field(row.question, row.cloze), row.slug)
+    for slug, question, cloze in note_first_fields(owner_id, spec.id):
+        stored.setdefault(_first_field(question, cloze), slug)
     used = {note.id for note in spec.notes if note.id not in unkeyed}
     notes = []
     for note in spec.notes:
@@ -92,8 +87,8 @@ def _chosen(bundle: ImportBundle, deck_id: str, into: str, exists: bool) -> Deck
     if len(bundle.decks) != 1:
         raise InvalidInput(f"{bundle.source} holds {len(bundle.decks)} decks: a target deck can be chosen "
                            "only for a file with one deck")
-    if not SLUG.fullmatch(into) or len(into) > MAX_NAME_LENGTH:
-        raise InvalidInput(f"'{into}' is not a deck id: use lowercase letters, digits and '-'")
+    if not is_slug(into):
+        raise InvalidInput(f"'{into}' is not a deck id: {SLUG_RULE}")
     origin = bundle.origins.get(deck_id)
     source = describe_origin(origin) if origin else f"deck '{deck_id}'"
     return DeckTarget(into, origin, f"{source}, into the deck you chose" + ("" if exists else " (a new deck)"))

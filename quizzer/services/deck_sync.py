@@ -14,7 +14,7 @@ from pathlib import Path
 
 from quizzer.deck_format import DeckError
 from quizzer.services.decks import deck_files, deck_hash, load_files
-from quizzer.store.models import Deck
+from quizzer.store.decks import shared_deck_hashes
 
 log = logging.getLogger("quizzer.jobs")
 
@@ -33,7 +33,7 @@ class SyncReport:
 def sync_decks(decks_dir: Path) -> SyncReport:
     """Import every YAML file under ``decks_dir`` whose content changed into the shared decks."""
     report = SyncReport()
-    known = {h for (h,) in Deck.select(Deck.content_hash).where(Deck.owner.is_null()).tuples()}
+    known = shared_deck_hashes()
     for path in deck_files([decks_dir]):
         if deck_hash(path.read_bytes()) in known:
             report.unchanged += 1

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import yaml
 
-from quizzer.store.models import Deck, Note
+from quizzer.store.cards import active_notes
+from quizzer.store.models import Deck
 
 
 class _DeckDumper(yaml.SafeDumper):
@@ -24,7 +25,7 @@ def deck_document(deck: Deck) -> dict:
     deck_tags = list(deck.tags or [])
     key_of_label = {label: key for key, label in reversed(list((deck.sources or {}).items()))}
     cards = []
-    for note in Note.select().where((Note.deck == deck.id) & ~Note.retired).order_by(Note.position):
+    for note in active_notes(deck.id):
         card: dict = {"id": note.slug}
         if note.kind == "cloze":
             card["cloze"] = note.cloze

@@ -15,9 +15,11 @@ from pathlib import Path
 from quizzer.deck_format import MAX_DECK_BYTES, DeckError, DeckSpec, NoteSpec, Problem, faces, parse_deck
 from quizzer.deck_format.render import HtmlCache, render_inline, render_markdown
 from quizzer.gc_pause import gc_paused
-from quizzer.store.bulk import insert_rows, json_strings, take_ids, update_rows
-from quizzer.store.db import database_proxy as db
-from quizzer.store.models import Card, CardState, Deck, Note, utcnow
+from quizzer.store import deck_content
+from quizzer.store.bulk import json_strings
+from quizzer.store.db import transaction
+from quizzer.store.decks import count_active_cards, find_deck, save_deck
+from quizzer.store.models import Deck, utcnow
 
 ASK_BEFORE_RETIRING = 10  # the CLI asks before an import retires more cards than this (--yes for scripts)
 
@@ -43,19 +45,14 @@ class ImportPlan:
         )
 
 
-# Columns of the rows _note_row and _card_rows make, in their order. A note's content (what it shows,
-# compared with the file's on every load to find edited notes) is the run from question to reverse_answer.
-_NOTE_COLUMNS = ("deck", "slug", "position", "kind", "question", "answer", "cloze", "explanation", "tags",
-                 "source", "reverse", "choices", "accept", "shuffle", "tolerance", "reverse_answer",
-                 "explanation_html", "choices_html", "retired")
-_CONTENT_COLUMNS = _NOTE_COLUMNS[4:16]
+# _note_row and _card_rows make rows in deck_content.NOTE_COLUMNS and deck_content.CARD_COLUMNS order; a note's
+# content (compared with the file's on every load to find edited notes) is deck_content.CONTENT_COLUMNS.
 _BOOLEAN_CONTENT = (6, 9)  # indexes into the content of reverse and shuffle (SQLite returns 0/1)
 _JSON_CONTENT = (7, 8)  # choices and accept
-_CARD_COLUMNS = ("note", "deck", "key", "position", "prompt", "answer", "prompt_html", "answer_html", "retired")
 
 
 def note_content(note: NoteSpec, source_label: str) -> tuple:
-    """What a note shows, as stored in _CONTENT_COLUMNS (lists as JSON text)."""
+    """What a note shows, as stored in deck_content.CONTENT_COLUMNS (lists as JSON text)."""
     return (note.question, note.answer, note.cloze, note.explanation or "", " " + " ".join(note.tags) + " ",
             source_label, note.reverse, json_strings(note.choices), _accept_json(note), note.shuffle,
             note.tolerance or "", note.reverse_answer or "")
@@ -69,7 +66,7 @@ def _accept_json(note: NoteSpec) -> str:
 
 
 def same_content(stored: tuple, content: tuple) -> bool:
-    """Whether a stored note's _CONTENT_COLUMNS hold ``content``. Lists are compared as values when
+    """Whether a stored note's deck_content.CONTENT_COLUMNS hold ``content``. Lists are compared as values when
     their JSON text differs (rows written by other code may format or escape it differently)."""
     if stored == content:
         return True
@@ -92,19 +89,11 @@ def deck_hash(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def _find_deck(owner_id: int | None, slug: str) -> Deck | None:
-    owner_clause = Deck.owner.is_null() if owner_id is None else (Deck.owner == owner_id)
-    return Deck.get_or_none(owner_clause & (Deck.slug == slug))
-
-
 def plan_import(spec: DeckSpec, owner_id: int | None) -> ImportPlan:
     """Compare a parsed deck with what is stored, without writing anything."""
-    deck = _find_deck(owner_id, spec.id)
+    deck = find_deck(owner_id, spec.id)
     plan = ImportPlan(deck_slug=spec.id, new_deck=deck is None)
-    # Plain rows from the driver (slug, retired, content...): no model instance per note.
-    columns = [Note.slug, Note.retired] + [Note._meta.fields[name] for name in _CONTENT_COLUMNS]
-    stored = {} if deck is None else {
-        row[0]: row for row in db.execute(Note.select(*columns).where(Note.deck == deck)).fetchall()}
+    stored = {} if deck is None else deck_content.stored_notes(deck.id)
     sources = dict(spec.sources)
     for note in spec.notes:
         old = stored.pop(note.id, None)
@@ -127,17 +116,17 @@ def load_deck(spec: DeckSpec, owner_id: int | None = None, *, source_path: str =
 
     ``html`` renders card markdown (importers pass one filled with the HTML of the markdown
     they wrote, to skip rendering it again); ``origin`` is recorded on the deck (None keeps it)."""
-    with db.atomic():
+    with transaction():
         plan = plan_import(spec, owner_id)
         deck = _upsert_deck(spec, owner_id, source_path, content_hash, origin)
         _write_notes(spec, deck, plan, reset_changed, HtmlCache() if html is None else html)
-        deck.card_count = Card.select().where((Card.deck == deck) & ~Card.retired).count()
-        deck.save()
+        deck.card_count = count_active_cards(deck.id)
+        save_deck(deck)
     return plan
 
 
 def _upsert_deck(spec: DeckSpec, owner_id, source_path: str, content_hash: str, origin: str | None) -> Deck:
-    deck = _find_deck(owner_id, spec.id) or Deck(owner=owner_id, slug=spec.id)
+    deck = find_deck(owner_id, spec.id) or Deck(owner=owner_id, slug=spec.id)
     if origin is not None:
         deck.origin = origin
     deck.title = spec.title
@@ -147,12 +136,12 @@ def _upsert_deck(spec: DeckSpec, owner_id, source_path: str, content_hash: str, 
     deck.source_path = source_path or deck.source_path
     deck.content_hash = content_hash
     deck.updated_at = utcnow()
-    deck.save()
+    save_deck(deck)
     return deck
 
 
 def _note_row(sources: dict, note: NoteSpec, deck_id: int, position: int) -> tuple:
-    """The note's values in _NOTE_COLUMNS order, as the driver takes them."""
+    """The note's values in deck_content.NOTE_COLUMNS order, as the driver takes them."""
     explanation = note.explanation
     return (deck_id, note.id, position, note.kind, *note_content(note, _source_label(sources, note)),
             render_markdown(explanation) if explanation else "",
@@ -171,43 +160,29 @@ def _write_notes(spec: DeckSpec, deck: Deck, plan: ImportPlan, reset_changed: bo
             edited.append((position, note))
     # New notes get their ids first, so their cards are built in the same pass.
     note_rows, card_rows = [], []
-    for note_id, (position, note) in zip(take_ids(Note, len(new)), new):
+    for note_id, (position, note) in zip(deck_content.new_note_ids(len(new)), new):
         note_rows.append((note_id, *_note_row(sources, note, deck_id, position)))
         card_rows += _card_rows(deck_id, note_id, note, position, html)
-    insert_rows(Note, ("id", *_NOTE_COLUMNS), note_rows)
-    insert_rows(Card, _CARD_COLUMNS, card_rows)
+    deck_content.insert_notes(note_rows)
+    deck_content.insert_cards(card_rows)
     if plan.retired:
-        _retire(deck, plan.retired)
+        deck_content.retire_notes(deck_id, plan.retired)
     if not (edited or plan.unchanged):
         return
-    # Edited and restored notes: every column but the keys, then the keys (deck, slug).
-    rows = [_note_row(sources, note, deck_id, position) for position, note in edited]
-    update_rows(Note, _NOTE_COLUMNS[2:], _NOTE_COLUMNS[:2], [row[2:] + row[:2] for row in rows])
-    # Every note's id and stored position in one query, as plain rows from the driver.
+    deck_content.update_notes([_note_row(sources, note, deck_id, position) for position, note in edited])
     ids, stored = {}, {}
-    for slug, note_id, position in db.execute(
-            Note.select(Note.slug, Note.id, Note.position).where(Note.deck == deck)).fetchall():
+    for slug, note_id, position in deck_content.note_places(deck_id):
         ids[slug], stored[slug] = note_id, position
-    _move(deck, {ids[slug]: (stored[slug], positions[slug]) for slug in plan.unchanged
-                 if stored[slug] != positions[slug]})
+    # Unchanged notes that moved within the file take their new places in the deck's order.
+    deck_content.move_notes(deck_id, {ids[slug]: (stored[slug], positions[slug]) for slug in plan.unchanged
+                                 if stored[slug] != positions[slug]})
     restored = set(plan.restored)  # a restored card gets its history back, even with reset_changed
     _sync_cards(deck, [(ids[note.id], note, position, reset_changed and note.id not in restored)
                        for position, note in edited], html)
 
 
-def _move(deck: Deck, moves: dict[int, tuple[int, int]]) -> None:
-    """Unchanged notes that moved within the file (note id -> (stored position, new position)): they
-    and their cards take their new places in the deck's order, in one statement per table."""
-    if not moves:
-        return
-    update_rows(Note, ("position",), ("id",), [(new, note_id) for note_id, (_, new) in moves.items()])
-    cards = db.execute(Card.select(Card.id, Card.note, Card.position).where(Card.deck == deck)).fetchall()
-    update_rows(Card, ("position",), ("id",), [(position + 100 * (moves[note_id][1] - moves[note_id][0]), card_id)
-                                               for card_id, note_id, position in cards if note_id in moves])
-
-
 def _card_rows(deck_id: int, note_id: int, note: NoteSpec, position: int, html: HtmlCache) -> list[tuple]:
-    """The note's cards' values in _CARD_COLUMNS order."""
+    """The note's cards' values in deck_content.CARD_COLUMNS order."""
     return [(note_id, deck_id, face.key, position * 100 + ordinal, face.prompt, face.answer,
              html[face.prompt], html[face.answer], False)
             for ordinal, face in enumerate(faces(note))]
@@ -217,9 +192,7 @@ def _sync_cards(deck: Deck, edited: list[tuple[int, NoteSpec, int, bool]], html:
     """Update edited and restored notes' cards, (note id, note, position, reset) each: keep keys, add
     new, retire gone; a reset card loses its states, a kept one is active again. A few statements for
     all the notes together (one per card and note was 24 s for 20,000 edited notes on PostgreSQL)."""
-    note_ids = {note_id for note_id, _, _, _ in edited}
-    existing = {(note_id, key): card_id for card_id, note_id, key in db.execute(
-        Card.select(Card.id, Card.note, Card.key).where(Card.deck == deck)).fetchall() if note_id in note_ids}
+    existing = deck_content.card_ids_by_face(deck.id, {note_id for note_id, _, _, _ in edited})
     new: list[tuple] = []
     updates: list[tuple] = []
     reset: list[int] = []
@@ -232,29 +205,11 @@ def _sync_cards(deck: Deck, edited: list[tuple[int, NoteSpec, int, bool]], html:
                 continue
             updates.append((*values, card_id))
             (reset if reset_note else kept).append(card_id)
-    insert_rows(Card, _CARD_COLUMNS, new)
-    update_rows(Card, _CARD_COLUMNS, ("id",), updates)
-    gone = list(existing.values())
-    for chunk in _chunks(reset):
-        CardState.delete().where(CardState.card.in_(chunk)).execute()
-    for chunk in _chunks(kept):
-        CardState.update(retired=False).where(CardState.card.in_(chunk) & CardState.retired).execute()
-    for chunk in _chunks(gone):
-        Card.update(retired=True).where(Card.id.in_(chunk)).execute()
-        CardState.update(retired=True).where(CardState.card.in_(chunk)).execute()
-
-
-def _chunks(ids: list[int], size: int = 10_000):
-    """``ids`` in lists short enough for one IN (...) on either engine."""
-    return (ids[start:start + size] for start in range(0, len(ids), size))
-
-
-def _retire(deck: Deck, slugs: list[str]) -> None:
-    note_ids = Note.select(Note.id).where((Note.deck == deck) & Note.slug.in_(slugs))
-    Note.update(retired=True).where(Note.id.in_(note_ids)).execute()
-    card_ids = Card.select(Card.id).where(Card.note.in_(note_ids))
-    Card.update(retired=True).where(Card.id.in_(card_ids)).execute()
-    CardState.update(retired=True).where(CardState.card.in_(card_ids)).execute()
+    deck_content.insert_cards(new)
+    deck_content.update_cards(updates)
+    deck_content.reset_card_states(reset)
+    deck_content.unretire_card_states(kept)
+    deck_content.retire_cards(list(existing.values()))
 
 
 def deck_files(paths) -> list[Path]:
@@ -291,7 +246,7 @@ def load_files(paths, owner_id: int | None = None, *, dry_run: bool = False,
         raise DeckError(problems)
     if dry_run:
         return [plan_import(spec, owner_id) for spec, _, _ in parsed]
-    with db.atomic():
+    with transaction():
         return [load_deck(spec, owner_id, source_path=str(path.resolve()), content_hash=deck_hash(raw),
                           reset_changed=reset_changed) for spec, path, raw in parsed]
 

@@ -20,7 +20,9 @@ from quizzer.services.anki_export import deck_apkg
 from quizzer.services.deck_yaml import deck_text
 from quizzer.services.media import find_media, referenced_media
 from quizzer.services.study import get_visible_deck, visible_deck_by_slug
-from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
+from quizzer.store.cards import active_note_texts
+from quizzer.store.exports import card_state_rows, review_log_rows
+from quizzer.store.models import Deck, User
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -35,10 +37,8 @@ def deck_zip(user: User, deck_id: int, media_root: Path) -> tuple[Deck, bytes]:
     """A visible deck as a zip: ``<id>.yaml`` and, under ``media/``, the images and sounds its cards
     show (the YAML points at them by name), so another account imports it whole."""
     deck, text = deck_yaml(user, deck_id)
-    notes = Note.select(Note.question, Note.answer, Note.cloze, Note.explanation, Note.choices).where(
-        (Note.deck == deck.id) & ~Note.retired)
-    names = referenced_media(text for note in notes for text in (note.question, note.answer, note.cloze,
-                                                                  note.explanation, *note.choices))
+    names = referenced_media(text for question, answer, cloze, explanation, choices in active_note_texts(deck.id)
+                             for text in (question, answer, cloze, explanation, *choices))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{deck.slug}.yaml", text)
@@ -69,25 +69,22 @@ CARD_COLUMNS = ("deck", "card", "face", "prompt", "repetitions", "interval", "ea
 
 def review_rows(user: User) -> list[dict]:
     """Every answer the user gave, oldest first."""
-    query = (ReviewLog.select(ReviewLog, Card.key, Card.prompt, Note.slug, Deck.slug)
-             .join(Card, on=(ReviewLog.card == Card.id)).join(Note, on=(Card.note == Note.id))
-             .switch(ReviewLog).join(Deck, on=(ReviewLog.deck == Deck.id))
-             .where(ReviewLog.user == user.id).order_by(ReviewLog.reviewed_at, ReviewLog.id))
-    return [dict(zip(REVIEW_COLUMNS, map(_plain, (
-        log.reviewed_at, log.day, log.deck.slug, log.card.note.slug, log.card.key, log.card.prompt,
-        log.quality, log.applied, log.kind, log.time_ms, log.interval_before, log.interval_after,
-        log.easiness_x100_after / 100, log.repetitions_after, log.due_after)))) for log in query]
+    rows = []
+    for row in review_log_rows(user.id):
+        values = list(row)
+        values[12] /= 100  # easiness as SM-2 writes it
+        rows.append(dict(zip(REVIEW_COLUMNS, map(_plain, values))))
+    return rows
 
 
 def card_rows(user: User) -> list[dict]:
     """The user's state of every card they have studied (or suspended)."""
-    query = (CardState.select(CardState, Card.key, Card.prompt, Note.slug, Deck.slug)
-             .join(Card, on=(CardState.card == Card.id)).join(Note, on=(Card.note == Note.id))
-             .switch(CardState).join(Deck, on=(CardState.deck == Deck.id))
-             .where(CardState.user == user.id).order_by(Deck.slug, Card.position))
-    return [dict(zip(CARD_COLUMNS, map(_plain, (
-        s.deck.slug, s.card.note.slug, s.card.key, s.card.prompt, s.repetitions, s.interval, s.easiness,
-        s.due, s.last_review, s.lapses, s.reviews, s.suspended, s.buried_until, s.retired)))) for s in query]
+    rows = []
+    for row in card_state_rows(user.id):
+        values = list(row)
+        values[6] /= 100  # easiness as SM-2 writes it
+        rows.append(dict(zip(CARD_COLUMNS, map(_plain, values))))
+    return rows
 
 
 def to_csv(rows: list[dict], columns: tuple[str, ...]) -> str:

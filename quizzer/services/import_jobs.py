@@ -14,15 +14,14 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import peewee as pw
-
 from quizzer.deck_format import DeckError
 from quizzer.gc_pause import gc_paused
 from quizzer.importers import ArchiveTooLarge, Limits, ReadOptions, read_file
 from quizzer.services import imports
 from quizzer.services.errors import Conflict, NotFound
 from quizzer.services.media import media_names
-from quizzer.store.db import database_proxy as db
+from quizzer.store import import_jobs as store
+from quizzer.store.db import IntegrityError, transaction
 from quizzer.store.import_models import (
     APPLY_QUEUED,
     APPLYING,
@@ -37,6 +36,7 @@ from quizzer.store.import_models import (
 )
 from quizzer.store.import_models import RUNNING_PHASES as RUNNING_PHASES  # the web's too
 from quizzer.store.models import User
+from quizzer.store.users import get_user_by_id
 
 log = logging.getLogger("quizzer.imports")
 
@@ -58,19 +58,17 @@ def create_job(user: User, filename: str, data: bytes, options: dict, now: datet
 
     A waiting preview of an earlier upload is dropped: a user has one import at a time."""
     try:
-        with db.atomic():
-            (ImportJob.update(phase=CANCELLED, data=b"", updated_at=now)
-             .where((ImportJob.owner == user.id) & (ImportJob.phase == READY)).execute())
-            return ImportJob.create(owner=user.id, filename=filename, data=data, options=options, phase=QUEUED,
-                                    created_at=now, updated_at=now)
-    except pw.IntegrityError:
+        with transaction():
+            store.cancel_previews(user.id, READY, CANCELLED, now)
+            return store.create_job({"owner": user.id, "filename": filename, "data": data, "options": options,
+                                     "phase": QUEUED, "created_at": now, "updated_at": now})
+    except IntegrityError:
         raise Conflict("you have an import running: wait for it to finish or cancel it") from None
 
 
 def job_for(user: User, job_id: int) -> ImportJob:
     """The user's job (without its bytes); NotFound if unknown or someone else's."""
-    fields = [f for f in ImportJob._meta.sorted_fields if f.name != "data"]
-    job = ImportJob.select(*fields).where((ImportJob.id == job_id) & (ImportJob.owner == user.id)).first()
+    job = store.find_job(user.id, job_id)
     if job is None:
         raise NotFound("no such import: upload the file again")
     return job
@@ -80,53 +78,45 @@ def request_apply(user: User, job_id: int, now: datetime) -> None:
     """Queue the Apply of a previewed job; Conflict unless it is waiting for it."""
     job_for(user, job_id)
     try:
-        changed = (ImportJob.update(phase=APPLY_QUEUED, notes_done=0, updated_at=now)
-                   .where((ImportJob.id == job_id) & (ImportJob.phase == READY)).execute())
-    except pw.IntegrityError:
+        changed = store.move_job(job_id, (READY,), {"phase": APPLY_QUEUED, "notes_done": 0, "updated_at": now})
+    except IntegrityError:
         raise Conflict("you have another import running: wait for it to finish or cancel it") from None
-    if changed != 1:
+    if not changed:
         raise Conflict("this import is not waiting to be applied")
 
 
 def cancel(user: User, job_id: int, now: datetime) -> None:
     """Cancel a job before Apply and drop its upload; Conflict once Apply has started or the job ended."""
     job_for(user, job_id)
-    changed = (ImportJob.update(phase=CANCELLED, data=b"", holder="", updated_at=now)
-               .where((ImportJob.id == job_id) & ImportJob.phase.in_(CANCELLABLE_PHASES)).execute())
-    if changed != 1:
+    if not store.move_job(job_id, CANCELLABLE_PHASES, {"phase": CANCELLED, "data": b"", "holder": "",
+                                                        "updated_at": now}):
         raise Conflict("this import can no longer be cancelled")
 
 
 def fail_expired(now: datetime) -> int:
     """Mark failed the jobs whose process stopped (lease ran out), and expire old previews; how many."""
-    lost = (ImportJob.update(phase=FAILED, error={"status": 200, "problems": [LOST]}, data=b"", updated_at=now)
-            .where(ImportJob.phase.in_(HELD_PHASES) & (ImportJob.lease_until < now)).execute())
-    old = (ImportJob.update(phase=CANCELLED, data=b"", updated_at=now)
-           .where((ImportJob.phase == READY) & (ImportJob.updated_at < now - READY_KEPT)).execute())
+    lost = store.expire_jobs(HELD_PHASES, now, {"phase": FAILED, "error": {"status": 200, "problems": [LOST]},
+                                                "data": b"", "updated_at": now}, by_lease=True)
+    old = store.expire_jobs((READY,), now - READY_KEPT, {"phase": CANCELLED, "data": b"", "updated_at": now},
+                            by_lease=False)
     return lost + old
 
 
 def claim_next(holder: str, now: datetime) -> ImportJob | None:
     """Take the oldest queued job for this process, or None; only one process gets each job."""
-    for job_id, phase in (ImportJob.select(ImportJob.id, ImportJob.phase)
-                          .where(ImportJob.phase.in_((QUEUED, APPLY_QUEUED))).order_by(ImportJob.id).tuples()):
+    for job_id, phase in store.jobs_in((QUEUED, APPLY_QUEUED)):
         running, lease = (READING, LEASE) if phase == QUEUED else (APPLYING, APPLY_LEASE)
-        if (ImportJob.update(phase=running, holder=holder, lease_until=now + lease, updated_at=now)
-                .where((ImportJob.id == job_id) & (ImportJob.phase == phase)).execute()) == 1:
-            return ImportJob.get_by_id(job_id)
+        if store.move_job(job_id, (phase,), {"phase": running, "holder": holder, "lease_until": now + lease,
+                                             "updated_at": now}):
+            return store.get_job(job_id)
     return None
-
-
-def _held(job: ImportJob, holder: str, phases: tuple[str, ...] = HELD_PHASES):
-    return (ImportJob.id == job.id) & (ImportJob.holder == holder) & ImportJob.phase.in_(phases)
 
 
 def _report(job: ImportJob, holder: str, now: datetime, lease: timedelta = LEASE, **changes) -> None:
     """Record progress and renew the lease; LeaseLost if the job is no longer ours."""
-    changes = {"lease_until": now + lease, **changes}
+    changes = {"updated_at": now, "lease_until": now + lease, **changes}
     # A lease that ran out is not renewed: whoever sees it may mark the job failed at any moment.
-    unexpired = ImportJob.lease_until >= now
-    if ImportJob.update(updated_at=now, **changes).where(_held(job, holder) & unexpired).execute() != 1:
+    if not store.update_held_job(job.id, holder, HELD_PHASES, changes, lease_valid_at=now):
         raise LeaseLost(job.id)
 
 
@@ -152,8 +142,9 @@ def run_job(job: ImportJob, holder: str, clock: Clock, media_root: Path, limits:
 
 
 def _fail(job: ImportJob, holder: str, now: datetime, status: int, problems: list[str]) -> None:
-    (ImportJob.update(phase=FAILED, error={"status": status, "problems": problems}, data=b"", updated_at=now)
-     .where(_held(job, holder)).execute())
+    store.update_held_job(job.id, holder, HELD_PHASES, {"phase": FAILED, "error": {"status": status,
+                                                                                   "problems": problems},
+                                                        "data": b"", "updated_at": now})
 
 
 @gc_paused()  # one collection after reading and comparing, as for any import
@@ -170,13 +161,12 @@ def _preview(job: ImportJob, holder: str, clock: Clock, media_root: Path, limits
         done += notes
         _report(job, holder, clock(), notes_done=done)
 
-    owner = User.get_by_id(job.owner_id)
+    owner = get_user_by_id(job.owner_id)
     result = imports.apply_bundle(bundle, owner.id, media_root=media_root, user=owner, dry_run=True,
                                   with_progress=job.options["with_progress"], planned=planned,
                                   into=job.options.get("into"))
-    ready = (ImportJob.update(phase=READY, holder="", lease_until=None, result=preview_json(result), updated_at=clock())
-             .where(_held(job, holder)).execute())
-    if ready != 1:
+    if not store.update_held_job(job.id, holder, HELD_PHASES, {"phase": READY, "holder": "", "lease_until": None,
+                                                               "result": preview_json(result), "updated_at": clock()}):
         raise LeaseLost(job.id)
 
 
@@ -185,18 +175,18 @@ def _apply(job: ImportJob, holder: str, clock: Clock, media_root: Path, limits: 
     """Read again (outside the transaction), then write the decks and end the job in one transaction."""
     bundle = _read(job, limits, media_root)
     _report(job, holder, clock(), APPLY_LEASE, notes_total=sum(len(spec.notes) for spec in bundle.decks))
-    owner = User.get_by_id(job.owner_id)
-    with db.atomic():
+    owner = get_user_by_id(job.owner_id)
+    with transaction():
         result = imports.apply_bundle(bundle, owner.id, media_root=media_root, user=owner,
                                       with_progress=job.options["with_progress"],
                                       reset_changed=job.options["reset_changed"], into=job.options.get("into"))
         summary = [f"Imported {plan.summary()}" for plan in result.plans]
         if result.progress or result.progress_kept:
             summary.append(f"Progress carried over for {result.progress} card(s), kept for {result.progress_kept}.")
-        ended = (ImportJob.update(phase=DONE, result={"summary": summary}, data=b"", holder="", lease_until=None,
-                                  notes_done=ImportJob.notes_total, updated_at=clock())
-                 .where(_held(job, holder, (APPLYING,)) & (ImportJob.lease_until >= clock())).execute())
-        if ended != 1:
+        ended = store.update_held_job(job.id, holder, (APPLYING,), {
+            "phase": DONE, "result": {"summary": summary}, "data": b"", "holder": "", "lease_until": None,
+            "updated_at": clock()}, lease_valid_at=clock(), all_notes_done=True)
+        if not ended:
             raise LeaseLost(job.id)  # rolls the decks back: someone marked the job failed or cancelled
 
 

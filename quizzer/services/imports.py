@@ -21,11 +21,11 @@ from quizzer.services.decks import ImportPlan, deck_files, load_deck, load_files
 from quizzer.services.errors import InvalidInput
 from quizzer.services.media import media_names, store_media
 from quizzer.services.study import study_day_for
-from quizzer.store.bulk import bulk_insert
-from quizzer.store.db import database_proxy as db
-from quizzer.store.models import Card, CardState, Deck, Note, User
+from quizzer.srs import MAX_INTERVAL_DAYS
+from quizzer.store.cards import card_ids_by_address, insert_card_states, studied_card_ids
+from quizzer.store.db import transaction
+from quizzer.store.models import User
 
-MAX_DUE_DAYS = 36_500
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -81,7 +81,7 @@ def apply_bundle(bundle: ImportBundle, owner_id: int | None, *, media_root: Path
     else:
         store_media(media_root, owner_id, bundle.media)
         html = HtmlCache(bundle.rendered)
-        with db.atomic():
+        with transaction():
             result.plans = [load_deck(spec, owner_id, source_path=bundle.source, reset_changed=reset_changed,
                                       html=html, origin=targets[spec.id].origin) for spec in bundle.decks]
             if progress_user is not None:
@@ -96,13 +96,8 @@ def _apply_progress(user: User, progress: tuple[CardProgress, ...]) -> tuple[int
     slugs = {p.deck_id for p in progress}
     if not slugs:
         return 0, 0
-    rows = (Card.select(Card.id, Card.deck, Deck.slug, Note.slug, Card.key)
-            .join(Note, on=(Card.note == Note.id)).switch(Card).join(Deck, on=(Card.deck == Deck.id))
-            .where((Deck.owner == user.id) & Deck.slug.in_(slugs)).tuples())
-    cards = {(deck_slug, note_slug, key): (card_id, deck_id) for card_id, deck_id, deck_slug, note_slug, key in rows}
-    deck_ids = {deck_id for _, deck_id in cards.values()}
-    studied = {card_id for (card_id,) in CardState.select(CardState.card)
-               .where((CardState.user == user.id) & CardState.deck.in_(deck_ids)).tuples()}
+    cards = card_ids_by_address(user.id, slugs)
+    studied = studied_card_ids(user.id, {deck_id for _, deck_id in cards.values()})
     today = study_day_for(user).day
     new_rows, kept = [], 0
     for item in progress:
@@ -113,14 +108,14 @@ def _apply_progress(user: User, progress: tuple[CardProgress, ...]) -> tuple[int
             kept += 1
             continue
         new_rows.append(_state_row(user, card, item, today))
-    bulk_insert(CardState, new_rows)
+    insert_card_states(new_rows)
     return len(new_rows), kept
 
 
 def _state_row(user: User, card: tuple[int, int], item: CardProgress, today) -> dict:
     """SM-2 state for a carried-over card (the mapping is in docs/import-export.md)."""
     reviewed = item.interval > 0 and item.due is not None
-    due = min(item.due, today + timedelta(days=MAX_DUE_DAYS)) if reviewed else today
+    due = min(item.due, today + timedelta(days=MAX_INTERVAL_DAYS)) if reviewed else today
     return {
         "user": user.id, "card": card[0], "deck": card[1],
         "repetitions": 2 if reviewed else 0, "interval": item.interval if reviewed else 0,
@@ -160,7 +155,7 @@ def import_paths(paths, owner_id: int | None, *, media_root: Path, options: Read
     if into is not None and (yaml_paths or bundle is None):
         raise InvalidInput("a YAML deck goes to the deck its id names: choose a target deck only for one file "
                            "in another format")
-    with db.atomic():
+    with transaction():
         plans = load_files(yaml_paths, owner_id, dry_run=dry_run, reset_changed=reset_changed,
                            require_ids=options.require_ids) if yaml_paths else []
         if bundle is None:

@@ -17,14 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import peewee as pw
-
-from quizzer.store.db import database_proxy as db
-from quizzer.store.job_models import JobLease, JobRun
+from quizzer.store import jobs as store
+from quizzer.store.db import connection
+from quizzer.store.job_models import JobRun
 from quizzer.store.models import utcnow
 
 log = logging.getLogger("quizzer.jobs")
-NEVER = datetime(2000, 1, 1)
 
 
 def holder_name() -> str:
@@ -35,17 +33,12 @@ def holder_name() -> str:
 def claim(job_id: str, slot: datetime, lease: timedelta, holder: str, now: datetime | None = None) -> bool:
     """Take the job's lease for ``slot``; False if that slot (or a later one) was taken, or a run is on."""
     now = now or utcnow()
-    JobLease.insert(job_id=job_id, slot=NEVER, holder="", lease_until=NEVER).on_conflict_ignore().execute()
-    changed = (JobLease.update(slot=slot, holder=holder, lease_until=now + lease)
-               .where((JobLease.job_id == job_id) & (JobLease.slot < slot) & (JobLease.lease_until <= now))
-               .execute())
-    return changed == 1
+    return store.take_lease(job_id, slot, holder, now, now + lease)
 
 
 def release(job_id: str, slot: datetime, holder: str) -> None:
     """End our lease early, so the next slot need not wait for it to expire."""
-    (JobLease.update(lease_until=utcnow())
-     .where((JobLease.job_id == job_id) & (JobLease.slot == slot) & (JobLease.holder == holder)).execute())
+    store.end_lease(job_id, slot, holder, utcnow())
 
 
 @dataclass(frozen=True)
@@ -62,7 +55,7 @@ def run_once(job_id: str, slot: datetime, lease: timedelta, work: Callable[[], O
     An exception in ``work`` is logged and recorded as a failed run, never raised.
     """
     holder = holder_name()
-    with db.connection_context():
+    with connection():
         if not claim(job_id, slot, lease, holder):
             return None
         started, clock = utcnow(), time.perf_counter()
@@ -75,15 +68,14 @@ def run_once(job_id: str, slot: datetime, lease: timedelta, work: Callable[[], O
             release(job_id, slot, holder)
         duration_ms = round((time.perf_counter() - clock) * 1000)
         (log.info if outcome.ok else log.warning)("job %s (%s): %s", job_id, slot.isoformat(), outcome.result)
-        return JobRun.create(job_id=job_id, slot=slot, holder=holder, started_at=started, duration_ms=duration_ms,
-                             ok=outcome.ok, result=outcome.result[:4000])
+        return store.record_run({"job_id": job_id, "slot": slot, "holder": holder, "started_at": started,
+                                 "duration_ms": duration_ms, "ok": outcome.ok, "result": outcome.result[:4000]})
 
 
 def last_runs(job_ids: list[str]) -> dict[str, JobRun]:
     """The latest run of each job that has run."""
-    newest = JobRun.select(pw.fn.MAX(JobRun.id)).where(JobRun.job_id.in_(job_ids)).group_by(JobRun.job_id)
-    return {run.job_id: run for run in JobRun.select().where(JobRun.id.in_(newest))}
+    return store.last_runs(job_ids)
 
 
 def recent_runs(limit: int = 30) -> list[JobRun]:
-    return list(JobRun.select().order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(limit))
+    return store.recent_runs(limit)

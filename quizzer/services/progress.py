@@ -4,19 +4,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-import peewee as pw
-
-from quizzer.services.study import StudyDay, is_due
-from quizzer.store.models import CardState, ReviewLog, User
+from quizzer.services.study import StudyDay
+from quizzer.store import review_log
+from quizzer.store.models import User
+from quizzer.store.queue_counts import due_count
 
 _STREAK_WINDOW_DAYS = 3660
 
 
 def streak(user: User, today: StudyDay) -> int:
     """Consecutive study days with at least one answer, ending today (or yesterday)."""
-    since = today.day - timedelta(days=_STREAK_WINDOW_DAYS)
-    days = {d for (d,) in ReviewLog.select(ReviewLog.day).distinct()
-            .where((ReviewLog.user == user.id) & (ReviewLog.day > since)).tuples()}
+    days = review_log.answer_days(user.id, today.day - timedelta(days=_STREAK_WINDOW_DAYS))
     day = today.day if today.day in days else today.day - timedelta(days=1)
     count = 0
     while day in days:
@@ -35,20 +33,16 @@ class SessionSummary:
 
 def session_summary(user: User, since: datetime, today: StudyDay) -> SessionSummary:
     """Answers since ``since`` (naive UTC) by grade, time spent, and cards due tomorrow."""
-    rows = (ReviewLog.select(ReviewLog.quality, pw.fn.COUNT(ReviewLog.id), pw.fn.SUM(ReviewLog.time_ms))
-            .where((ReviewLog.user == user.id) & (ReviewLog.reviewed_at >= since))
-            .group_by(ReviewLog.quality).tuples())
     summary = SessionSummary()
     total_ms = 0
-    for quality, count, ms in rows:
+    for quality, count, ms in review_log.answers_by_quality(user.id, since):
         summary.by_quality[quality] = count
         summary.reviewed += count
-        total_ms += ms or 0
+        total_ms += ms
     summary.seconds = round(total_ms / 1000)
     summary.due_tomorrow = tomorrow_due(user, today.day)
     return summary
 
 
 def tomorrow_due(user: User, day: date) -> int:
-    return CardState.select().where((CardState.user == user.id) & ~CardState.retired
-                                    & is_due(day + timedelta(days=1))).count()
+    return due_count(user.id, day + timedelta(days=1))

@@ -8,8 +8,6 @@ import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from peewee import IntegrityError
-
 from quizzer.quiz.picking import uniform_sample, weakness_weight, weighted_sample
 from quizzer.quiz.quality import SELF_GRADES, interview_quality, objective_quality
 from quizzer.quiz.questions import answers_by_kind, choice_options, is_typeable, judge_typed, offers_choices
@@ -17,9 +15,9 @@ from quizzer.services import review
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
 from quizzer.services.quiz_pool import PoolCard, check_decks, clean_tags, deck_mates, pool, to_quiz_card
 from quizzer.services.study import study_day_for
-from quizzer.store.db import database_proxy as db
-from quizzer.store.db import is_sqlite
-from quizzer.store.models import Card, Note, User
+from quizzer.store import quizzes
+from quizzer.store.db import IntegrityError, transaction
+from quizzer.store.models import User
 from quizzer.store.quiz_models import MODES, Quiz, QuizQuestion
 
 DEFAULT_QUESTIONS = 10
@@ -101,18 +99,16 @@ def start_quiz(user: User, mode: str, *, deck_ids: Sequence[int] = (), tags: Seq
     if not picked:
         raise InvalidInput(f"no cards to quiz on in {mode} mode here: choose other decks or tags"
                            + (" (typed quizzes need short answers)" if mode == "typed" else ""))
-    with db.atomic():
-        quiz = Quiz.create(user=user.id, mode=mode, seed=seed, deck_ids=deck_ids, tags=tags,
-                           question_count=len(picked), time_limit_s=limit, retry_of=retry_of,
-                           created_at=_naive_utc(now))
-        QuizQuestion.insert_many([{**row, "quiz": quiz.id} for row in _questions(mode, picked, mates, seed)]
-                                 ).execute()
-    return quiz
+    values = {"user": user.id, "mode": mode, "seed": seed, "deck_ids": deck_ids, "tags": tags,
+              "question_count": len(picked), "time_limit_s": limit, "retry_of": retry_of,
+              "created_at": _naive_utc(now)}
+    with transaction():
+        return quizzes.create_quiz(values, _questions(mode, picked, mates, seed))
 
 
 def get_quiz(user: User, quiz_id: int) -> Quiz:
     """The user's own quiz; NotFound for anyone else's or a missing one."""
-    quiz = Quiz.get_or_none((Quiz.id == quiz_id) & (Quiz.user == user.id))
+    quiz = quizzes.find_quiz(user.id, quiz_id)
     if quiz is None:
         raise NotFound(f"no quiz {quiz_id}")
     return quiz
@@ -121,11 +117,7 @@ def get_quiz(user: User, quiz_id: int) -> Quiz:
 def get_question(user: User, quiz_id: int, position: int, *, lock: bool = False) -> QuizQuestion:
     """One question of the user's quiz, with its card and note; NotFound otherwise."""
     quiz = get_quiz(user, quiz_id)
-    query = (QuizQuestion.select(QuizQuestion, Card, Note).join(Card).join(Note)
-             .where((QuizQuestion.quiz == quiz.id) & (QuizQuestion.position == position)))
-    if lock and not is_sqlite(db.obj):  # SQLite: BEGIN IMMEDIATE already serialises writers
-        query = query.for_update(of=QuizQuestion)
-    question = query.first()
+    question = quizzes.find_question(quiz.id, position, lock=lock)
     if question is None:
         raise NotFound(f"quiz {quiz_id} has no question {position}")
     question.quiz = quiz
@@ -164,7 +156,7 @@ def _judge_text(question: QuizQuestion, given) -> None:
 def _feed(user: User, question: QuizQuestion, quality: int, now: datetime | None) -> None:
     """Store the decided quality and give it to the review engine, once (its answer id is fixed)."""
     question.quality = quality
-    question.save()
+    quizzes.save_question(question)
     review.answer(user, question.card_id, quality, answer_id=f"quiz-{question.quiz.id}-{question.position}",
                   time_ms=question.time_ms or 0, kind="quiz", now=now)
 
@@ -193,7 +185,7 @@ def answer(user: User, quiz_id: int, position: int, *, answer_id: str | None, gi
 
 def _answer(user: User, quiz_id: int, position: int, answer_id: str, given, choice, time_ms: int,
             now: datetime | None) -> QuizQuestion:
-    with db.atomic():
+    with transaction():
         question = get_question(user, quiz_id, position, lock=True)
         if question.answer_id == answer_id:
             return question
@@ -209,17 +201,16 @@ def _answer(user: User, quiz_id: int, position: int, answer_id: str, given, choi
         decided = question.outcome in ("right", "wrong", "blank")
         question.correct = question.outcome == "right" if decided else None
         question.answer_id, question.time_ms, question.answered_at = answer_id, time_ms, _naive_utc(now)
-        question.save()
+        quizzes.save_question(question)
         if decided:
             _feed(user, question, objective_quality(question.outcome, time_ms, _limit_ms(question)), now)
     return question
 
 
 def _check_answer_id_unused(question: QuizQuestion, answer_id: str) -> None:
-    other = (QuizQuestion.select(QuizQuestion.position)
-             .where((QuizQuestion.quiz == question.quiz.id) & (QuizQuestion.answer_id == answer_id)).first())
+    other = quizzes.position_with_answer_id(question.quiz.id, answer_id)
     if other is not None:
-        raise Conflict(f"answer_id: {answer_id!r} was already used for question {other.position} of this quiz; "
+        raise Conflict(f"answer_id: {answer_id!r} was already used for question {other} of this quiz; "
                        "send a new answer_id for each answer")
 
 
@@ -230,7 +221,7 @@ def overrule(user: User, quiz_id: int, position: int, overruled: bool, *,
     Deciding the same way twice changes nothing; InvalidInput unless it is a near miss,
     Conflict when it was already decided the other way.
     """
-    with db.atomic():
+    with transaction():
         question = get_question(user, quiz_id, position, lock=True)
         if question.outcome != "near":
             raise InvalidInput(f"question {position}: only a near miss can be overruled")
@@ -253,7 +244,7 @@ def self_grade(user: User, quiz_id: int, position: int, grade: int | None, *,
     """
     if isinstance(grade, bool) or not isinstance(grade, int) or not 0 <= grade < len(SELF_GRADES):
         raise InvalidInput(f"self_grade: a number from 0 to {len(SELF_GRADES) - 1}, got {grade!r}")
-    with db.atomic():
+    with transaction():
         question = get_question(user, quiz_id, position, lock=True)
         if question.outcome != "shown":
             raise InvalidInput(f"question {position}: reveal the model answer before grading it")
@@ -268,14 +259,12 @@ def self_grade(user: User, quiz_id: int, position: int, grade: int | None, *,
 
 def finish(user: User, quiz_id: int, now: datetime | None = None) -> Quiz:
     """End the quiz: undecided near misses count as wrong; ungraded interview answers stay out."""
-    with db.atomic():
+    with transaction():
         quiz = get_quiz(user, quiz_id)
         if quiz.finished_at is not None:
             return quiz
-        pending = QuizQuestion.select(QuizQuestion.position).where(
-            (QuizQuestion.quiz == quiz.id) & (QuizQuestion.outcome == "near") & QuizQuestion.quality.is_null())
-        for (position,) in pending.tuples():
+        for position in quizzes.undecided_near_misses(quiz.id):
             overrule(user, quiz_id, position, False, now=now)
         quiz.finished_at = _naive_utc(now)
-        quiz.save()
+        quizzes.save_quiz(quiz)
     return quiz

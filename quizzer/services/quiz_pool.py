@@ -1,22 +1,18 @@
 """The cards a quiz may ask: the user's visible, active cards in the chosen decks or with the chosen tags."""
 from __future__ import annotations
 
-import operator
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import reduce
 
-import peewee as pw
-
+from quizzer.deck_format.tags import TAG_RULE, is_tag
 from quizzer.quiz.picking import CardStanding
 from quizzer.quiz.questions import QuizCard
 from quizzer.services.errors import InvalidInput, NotFound
-from quizzer.services.study import visible_decks
-from quizzer.store.models import Card, CardState, Deck, Note, User
+from quizzer.store.decks import visible_decks_among
+from quizzer.store.models import Card, Note, User
+from quizzer.store.quizzes import quiz_card_rows
 
-TAG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 MAX_TAGS = 50  # each tag is one OR'd condition: thousands would overflow the SQL expression depth
 
 
@@ -29,12 +25,12 @@ class PoolCard:
 
 
 def clean_tags(tags: Iterable[str]) -> list[str]:
-    """Lower-cased, de-duplicated tags; InvalidInput names the first malformed one."""
+    """Lower-cased, de-duplicated tags; InvalidInput names the first malformed one (deck_format.tags' rule)."""
     cleaned = []
     for raw in tags:
         tag = str(raw).strip().lower()
-        if tag and not TAG_RE.match(tag):
-            raise InvalidInput(f"tags: {str(raw)[:70]!r} is not a tag (letters, digits, '.', '_' or '-')")
+        if tag and not is_tag(tag):
+            raise InvalidInput(f"tags: {str(raw)[:70]!r} is not a tag: {TAG_RULE}")
         if tag and tag not in cleaned:
             cleaned.append(tag)
     if len(cleaned) > MAX_TAGS:
@@ -45,37 +41,11 @@ def clean_tags(tags: Iterable[str]) -> list[str]:
 def check_decks(user: User, deck_ids: Iterable[int]) -> list[int]:
     """The ids, de-duplicated, each one a deck the user can see; NotFound otherwise."""
     wanted = list(dict.fromkeys(deck_ids))
-    visible = {d.id for d in visible_decks(user).where(Deck.id.in_(wanted))} if wanted else set()
+    visible = {d.id for d in visible_decks_among(user.id, wanted)}
     for deck_id in wanted:
         if deck_id not in visible:
             raise NotFound(f"no deck {deck_id}")
     return wanted
-
-
-def _selection(deck_ids: Sequence[int], tags: Sequence[str], card_ids: Sequence[int] | None):
-    if card_ids is not None:
-        return Card.id.in_(list(card_ids))
-    clauses = [Card.deck.in_(list(deck_ids))] if deck_ids else []
-    clauses += [Note.tags.contains(f" {tag} ") for tag in tags]
-    return reduce(operator.or_, clauses) if clauses else None
-
-
-_CARD_COLUMNS = (Card.id, Card.note, Card.deck, Note.kind, Card.key, Note.question, Note.answer, Note.cloze,
-                 Note.choices, Note.accept, Note.tags, Note.shuffle, Note.tolerance, Note.reverse_answer)
-
-
-def _query(user: User, where):
-    """Plain tuples: building model objects for every card of every deck costs ~0.5 ms a row."""
-    join_state = (CardState.card == Card.id) & (CardState.user == user.id)
-    deck_ids = visible_decks(user).select(Deck.id).order_by()
-    query = (Card.select(*_CARD_COLUMNS, CardState.reviews, CardState.lapses, CardState.easiness_x100,
-                         CardState.due, CardState.interval)
-             .join(Note, on=(Card.note == Note.id)).switch(Card)
-             .join(CardState, pw.JOIN.LEFT_OUTER, on=join_state)
-             .where(Card.deck.in_(deck_ids) & ~Card.retired
-                    & (CardState.suspended.is_null() | ~CardState.suspended))
-             .order_by(Card.deck, Card.position).tuples())
-    return query if where is None else query.where(where)
 
 
 def _quiz_card(card_id, note_id, deck_id, kind, key, question, answer, cloze, choices, accept, tags,
@@ -106,7 +76,8 @@ def pool(user: User, today: date, *, deck_ids: Sequence[int] = (), tags: Sequenc
          card_ids: Sequence[int] | None = None) -> list[PoolCard]:
     """Cards in any chosen deck or with any chosen tag (all visible decks when nothing is chosen),
     or exactly ``card_ids``; retired and suspended cards are left out."""
-    return [_pool_card(row, today) for row in _query(user, _selection(deck_ids, tags, card_ids))]
+    rows = quiz_card_rows(user.id, deck_ids=deck_ids, tags=tags, card_ids=card_ids)
+    return [_pool_card(row, today) for row in rows]
 
 
 def deck_mates(user: User, today: date, deck_ids: Iterable[int]) -> list[QuizCard]:

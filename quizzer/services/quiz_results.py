@@ -4,13 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import peewee as pw
-
 from quizzer.services.errors import InvalidInput
 from quizzer.services.quiz import get_quiz, start_quiz
-from quizzer.services.study import visible_decks
-from quizzer.store.models import Card, Deck, Note, User
+from quizzer.store.decks import visible_decks_among
+from quizzer.store.models import User
 from quizzer.store.quiz_models import Quiz, QuizQuestion
+from quizzer.store.quizzes import questions_with_cards, quiz_history
 
 HISTORY_LIMIT = 100
 
@@ -40,8 +39,7 @@ class QuizResult:
 def result(user: User, quiz_id: int) -> QuizResult:
     """Score, time and every question of the user's quiz; NotFound for anyone else's."""
     quiz = get_quiz(user, quiz_id)
-    questions = list(QuizQuestion.select(QuizQuestion, Card, Note).join(Card).join(Note)
-                     .where(QuizQuestion.quiz == quiz.id).order_by(QuizQuestion.position))
+    questions = questions_with_cards(quiz.id)
     for question in questions:
         question.quiz = quiz
     return QuizResult(quiz, questions, right=sum(1 for q in questions if q.correct),
@@ -58,17 +56,12 @@ class HistoryRow:
 
 def history(user: User, limit: int = HISTORY_LIMIT) -> list[HistoryRow]:
     """The user's quizzes, newest first, with answered and right counts."""
-    right = pw.fn.SUM(pw.Case(None, [(QuizQuestion.correct == True, 1)], 0))  # noqa: E712 (SQL)
-    rows = (Quiz.select(Quiz, pw.fn.COUNT(QuizQuestion.answered_at).alias("answered"), right.alias("right"))
-            .join(QuizQuestion, pw.JOIN.LEFT_OUTER)
-            .where(Quiz.user == user.id).group_by(Quiz.id)
-            .order_by(Quiz.created_at.desc(), Quiz.id.desc()).limit(limit))
-    return [HistoryRow(q, q.answered or 0, int(q.right or 0)) for q in rows]
+    return [HistoryRow(*row) for row in quiz_history(user.id, limit)]
 
 
 def topic_label(user: User, quiz: Quiz) -> str:
     """What the quiz covered, for headings: deck titles and #tags, or "All decks"; a retry says so."""
-    titles = [d.title for d in visible_decks(user).where(Deck.id.in_(quiz.deck_ids))] if quiz.deck_ids else []
+    titles = [d.title for d in visible_decks_among(user.id, quiz.deck_ids)]
     label = ", ".join(titles + [f"#{tag}" for tag in quiz.tags]) or "All decks"
     return f"Missed cards · {label}" if quiz.retry_of_id else label
 

@@ -18,7 +18,7 @@ from typing import Literal
 
 from quizzer.services.errors import ServiceError
 from quizzer.store import rate_limits as store
-from quizzer.store.db import database_proxy as db
+from quizzer.store.db import transaction
 
 FIRST_DELAY = timedelta(seconds=1)
 MAX_DELAY = timedelta(minutes=15)
@@ -109,7 +109,7 @@ def attempt(counters: list[Counter], address: str, now: datetime) -> None:
 
     A counter whose trusted address is ``address`` does not make it wait (it still counts)."""
     now, trusted = _naive(now), _hashed(address_subject(address))
-    with db.atomic():
+    with transaction():
         rows = store.lock_counters([c.key for c in counters])
         wait = max(_wait(rows[c.key], c.limit, trusted, now) for c in counters)
         if wait > timedelta(0):
@@ -123,7 +123,7 @@ def attempt(counters: list[Counter], address: str, now: datetime) -> None:
 def succeeded(counters: list[Counter], address: str, now: datetime) -> None:
     """The attempt counted by ``attempt`` worked: apply each limit's ``on_success``."""
     now = _naive(now)
-    with db.atomic():
+    with transaction():
         rows = store.lock_counters([c.key for c in counters])
         for counter in counters:
             row = rows[counter.key]
@@ -138,7 +138,7 @@ def succeeded(counters: list[Counter], address: str, now: datetime) -> None:
 def forget_stale(now: datetime) -> int:
     """Delete counters every limit has forgotten; returns how many."""
     longest = max(limit.forget for limit in LIMITS)
-    with db.atomic():
+    with transaction():
         return store.delete_counters_until(_naive(now) - longest)
 
 

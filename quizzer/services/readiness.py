@@ -5,11 +5,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import peewee as pw
-
-from quizzer.quiz.readiness import MATURE_DAYS, PASSING_QUALITY, RECENT_DAYS, TopicEvidence, readiness
-from quizzer.services.study import study_day_for, visible_decks
-from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
+from quizzer.quiz.readiness import RECENT_DAYS, TopicEvidence, readiness
+from quizzer.services.study import study_day_for
+from quizzer.srs import MATURE_DAYS, PASSING_QUALITY
+from quizzer.store.decks import visible_decks
+from quizzer.store.models import User
+from quizzer.store.readiness import group_counts
 
 MIN_TOPIC_CARDS = 3  # smaller tags are noise in a chart
 WEAKEST_COUNT = 3
@@ -38,47 +39,11 @@ class ReadinessOverview:
     weakest: list[Topic] = field(default_factory=list)  # studied topics only, lowest first
 
 
-def _active_cards(user: User, query):
-    """Restrict a query joined to Card, Note and the user's CardState to cards the user studies."""
-    return query.where(Card.deck.in_(visible_decks(user).select(Deck.id).order_by()) & ~Card.retired
-                       & (CardState.suspended.is_null() | ~CardState.suspended))
-
-
-def _grouped(user: User, *columns):
-    """Card, Note and the user's CardState joined, selecting deck and tag string first."""
-    join_state = (CardState.card == Card.id) & (CardState.user == user.id)
-    return (Card.select(Card.deck, Note.tags, *columns)
-            .join(Note, on=(Card.note == Note.id)).switch(Card)
-            .join(CardState, pw.JOIN.LEFT_OUTER, on=join_state))
-
-
-def _group_counts(user: User, since) -> dict[tuple[int, str], list[int]]:
-    """Per (deck, tag string): [cards, mature, seen, review right, review total, quiz right, quiz total].
-
-    Two aggregate queries; every card of a group shares its deck and tags, so topics are sums of groups."""
-    cards = _active_cards(user, _grouped(
-        user, pw.fn.COUNT(Card.id),
-        pw.fn.SUM(pw.Case(None, [(CardState.interval >= MATURE_DAYS, 1)], 0)),
-        pw.fn.SUM(pw.Case(None, [(CardState.reviews > 0, 1)], 0)))).group_by(Card.deck, Note.tags)
-    counts = {(deck, tags): [total, mature or 0, seen or 0, 0, 0, 0, 0]
-              for deck, tags, total, mature, seen in cards.tuples()}
-    passed = pw.fn.SUM(pw.Case(None, [(ReviewLog.quality >= PASSING_QUALITY, 1)], 0))
-    answers = _active_cards(user, _grouped(user, ReviewLog.kind, pw.fn.COUNT(ReviewLog.id), passed)
-                            .join(ReviewLog, on=(ReviewLog.card == Card.id))
-                            .where((ReviewLog.user == user.id) & (ReviewLog.day >= since))
-                            ).group_by(Card.deck, Note.tags, ReviewLog.kind)
-    for deck, tags, kind, total, right in answers.tuples():
-        offset = 5 if kind == "quiz" else 3
-        counts[(deck, tags)][offset] += int(right or 0)
-        counts[(deck, tags)][offset + 1] += total
-    return counts
-
-
 def _evidence(user: User, since):
     """TopicEvidence per ("deck", id) and ("tag", name), and each topic's groups with their sizes."""
     sums: defaultdict[TopicKey, list[int]] = defaultdict(lambda: [0] * 7)
     members: defaultdict[TopicKey, dict[Group, int]] = defaultdict(dict)
-    for group, row in _group_counts(user, since).items():
+    for group, row in group_counts(user.id, since, MATURE_DAYS, PASSING_QUALITY).items():
         deck_id, tags = group
         topics: list[TopicKey] = [("deck", deck_id), *(("tag", tag) for tag in tags.split())]
         for topic in topics:
@@ -97,7 +62,7 @@ def overview(user: User, now: datetime | None = None) -> ReadinessOverview:
     evidence, members = _evidence(user, since)
     by_deck = {key: e for (kind, key), e in evidence.items() if kind == "deck"}
     by_tag = {key: e for (kind, key), e in evidence.items() if kind == "tag"}
-    visible = [d for d in visible_decks(user) if d.id in by_deck]
+    visible = [d for d in visible_decks(user.id) if d.id in by_deck]
     deck_sets = {frozenset(members[("deck", d.id)].items()) for d in visible}
     deck_tags = {tag for d in visible for tag in d.tags}
     decks = [Topic(d.title, readiness(by_deck[d.id]), by_deck[d.id].cards, by_deck[d.id].seen, deck_id=d.id)

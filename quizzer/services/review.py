@@ -1,278 +1,84 @@
-"""The review engine: the next card, grading (SM-2 once per card per day), undo, suspend, bury.
+"""The review engine's changes: grading (SM-2 once per card per day), undo, suspend, bury. Each is one
+transaction; the ``*_and_next`` forms also return the screen's next step (services/review_queue.py) from
+the same study day, in the same transaction.
 
-Each operation is one transaction. SM-2 is applied by the first grade of a
-study day; a card graded below 4 comes back later in the same session (step 7)
-without being rescheduled again.
+SM-2 is applied by the first grade of a study day; a card graded below 4 comes back later in the
+same session (step 7) without being rescheduled again. An answer posted twice with one ``answer_id``
+is applied once: the log's unique (user, answer_id) refuses the second, which is then replayed.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from datetime import datetime, timedelta
+from typing import TypeVar
 
-import peewee as pw
-
+from quizzer import srs
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
-from quizzer.services.study import (
-    StudyDay,
-    daily_progress,
-    get_visible_deck,
-    is_due,
-    is_not_new,
-    study_day_for,
-    visible_deck_ids,
+from quizzer.services.review_queue import (
+    RELEARN_DELAY,
+    AnswerOutcome,
+    GradeChoice,
+    ReviewStep,
+    ShownCard,
+    card_view,
+    card_with_counts,
+    grade_choices,
+    next_card,
+    next_with_counts,
+    show_card,
+    step,
+    to_sm2,
 )
-from quizzer.srs import MAX_INTERVAL_DAYS, Sm2State, due_date, grade_options, needs_relearning, preview, review
-from quizzer.store.db import database_proxy as db
-from quizzer.store.db import is_sqlite
-from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
-from quizzer.store.prepared import DATE, DATETIME, INT, STR, Prepared, PreparedWrite
+from quizzer.services.study import QueueChange, QueueContents, StudyDay, contents_after, study_day_for
+from quizzer.srs import MAX_INTERVAL_DAYS, due_date, needs_relearning, review
+from quizzer.store import card_states, review_log
+from quizzer.store.card_states import StateRace
+from quizzer.store.db import transaction
+from quizzer.store.models import CardState, ReviewLog, User
+from quizzer.store.queue import CardView, bucket
+from quizzer.store.review_log import AnswerRace
 
-RELEARN_DELAY = timedelta(seconds=60)  # a failed card waits this long unless nothing else is left
-SNAPSHOT_COLUMNS = ("repetitions", "interval", "easiness_x100", "due", "last_review", "last_review_day",
-                    "first_review_day", "relearn", "lapses", "reviews", "suspended", "buried_until")
-# The writes of an answer, composed once: the card state's columns an answer sets (a new state also
-# takes the rest, defaults included), and the log row.
-_ANSWERED_COLUMNS = ("repetitions", "interval", "easiness_x100", "due", "last_review", "last_review_day",
-                     "first_review_day", "relearn", "lapses", "reviews", "buried_until")
-_NEW_STATE_COLUMNS = tuple(f.name for f in CardState._meta.sorted_fields if f.name != "id")
-_INSERT_STATE = PreparedWrite(CardState, _NEW_STATE_COLUMNS)
-_UPDATE_STATE = PreparedWrite(CardState, _ANSWERED_COLUMNS, keys=("id",))
-_LOG_COLUMNS = ("user", "card", "deck", "reviewed_at", "day", "quality", "applied", "kind", "time_ms", "answer_id",
-                "state_before", "interval_before", "interval_after", "easiness_x100_after", "repetitions_after",
-                "due_after")
-_INSERT_LOG = PreparedWrite(ReviewLog, _LOG_COLUMNS)
+# What callers import from here: the review's whole surface in one module (the web, the quiz, the
+# backups' checks, the catalog and the tests).
+__all__ = ["RELEARN_DELAY", "AnswerOutcome", "CardView", "GradeChoice", "ReviewStep",
+           "ShownCard", "card_view", "card_with_counts", "grade_choices", "next_card",
+           "next_with_counts", "show_card"]
+
+_T = TypeVar("_T")
 
 
-@dataclass(frozen=True)
-class CardView:
-    """Everything the review screen shows for one card."""
+# --- Answering -------------------------------------------------------------------------------------
 
-    card: Card
-    note: Note
-    deck: Deck
-    state: CardState | None
-
-    @property
-    def sm2(self) -> Sm2State:
-        return to_sm2(self.state)
+def check_quality(quality: object) -> int:
+    """A grade from outside, checked by the core's one rule (InvalidInput instead of ValueError)."""
+    try:
+        return srs.check_quality(quality)
+    except ValueError as err:
+        raise InvalidInput(str(err)) from None
 
 
-@dataclass(frozen=True)
-class AnswerOutcome:
-    card_id: int
-    quality: int
-    applied: bool
-    interval: int
-    due: date
-    relearn: bool
-    replayed: bool = False
-
-
-def to_sm2(state: CardState | None) -> Sm2State:
-    if state is None:
-        return Sm2State()
-    return Sm2State(state.repetitions, state.interval, state.easiness_x100 / 100)
-
-
-def _card_views(query) -> list[CardView]:
-    return [CardView(card, card.note, card.deck, joined_state(card)) for card in query]
-
-
-def joined_state(card: Card) -> CardState | None:
-    state = getattr(card, "cardstate", None)  # a LEFT JOIN miss gives None or an empty row
-    return state if state is not None and state.id is not None else None
-
-
-# The columns a card on screen needs (fewer columns: less SQL to build and rows to decode).
-_VIEW_COLUMNS = (
-    Card.id, Card.note, Card.deck, Card.key, Card.prompt_html, Card.answer_html, Card.retired,
-    Note.id, Note.slug, Note.kind, Note.question, Note.answer, Note.cloze, Note.explanation_html,
-    Note.tags, Note.source, Note.choices, Note.choices_html, Note.accept, Note.shuffle, Note.tolerance,
-    Deck.id, Deck.owner, Deck.slug, Deck.title,
-)
-
-
-def _card_query(user_id):
-    join_state = (CardState.card == Card.id) & (CardState.user == user_id)
-    return (Card.select(*_VIEW_COLUMNS, CardState)
-            .join(Note, on=(Card.note == Note.id)).switch(Card)
-            .join(Deck, on=(Card.deck == Deck.id)).switch(Card)
-            .join(CardState, pw.JOIN.LEFT_OUTER, on=join_state, attr="cardstate")
-            .where(Deck.owner.is_null() | (Deck.owner == user_id)))
-
-
-def _in_deck(deck, column):
-    """Scope to one deck, or to all when ``deck`` is 0 (one prepared query serves both)."""
-    return (pw.Value(deck) == 0) | (column == deck)
-
-
-_CARD_VIEW = Prepared(lambda user, card: _card_query(user).where(Card.id == card), user=INT, card=INT)
-# Cards graded below 4 today (SM-2 step 7), oldest first, last answered before ``before``.
-_RELEARN = Prepared(lambda user, deck, day, before: (
-    _card_query(user).where(
-        CardState.relearn & (CardState.last_review_day == day) & ~CardState.suspended & ~Card.retired
-        & (CardState.last_review <= before) & _in_deck(deck, Card.deck))
-    .order_by(CardState.last_review).limit(1)), user=INT, deck=INT, day=DATE, before=DATETIME)
-_NEXT_DUE = Prepared(lambda user, deck, day: (
-    CardState.select(CardState.card)
-    .where((CardState.user == user) & is_due(day) & ~CardState.retired & _in_deck(deck, CardState.deck))
-    .order_by(CardState.due, CardState.card).limit(1).tuples()), user=INT, deck=INT, day=DATE)
-_FIRST_UNSEEN = Prepared(lambda user, deck, day: (
-    Card.select(Card.id)
-    .where((Card.deck == deck) & ~Card.retired & ~pw.fn.EXISTS(
-        CardState.select(CardState.id).where((CardState.user == user) & (CardState.card == Card.id)
-                                             & is_not_new(day))))
-    .order_by(Card.position).limit(1).tuples()), user=INT, deck=INT, day=DATE)
-_FAR_FUTURE = datetime(9999, 1, 1)
-_ANSWERED = Prepared(lambda user, answer_id: ReviewLog.select().where(
-    (ReviewLog.user == user) & (ReviewLog.answer_id == answer_id)), user=INT, answer_id=STR)
-
-
-def card_view(user: User, card_id: int) -> CardView:
-    """One card the user can see, with their state; NotFound otherwise."""
-    views = _card_views(_CARD_VIEW.rows(user=user.id, card=card_id))
-    if not views:
-        raise NotFound(f"no card {card_id}")
-    return views[0]
-
-
-def next_card(user: User, deck_id: int | None = None, now: datetime | None = None) -> CardView | None:
-    """The card to show now, or None when today's queue is empty."""
-    today = study_day_for(user, now)
-    if deck_id is not None:
-        get_visible_deck(user, deck_id)
-    scope = {"user": user.id, "deck": deck_id or 0, "day": today.day}
-    ready_before = today.now.replace(tzinfo=None) - RELEARN_DELAY
-    ready = _card_views(_RELEARN.rows(before=ready_before, **scope))
-    if ready:
-        return ready[0]
-    progress = daily_progress(user, today)
-    if progress.reviewed < user.reviews_per_day:
-        due_card = _NEXT_DUE.scalar(**scope)
-        if due_card is not None:
-            return card_view(user, due_card)
-        if progress.new_started < user.new_per_day:
-            found = _next_new(user, deck_id, today.day)
-            if found:
-                return found
-    waiting = _card_views(_RELEARN.rows(before=_FAR_FUTURE, **scope))
-    return waiting[0] if waiting else None
-
-
-def _next_new(user: User, deck_id: int | None, day: date) -> CardView | None:
-    """The first unseen card in deck order: one short indexed walk per deck, no sort."""
-    deck_ids = [deck_id] if deck_id is not None else visible_deck_ids(user)
-    for candidate_deck in deck_ids:
-        card_id = _FIRST_UNSEEN.scalar(user=user.id, deck=candidate_deck, day=day)
-        if card_id is not None:
-            return card_view(user, card_id)
-    return None
-
-
-class GradeChoice(NamedTuple):
-    """One grade button: what it gives, and what pressing it does to the card."""
-
-    label: str
-    quality: int
-    interval: int  # days until the card is due again
-    again_today: bool  # below Good: the card comes back in this session first (SM-2 step 7)
-    easiness_change: float | None  # None when SM-2 already applied today (nothing changes)
-
-
-def grade_choices(user: User, view: CardView, now: datetime | None = None) -> list[GradeChoice]:
-    """One GradeChoice per grade button, from one SM-2 preview."""
-    options = grade_options(user.grade_scale)
-    today = study_day_for(user, now).day
-    if view.state is not None and view.state.last_review_day == today:
-        return [GradeChoice(label, q, view.state.interval, needs_relearning(q), None) for label, q in options]
-    current = view.sm2
-    states = preview(current, [q for _, q in options])
-    return [GradeChoice(label, q, min(states[q].interval, MAX_INTERVAL_DAYS), needs_relearning(q),
-                        round(states[q].easiness - current.easiness, 2))
-            for label, q in options]
-
-
-def _snapshot(state: CardState | None) -> dict | None:
-    if state is None:
-        return None
-    out = {}
-    for name in SNAPSHOT_COLUMNS:
-        value = getattr(state, name)
-        out[name] = value.isoformat() if isinstance(value, (date, datetime)) else value
-    return out
-
-
-def _restore(state: CardState, snap: dict) -> None:
-    for name in SNAPSHOT_COLUMNS:
-        field = CardState._meta.fields[name]
-        value = snap[name]
-        if value is not None and isinstance(field, pw.DateTimeField):
-            value = datetime.fromisoformat(value)
-        elif value is not None and isinstance(field, pw.DateField):
-            value = date.fromisoformat(value)
-        setattr(state, name, value)
-
-
-def _check_quality(quality) -> int:
-    if isinstance(quality, bool) or not isinstance(quality, int) or not 0 <= quality <= 5:
-        raise InvalidInput(f"quality must be a whole number from 0 to 5, got {quality!r}")
-    return quality
-
-
-def answer(user: User, card_id: int, quality: object, *, answer_id: str | None = None,
-           time_ms: int = 0, kind: str = "review", now: datetime | None = None) -> AnswerOutcome:
-    """Grade a card. The same ``answer_id`` posted twice is applied once; Conflict when it was
-    used for another card."""
-    quality = _check_quality(quality)
+def _check_answer_id(answer_id: str | None) -> None:
     if answer_id is not None and not (0 < len(answer_id) <= 64):
         raise InvalidInput("answer_id must be 1 to 64 characters")
-    try:
-        return _answer_once(user, card_id, quality, answer_id, max(0, int(time_ms)), kind, now)
-    except pw.IntegrityError:
-        done = _answered(user, answer_id)  # a concurrent post of the same answer won the race
-        if done is not None:
-            return _replay(done, card_id, kind)
-    # Another answer to this new card made its state row first: grade again, now under the row lock.
-    return _answer_once(user, card_id, quality, answer_id, max(0, int(time_ms)), kind, now)
 
 
-def _answer_once(user: User, card_id: int, quality: int, answer_id, time_ms: int, kind: str,
-                 now: datetime | None) -> AnswerOutcome:
-    with db.atomic():
-        done = _answered(user, answer_id)
-        if done is not None:
-            return _replay(done, card_id, kind)
-        view = card_view(user, card_id)
-        if view.card.retired:
-            raise NotFound(f"card {card_id} was retired from its deck")
-        log = _apply(user, view, quality, study_day_for(user, now), answer_id, time_ms, kind)
-    return _outcome(log)
+@dataclass(frozen=True)
+class _Graded:
+    log: ReviewLog
+    change: QueueChange
 
 
-def _replay(done: ReviewLog, card_id: int, kind: str) -> AnswerOutcome:
-    """The stored outcome of a repeated post; Conflict if the id was used for another card (or
-    by a quiz for a review, or the other way round): replaying that card's outcome would hide
-    that this answer was never applied."""
-    if done.card_id != card_id or done.kind != kind:
-        raise Conflict(f"answer_id: {done.answer_id!r} was already used for another {done.kind} answer "
-                       "(another card); send a new answer_id for each answer")
-    return _outcome(done, replayed=True)
-
-
-def _answered(user: User, answer_id: str | None) -> ReviewLog | None:
-    return None if answer_id is None else _ANSWERED.first(user=user.id, answer_id=answer_id)
-
-
-def _apply(user, view: CardView, quality: int, today: StudyDay, answer_id, time_ms, kind) -> ReviewLog:
-    state = view.state
-    if state is not None and not is_sqlite(db.obj):  # SQLite: BEGIN IMMEDIATE already serialises
-        state = CardState.select().where(CardState.id == state.id).for_update().get()
-    before = _snapshot(state)
-    if state is None:
-        state = CardState(user=user.id, card=view.card.id, deck=view.card.deck_id, due=today.day,
-                          first_review_day=today.day)
-    elif state.first_review_day is None:
+def _grade(user: User, card_id: int, quality: int, today: StudyDay, answer_id: str | None, time_ms: int,
+           kind: str) -> _Graded:
+    card = card_states.card_to_change(user.id, card_id)
+    if card is None:
+        raise NotFound(f"no card {card_id}")
+    if card.retired:
+        raise NotFound(f"card {card_id} was retired from its deck")
+    before, part_before = card_states.snapshot(card.state), bucket(card.state, False, today.day)
+    state = card.state or card_states.new_state(user.id, card, today.day)
+    if state.first_review_day is None:
         state.first_review_day = today.day
     applied = state.last_review_day != today.day
     if applied:
@@ -289,19 +95,14 @@ def _apply(user, view: CardView, quality: int, today: StudyDay, answer_id, time_
     state.reviews += 1
     state.last_review = today.now.replace(tzinfo=None)
     state.buried_until = None
-    if state.id is None:
-        _INSERT_STATE.run([state.__data__.get(name) for name in _NEW_STATE_COLUMNS])
-    else:
-        _UPDATE_STATE.run([state.__data__.get(name) for name in _ANSWERED_COLUMNS] + [state.id])
+    card_states.write_answered(state)
     log = ReviewLog(
-        user=user.id, card=view.card.id, deck=view.card.deck_id, reviewed_at=state.last_review,
-        day=today.day, quality=quality, applied=applied, kind=kind, time_ms=time_ms,
-        answer_id=answer_id, state_before=before,
+        user=user.id, card=card.card_id, deck=card.deck_id, reviewed_at=state.last_review, day=today.day,
+        quality=quality, applied=applied, kind=kind, time_ms=time_ms, answer_id=answer_id, state_before=before,
         interval_before=before["interval"] if before else 0, interval_after=state.interval,
-        easiness_x100_after=state.easiness_x100, repetitions_after=state.repetitions,
-        due_after=state.due)
-    _INSERT_LOG.run([log.__data__.get(name) for name in _LOG_COLUMNS])
-    return log
+        easiness_x100_after=state.easiness_x100, repetitions_after=state.repetitions, due_after=state.due)
+    review_log.record_answer(log)
+    return _Graded(log, (card.deck_id, part_before, bucket(state, False, today.day)))
 
 
 def _outcome(log: ReviewLog, replayed: bool = False) -> AnswerOutcome:
@@ -309,43 +110,149 @@ def _outcome(log: ReviewLog, replayed: bool = False) -> AnswerOutcome:
                          needs_relearning(log.quality), replayed)
 
 
+def _once(user: User, card_id: int, answer_id: str | None, kind: str, attempt: Callable[[], _T],
+          replay: Callable[[AnswerOutcome], _T]) -> _T:
+    """Run ``attempt`` (one transaction). When its answer_id was stored first, the stored outcome is
+    replayed (Conflict if that answer was for another card, or by a quiz for a review, or the other way
+    round: replaying it would hide that this answer was never applied). When another answer made the
+    card's first state first, grade again, now under that row's lock."""
+    try:
+        return attempt()
+    except (AnswerRace, StateRace):
+        done = review_log.answered(user.id, answer_id) if answer_id is not None else None
+        if done is not None:
+            if done.card_id != card_id or done.kind != kind:
+                raise Conflict(f"answer_id: {done.answer_id!r} was already used for another {done.kind} answer "
+                               "(another card); send a new answer_id for each answer") from None
+            return replay(_outcome(done, replayed=True))
+    return attempt()
+
+
+def answer(user: User, card_id: int, quality: object, *, answer_id: str | None = None,
+           time_ms: int = 0, kind: str = "review", now: datetime | None = None) -> AnswerOutcome:
+    """Grade a card. The same ``answer_id`` posted twice is applied once; Conflict when it was
+    used for another card."""
+    grade, today = check_quality(quality), study_day_for(user, now)
+    _check_answer_id(answer_id)
+
+    def attempt() -> AnswerOutcome:
+        with transaction():
+            return _outcome(_grade(user, card_id, grade, today, answer_id, max(0, int(time_ms)), kind).log)
+    return _once(user, card_id, answer_id, kind, attempt, lambda outcome: outcome)
+
+
+def answer_and_next(user: User, card_id: int, quality: object, now: datetime, *, deck_id: int | None = None,
+                    answer_id: str | None = None, time_ms: int = 0,
+                    counts: QueueContents | None = None) -> ReviewStep:
+    """Grade a card, then the next card and what is left, all on the study day of ``now``, in one
+    transaction. ``counts``: the contents the client carried from the last step (a full count
+    without them)."""
+    grade, today = check_quality(quality), study_day_for(user, now)
+    _check_answer_id(answer_id)
+
+    def attempt() -> ReviewStep:
+        with transaction():
+            graded = _grade(user, card_id, grade, today, answer_id, max(0, int(time_ms)), "review")
+            contents = contents_after(user, today.day, deck_id, counts, graded.change)
+            return step(user, today, deck_id, contents, _outcome(graded.log))
+
+    def replay(outcome: AnswerOutcome) -> ReviewStep:
+        # The carried counts may predate the first post (a retry after a lost response): count afresh.
+        return step(user, today, deck_id, contents_after(user, today.day, deck_id, None), outcome)
+    return _once(user, card_id, answer_id, "review", attempt, replay)
+
+
+# --- Undo, suspend, bury ---------------------------------------------------------------------------
+
+def _undo(user: User, today: StudyDay) -> tuple[int, QueueChange] | None:
+    """Take back the last answer of today, restoring its card exactly: (card id, queue change)."""
+    log = review_log.last_answer_today(user.id, today.day)
+    if log is None:
+        return None
+    state = card_states.state_of(user.id, log.card_id)
+    part_before = bucket(state, False, today.day)
+    if log.state_before is None:
+        card_states.delete_state(state)
+        part_after = bucket(None, state.retired, today.day)
+    else:
+        card_states.restore(state, log.state_before)
+        card_states.write_state(state)
+        part_after = bucket(state, False, today.day)
+    review_log.delete_answer(log)
+    return log.card_id, (log.deck_id, part_before, part_after)
+
+
 def undo_last(user: User, now: datetime | None = None) -> int | None:
     """Take back the user's last answer of today, restoring the card exactly. Returns its card id."""
     today = study_day_for(user, now)
-    with db.atomic():
-        log = (ReviewLog.select().where((ReviewLog.user == user.id) & (ReviewLog.day == today.day)
-                                        & (ReviewLog.kind == "review"))
-               .order_by(ReviewLog.id.desc()).first())
-        if log is None:
+    with transaction():
+        undone = _undo(user, today)
+    return undone and undone[0]
+
+
+def undo_and_show(user: User, now: datetime, *, deck_id: int | None = None,
+                  counts: QueueContents | None = None) -> ReviewStep | None:
+    """Undo the last answer of today and show its card again; None when there is nothing to undo."""
+    today = study_day_for(user, now)
+    with transaction():
+        undone = _undo(user, today)
+        if undone is None:
             return None
-        state = CardState.get((CardState.user == user.id) & (CardState.card == log.card_id))
-        if log.state_before is None:
-            state.delete_instance()
-        else:
-            _restore(state, log.state_before)
-            state.save()
-        log.delete_instance()
-    return log.card_id
+        card_id, change = undone
+        contents = contents_after(user, today.day, deck_id, counts, change)
+        return step(user, today, deck_id, contents, shown=card_view(user, card_id))
 
 
-def _state_for_change(user: User, card_id: int, today: StudyDay) -> CardState:
-    view = card_view(user, card_id)
-    return view.state or CardState(user=user.id, card=card_id, deck=view.card.deck_id, due=today.day)
+def _hold(user: User, card_id: int, today: StudyDay, change: Callable[[CardState], None]) -> QueueChange:
+    """Suspend, unsuspend or bury a card (a new card gets a state): its queue change."""
+    card = card_states.card_to_change(user.id, card_id)
+    if card is None:
+        raise NotFound(f"no card {card_id}")
+    state = card.state or card_states.new_state(user.id, card, today.day)
+    part_before = bucket(card.state, card.retired, today.day)
+    change(state)
+    card_states.write_state(state)
+    return card.deck_id, part_before, bucket(state, card.retired, today.day)
 
 
-def set_suspended(user: User, card_id: int, suspended: bool = True) -> None:
-    today = study_day_for(user)
-    with db.atomic():
-        state = _state_for_change(user, card_id, today)
+def _suspension(suspended: bool) -> Callable[[CardState], None]:
+    def change(state: CardState) -> None:
         state.suspended = suspended
-        state.save()
+    return change
+
+
+def _burial(today: StudyDay) -> Callable[[CardState], None]:
+    """Hidden until the next study day, out of this session's relearning."""
+    def change(state: CardState) -> None:
+        state.buried_until = today.day + timedelta(days=1)
+        state.relearn = False
+    return change
+
+
+def set_suspended(user: User, card_id: int, suspended: bool = True, now: datetime | None = None) -> None:
+    today = study_day_for(user, now)
+    with transaction():
+        _hold(user, card_id, today, _suspension(suspended))
 
 
 def bury(user: User, card_id: int, now: datetime | None = None) -> None:
     """Hide a card until the next study day."""
     today = study_day_for(user, now)
-    with db.atomic():
-        state = _state_for_change(user, card_id, today)
-        state.buried_until = today.day + timedelta(days=1)
-        state.relearn = False
-        state.save()
+    with transaction():
+        _hold(user, card_id, today, _burial(today))
+
+
+def suspend_and_next(user: User, card_id: int, suspended: bool, now: datetime, *, deck_id: int | None = None,
+                     counts: QueueContents | None = None) -> ReviewStep:
+    today = study_day_for(user, now)
+    with transaction():
+        change = _hold(user, card_id, today, _suspension(suspended))
+        return step(user, today, deck_id, contents_after(user, today.day, deck_id, counts, change))
+
+
+def bury_and_next(user: User, card_id: int, now: datetime, *, deck_id: int | None = None,
+                  counts: QueueContents | None = None) -> ReviewStep:
+    today = study_day_for(user, now)
+    with transaction():
+        change = _hold(user, card_id, today, _burial(today))
+        return step(user, today, deck_id, contents_after(user, today.day, deck_id, counts, change))

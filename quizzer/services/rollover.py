@@ -12,13 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-import peewee as pw
-
-from quizzer.services.stats.scope import MATURE_DAYS, as_date, star_count, sum_if
 from quizzer.services.study import study_day_for
-from quizzer.store.db import database_proxy as db
-from quizzer.store.models import CardState, ReviewLog, User
-from quizzer.store.stats_models import DaySnapshot, ReviewDay
+from quizzer.srs import MATURE_DAYS
+from quizzer.store import rollover as store
+from quizzer.store.db import IntegrityError, transaction
+from quizzer.store.models import User
+from quizzer.store.users import all_users
 
 
 @dataclass
@@ -36,15 +35,15 @@ class RolloverReport:
 def roll_over(leech_lapses: int, now: datetime | None = None) -> RolloverReport:
     """Roll over every user whose study day ended since their last snapshot."""
     report = RolloverReport()
-    last = dict(DaySnapshot.select(DaySnapshot.user, pw.fn.MAX(DaySnapshot.day)).group_by(DaySnapshot.user).tuples())
-    for user in User.select():
+    last = store.last_snapshot_days()
+    for user in all_users():
         today = study_day_for(user, now).day
         ended = today - timedelta(days=1)
-        if last.get(user.id) is not None and as_date(last[user.id]) >= ended:
+        if last.get(user.id) is not None and last[user.id] >= ended:
             continue
         try:
             unburied, leeches, suspended = roll_over_user(user, ended, leech_lapses)
-        except pw.IntegrityError:  # another process wrote this day's snapshot first
+        except IntegrityError:  # another process wrote this day's snapshot first
             continue
         report.users += 1
         report.unburied += unburied
@@ -56,32 +55,15 @@ def roll_over(leech_lapses: int, now: datetime | None = None) -> RolloverReport:
 def roll_over_user(user: User, ended: date, leech_lapses: int) -> tuple[int, int, int]:
     """Snapshot ``ended`` and start the next day for one user: (un-buried, new leeches, suspended)."""
     today = ended + timedelta(days=1)
-    with db.atomic():
-        DaySnapshot.create(user=user.id, day=ended, **day_figures(user.id, ended))
-        mine = CardState.user == user.id
-        unburied = CardState.update(buried_until=None).where(mine & (CardState.buried_until <= today)).execute()
-        new_leech = mine & (CardState.lapses >= leech_lapses) & ~CardState.leech
-        suspended = 0
-        if user.suspend_leeches:
-            suspended = CardState.update(suspended=True).where(new_leech & ~CardState.suspended).execute()
-        leeches = CardState.update(leech=True).where(new_leech).execute()
+    with transaction():
+        store.write_snapshot(user.id, ended, day_figures(user.id, ended))
+        unburied = store.unbury(user.id, today)
+        leeches, suspended = store.mark_leeches(user.id, leech_lapses, user.suspend_leeches)
         # Undo takes back today's answers only: earlier ones need not keep the card's state before them.
-        (ReviewLog.update(state_before=None)
-         .where((ReviewLog.user == user.id) & (ReviewLog.day < today) & ReviewLog.state_before.is_null(False))
-         .execute())
+        store.drop_undo_states(user.id, today)
     return unburied, leeches, suspended
 
 
 def day_figures(user_id: int, day: date) -> dict:
     """The snapshot's figures: the day's answers (from review_day) and the card states now."""
-    answers = (ReviewDay.select(pw.fn.SUM(ReviewDay.answers), pw.fn.SUM(ReviewDay.new_answers),
-                                pw.fn.SUM(ReviewDay.reviews), pw.fn.SUM(ReviewDay.passed),
-                                pw.fn.SUM(ReviewDay.time_ms))
-               .where((ReviewDay.user == user_id) & (ReviewDay.day == day)).tuples().get())
-    due_next_day = (CardState.due <= day + timedelta(days=1)) & ~CardState.suspended
-    cards = (CardState.select(star_count(), sum_if(CardState.interval >= MATURE_DAYS, 1), sum_if(due_next_day, 1),
-                              sum_if(CardState.leech, 1), sum_if(CardState.suspended, 1))
-             .where((CardState.user == user_id) & ~CardState.retired).tuples().get())
-    names = ("answers", "new_cards", "reviews", "passed", "time_ms",
-             "cards_studied", "mature_cards", "due_next_day", "leeches", "suspended")
-    return {name: int(value or 0) for name, value in zip(names, (*answers, *cards))}
+    return store.day_figures(user_id, day, MATURE_DAYS)

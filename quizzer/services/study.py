@@ -1,20 +1,28 @@
-"""The user's study day, the decks they can see, and what is due in them."""
+"""The user's study day, the decks they can see, today's progress and what is left to study.
+
+What is left travels with the answers: a full count (per deck) runs where a page lists the decks
+and on a session's first page; after that each answer, undo, suspension or burial moves the
+carried ``QueueContents`` by what it changed (docs/scheduling.md, "Counts that travel").
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
-import peewee as pw
-
+from quizzer import clock
 from quizzer.services.errors import NotFound
 from quizzer.srs import day_start, study_day
-from quizzer.store.models import CardState, Deck, ReviewLog, User
-from quizzer.store.prepared import DATE, DATETIME, INT, Prepared
+from quizzer.store import decks as deck_store
+from quizzer.store import review_log
+from quizzer.store.models import Deck, User
+from quizzer.store.queue_counts import DeckQueue
+from quizzer.store.queue_counts import due_counts_by_deck as deck_queues
 
 
 @dataclass(frozen=True)
 class StudyDay:
-    """The user's local study day and the instant (naive UTC) it began."""
+    """The user's local study day and the instant (aware UTC) it is, and the instant (naive UTC) the
+    day began."""
 
     day: date
     now: datetime
@@ -22,34 +30,26 @@ class StudyDay:
 
 
 def study_day_for(user: User, now: datetime | None = None) -> StudyDay:
-    now = now or datetime.now(UTC)
+    """The study day at ``now`` (read from the clock when not given)."""
+    now = now or clock.now()
     day = study_day(now, user.timezone, user.rollover_hour)
     starts = day_start(day, user.timezone, user.rollover_hour)
     # In UTC: callers store ``now`` as a naive UTC timestamp.
     return StudyDay(day, now.astimezone(UTC), starts.astimezone(UTC).replace(tzinfo=None))
 
 
-def visible_decks(user: User):
-    """Shared decks and the user's own, in study order (shared first, then by title)."""
-    return _visible(user.id)
-
-
-def _visible(user, *columns):
-    return (Deck.select(*columns).where(Deck.owner.is_null() | (Deck.owner == user))
-            .order_by(Deck.owner.is_null(False), Deck.title, Deck.id))
-
-
-_VISIBLE_DECK_ROWS = Prepared(lambda user: _visible(user), user=INT)
-_VISIBLE_DECK_IDS = Prepared(lambda user: _visible(user, Deck.id).tuples(), user=INT)
+def visible_decks(user: User) -> list[Deck]:
+    """Shared decks and the user's own, in study order."""
+    return deck_store.visible_decks(user.id)
 
 
 def visible_deck_ids(user: User) -> list[int]:
     """Ids of the decks the user studies, in study order."""
-    return [deck_id for (deck_id,) in _VISIBLE_DECK_IDS.rows(user=user.id)]
+    return deck_store.visible_deck_ids(user.id)
 
 
 def get_visible_deck(user: User, deck_id: int) -> Deck:
-    deck = visible_decks(user).where(Deck.id == deck_id).first()
+    deck = deck_store.find_visible_deck(user.id, deck_id)
     if deck is None:
         raise NotFound(f"no deck {deck_id}")
     return deck
@@ -57,8 +57,7 @@ def get_visible_deck(user: User, deck_id: int) -> Deck:
 
 def visible_deck_by_slug(user: User, slug: str) -> Deck:
     """The user's own deck with that slug, else the shared one."""
-    deck = (visible_decks(user).where(Deck.slug == slug)
-            .order_by(Deck.owner.is_null()).first())
+    deck = deck_store.find_visible_deck_by_slug(user.id, slug)
     if deck is None:
         raise NotFound(f"no deck {slug!r}")
     return deck
@@ -71,19 +70,15 @@ class DailyProgress:
     reviewed: int
     new_started: int
 
+    def reviews_left(self, user: User) -> int:
+        return max(0, user.reviews_per_day - self.reviewed)
 
-_PROGRESS = Prepared(lambda user, since, day: (
-    ReviewLog.select(
-        pw.fn.COUNT(ReviewLog.id),
-        CardState.select(pw.fn.COUNT(CardState.id))
-        .where((CardState.user == user) & (CardState.first_review_day == day)))
-    .where((ReviewLog.user == user) & ReviewLog.applied & (ReviewLog.reviewed_at >= since)).tuples()),
-    user=INT, since=DATETIME, day=DATE)
+    def new_left(self, user: User) -> int:
+        return max(0, user.new_per_day - self.new_started)
 
 
 def daily_progress(user: User, today: StudyDay) -> DailyProgress:
-    reviewed, new_started = _PROGRESS.first(user=user.id, since=today.starts_at, day=today.day)
-    return DailyProgress(reviewed, new_started)
+    return DailyProgress(*review_log.daily_progress(user.id, today.starts_at, today.day))
 
 
 @dataclass(frozen=True)
@@ -94,63 +89,14 @@ class DeckCounts:
     total: int
 
 
-def is_due(day: date):
-    """A review due on ``day``. A card never answered is new even with a state row
-    (suspending or burying a new card makes one), so it stays under the new-card limit."""
-    return ((CardState.due <= day) & (CardState.reviews > 0) & ~CardState.suspended
-            & (CardState.buried_until.is_null() | (CardState.buried_until <= day)))
-
-
-def is_not_new(day: date):
-    """States that keep a card out of the new cards on ``day``: answered, suspended or buried."""
-    return (CardState.reviews > 0) | CardState.suspended | (CardState.buried_until > day)
-
-
-# The counts per deck, without evaluating an expression per card state (that cost ~35 ms over
-# 60,000 states). The answered, active states are two range counts in card_state_review_counts:
-# due <= day, due > day. The few suspended or buried states (card_state_held) correct them:
-#   due = answered active with due <= day, less those buried past day;
-#   not new = answered active + suspended + unanswered buried past day.
-# ``reviews > 0`` is a literal: SQLite uses a partial index only for a WHERE that implies its own.
-_ANSWERED = (CardState.reviews > pw.SQL("0")) & ~CardState.suspended & ~CardState.retired
-
-
-def _answered_in(user, due):
-    """How many answered, active states of the outer query's deck match ``due`` (a range)."""
-    return (CardState.select(pw.fn.COUNT(pw.SQL("*")))
-            .where((CardState.user == user) & (CardState.deck == Deck.id) & _ANSWERED & due))
-
-
-_ANSWERED_COUNTS = Prepared(lambda user, day: (
-    _visible(user, Deck.id,
-             _answered_in(user, CardState.due <= day),
-             _answered_in(user, CardState.due > day)).tuples()), user=INT, day=DATE)
-
-_HELD_COUNTS = Prepared(lambda user, day: (
-    CardState.select(CardState.deck,
-                     pw.fn.SUM(pw.Case(None, [((CardState.reviews > 0) & ~CardState.suspended & (CardState.due <= day)
-                                               & (CardState.buried_until > day), 1)], 0)),
-                     pw.fn.SUM(pw.Case(None, [(CardState.suspended | ((CardState.buried_until > day)
-                                                                       & ~(CardState.reviews > 0)), 1)], 0)))
-    .where((CardState.user == user) & ~CardState.retired
-           & (CardState.suspended | CardState.buried_until.is_null(False)))
-    .group_by(CardState.deck).tuples()), user=INT, day=DATE)
+def _deck_counts(queues: list[DeckQueue], new_left: int) -> list[DeckCounts]:
+    return [DeckCounts(q.deck, min(q.new, new_left), q.due, q.total) for q in queues]
 
 
 def due_counts_by_deck(user: User, today: StudyDay, progress: DailyProgress | None = None) -> list[DeckCounts]:
-    """New / due / total per visible deck (see _ANSWERED_COUNTS and _HELD_COUNTS)."""
-    counts = {deck_id: [due, due + later] for deck_id, due, later in _ANSWERED_COUNTS.rows(user=user.id, day=today.day)}
-    for deck_id, buried_due, held_seen in _HELD_COUNTS.rows(user=user.id, day=today.day):
-        if deck_id in counts:
-            counts[deck_id][0] -= buried_due or 0
-            counts[deck_id][1] += held_seen or 0
-    progress = progress or daily_progress(user, today)
-    new_left = max(0, user.new_per_day - progress.new_started)
-    result = []
-    for deck in _VISIBLE_DECK_ROWS.rows(user=user.id):
-        due, seen = counts.get(deck.id, (0, 0))
-        result.append(DeckCounts(deck, min(deck.card_count - seen, new_left), due, deck.card_count))
-    return result
+    """New (within today's new-card limit) / due / total per visible deck."""
+    new_left = (progress or daily_progress(user, today)).new_left(user)
+    return _deck_counts(deck_queues(user.id, today.day), new_left)
 
 
 @dataclass(frozen=True)
@@ -166,19 +112,77 @@ class QueueCounts:
         return self.new + self.due + self.relearn
 
 
-_RELEARN_COUNT = Prepared(lambda user, deck, day: (
-    CardState.select(pw.fn.COUNT(CardState.id))
-    .where((CardState.user == user) & CardState.relearn & (CardState.last_review_day == day)
-           & ~CardState.suspended & ~CardState.retired & ((pw.Value(deck) == 0) | (CardState.deck == deck)))
-    .tuples()), user=INT, deck=INT, day=DATE)
+# One card's move in the queue: its deck, and its part before and after ("new", "due", "relearn" or
+# None; store.queue.bucket).
+QueueChange = tuple[int, str | None, str | None]
+
+
+@dataclass(frozen=True)
+class QueueContents:
+    """What one study scope (a deck, or all: ``deck_id`` None) holds on ``day`` before the daily
+    limits. Carried from answer to answer: only a change to one card moves it."""
+
+    day: date
+    deck_id: int | None
+    new: int
+    due: int
+    relearn: int
+
+    def moved(self, deck_id: int, before: str | None, after: str | None) -> QueueContents:
+        """After one card of ``deck_id`` went from queue part ``before`` to ``after`` (store.queue.bucket)."""
+        if before == after or (self.deck_id is not None and deck_id != self.deck_id):
+            return self
+        counts = {"new": self.new, "due": self.due, "relearn": self.relearn}
+        if before is not None:
+            counts[before] = max(0, counts[before] - 1)  # a count a client made too low stays at 0
+        if after is not None:
+            counts[after] += 1
+        return replace(self, new=counts["new"], due=counts["due"], relearn=counts["relearn"])
+
+    def limited(self, user: User, progress: DailyProgress) -> QueueCounts:
+        """Today's limits applied: reviews and new cards together stop at the reviews limit."""
+        reviews_left = progress.reviews_left(user)
+        due = min(self.due, reviews_left)
+        return QueueCounts(min(self.new, progress.new_left(user), reviews_left - due), due, self.relearn)
+
+
+def _summed(day: date, deck_id: int | None, queues: list[DeckQueue]) -> QueueContents:
+    rows = [q for q in queues if deck_id is None or q.deck.id == deck_id]
+    return QueueContents(day, deck_id, sum(q.new for q in rows), sum(q.due for q in rows),
+                         sum(q.relearn for q in rows))
+
+
+def queue_contents(user: User, day: date, deck_id: int | None = None) -> QueueContents:
+    """A full count of one scope (two statements)."""
+    return _summed(day, deck_id, deck_queues(user.id, day))
+
+
+def contents_after(user: User, day: date, deck_id: int | None, carried: QueueContents | None,
+                   change: QueueChange | None = None) -> QueueContents:
+    """What one scope holds after an operation: the contents a client carried, moved by ``change``
+    (the card's deck, its queue part before and after), when they are of this day and scope; else a
+    full count (run after the change is written, so it needs no moving)."""
+    if carried is None or carried.day != day or carried.deck_id != deck_id:
+        return queue_contents(user, day, deck_id)
+    return carried.moved(*change) if change else carried
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The dashboard's figures from one full count: each deck, today's progress, what is left."""
+
+    decks: list[DeckCounts]
+    progress: DailyProgress
+    queue: QueueCounts
+
+
+def overview(user: User, today: StudyDay) -> Overview:
+    progress = daily_progress(user, today)
+    queues = deck_queues(user.id, today.day)
+    return Overview(_deck_counts(queues, progress.new_left(user)), progress,
+                    _summed(today.day, None, queues).limited(user, progress))
 
 
 def queue_counts(user: User, today: StudyDay, deck_id: int | None = None) -> QueueCounts:
-    progress = daily_progress(user, today)
-    counts = [c for c in due_counts_by_deck(user, today, progress) if deck_id is None or c.deck.id == deck_id]
-    reviews_left = max(0, user.reviews_per_day - progress.reviewed)
-    due = min(sum(c.due for c in counts), reviews_left)
-    new_left = max(0, user.new_per_day - progress.new_started)
-    new = min(sum(c.new for c in counts), new_left, reviews_left - due)
-    relearn = _RELEARN_COUNT.scalar(user=user.id, deck=deck_id or 0, day=today.day)
-    return QueueCounts(new, due, relearn)
+    """What is left today in one scope, counted in full."""
+    return queue_contents(user, today.day, deck_id).limited(user, daily_progress(user, today))

@@ -5,12 +5,11 @@ import re
 import unicodedata
 from datetime import datetime
 
-import peewee as pw
-
 from quizzer.services import passwords, rate_limits
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
 from quizzer.srs import user_timezones
-from quizzer.store.db import database_proxy as db
+from quizzer.store import users as store
+from quizzer.store.db import IntegrityError, transaction
 from quizzer.store.models import User, username_key
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,31}$")
@@ -32,9 +31,9 @@ def create_user(username: str, password: str, *, is_admin: bool = False) -> User
     passwords.check_strength(password, username)
     password_hash = passwords.hash_password(password)
     try:
-        with db.atomic():
-            return User.create(username=username, password_hash=password_hash, is_admin=is_admin)
-    except pw.IntegrityError:  # this name, or one that differs only in case or width
+        with transaction():
+            return store.create_user({"username": username, "password_hash": password_hash, "is_admin": is_admin})
+    except IntegrityError:  # this name, or one that differs only in case or width
         raise Conflict(f"username {username!r} is taken") from None
 
 
@@ -62,8 +61,7 @@ def find_user(username: str) -> User | None:
     """The account of this exact name, else the one whose name is the same after NFKC and case
     folding ("ALICE" finds "alice"). Two accounts that collided before names were compared so
     are each found by their exact name."""
-    name = (username or "").strip()
-    return User.get_or_none(User.username == name) or User.get_or_none(User.username_key == username_key(name))
+    return store.find_user_by_name((username or "").strip())
 
 
 def authenticate(username: str, password: str) -> User | None:
@@ -76,7 +74,7 @@ def authenticate(username: str, password: str) -> User | None:
         return None
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-        User.update(password_hash=user.password_hash).where(User.id == user.id).execute()
+        store.set_password_hash(user.id, user.password_hash)
     return user
 
 
@@ -97,12 +95,12 @@ def change_password(user: User, old: str, new: str, *, address: str, now: dateti
     rate_limits.succeeded(counters, address, now)
     user.password_hash = passwords.hash_password(new)
     user.session_version += 1
-    user.save()
+    store.save_user(user)
 
 
 def end_sessions(user: User) -> None:
     """Invalidate every session cookie issued to the user so far."""
-    User.update(session_version=User.session_version + 1).where(User.id == user.id).execute()
+    store.bump_session_version(user.id)
 
 
 SETTINGS_LIMITS = {"rollover_hour": (0, 23), "new_per_day": (0, 9999), "reviews_per_day": (0, 99999)}
@@ -112,7 +110,7 @@ def update_settings(user: User, **values) -> User:
     """Validate and save study settings; InvalidInput names the field."""
     for name, value in check_settings(values).items():
         setattr(user, name, value)
-    user.save()
+    store.save_user(user)
     return user
 
 

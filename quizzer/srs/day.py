@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-MAX_INTERVAL_DAYS = 36_500
+from quizzer.srs.limits import MAX_INTERVAL_DAYS
+
 # Files in the tz database that name no place: the machine's own zone, a placeholder, a rule file.
 _NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
 

@@ -6,7 +6,8 @@ q = 0 would cost 0.80. See docs/scheduling.md.
 
 from collections.abc import Iterable
 
-from quizzer.srs.sm2 import Sm2State, review, validate_quality
+from quizzer.srs.limits import check_quality
+from quizzer.srs.sm2 import Sm2State, review
 
 BUTTONS: tuple[tuple[str, int], ...] = (("Again", 2), ("Hard", 3), ("Good", 4), ("Easy", 5))
 FULL_SCALE: tuple[tuple[str, int], ...] = (
@@ -74,8 +75,7 @@ def needs_relearning(quality: int) -> bool:
 
     Raises ValueError for an invalid quality.
     """
-    validate_quality(quality)
-    return quality < 4
+    return check_quality(quality) < 4
 
 
 def _tenths(numerator: int, denominator: int) -> str:

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-MIN_EASINESS = 1.3
-_MIN_EASINESS_HUNDREDTHS = 130
+from quizzer.srs.limits import MIN_EASINESS_X100, PASSING_QUALITY, QUALITY_MAX, START_EASINESS_X100, check_quality
+
+MIN_EASINESS = MIN_EASINESS_X100 / 100
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Sm2State:
 
     repetitions: int = 0
     interval: int = 0  # days until the next review
-    easiness: float = 2.5
+    easiness: float = START_EASINESS_X100 / 100
 
     def __post_init__(self) -> None:
         for name in ("repetitions", "interval"):
@@ -37,12 +38,6 @@ class Sm2State:
         object.__setattr__(self, "easiness", hundredths / 100)
 
 
-def validate_quality(quality: int) -> None:
-    """Raise ValueError unless ``quality`` is an int in 0..5 (bool rejected)."""
-    if not _is_int(quality) or not 0 <= quality <= 5:
-        raise ValueError(f"quality must be an int from 0 to 5, got {quality!r}")
-
-
 def review(state: Sm2State, quality: int) -> Sm2State:
     """Return the state after one graded repetition; ``state`` is unchanged.
 
@@ -51,14 +46,14 @@ def review(state: Sm2State, quality: int) -> Sm2State:
     easiness += 0.1 - (5-q)(0.08 + (5-q)0.02), floored at 1.3. The interval is
     not capped here (see day.due_date). Raises ValueError for a bad quality.
     """
-    validate_quality(quality)
+    check_quality(quality)
     easiness = round(state.easiness * 100)  # exact: Sm2State holds whole hundredths
-    if quality < 3:
+    if quality < PASSING_QUALITY:
         repetitions, interval = 0, 1
     else:
         repetitions, interval = state.repetitions + 1, _passed_interval(state, easiness)
-    miss = 5 - quality
-    easiness = max(_MIN_EASINESS_HUNDREDTHS, easiness + 10 - miss * (8 + miss * 2))
+    miss = QUALITY_MAX - quality
+    easiness = max(MIN_EASINESS_X100, easiness + 10 - miss * (8 + miss * 2))
     return Sm2State(repetitions, interval, easiness / 100)
 
 
@@ -79,6 +74,6 @@ def _easiness_hundredths(easiness: object) -> int:
     if isinstance(easiness, bool) or not isinstance(easiness, (int, float, Decimal, Fraction)):
         raise ValueError(f"easiness must be a number, got {easiness!r}")
     hundredths = round(easiness * 100) if math.isfinite(easiness) else None
-    if hundredths is None or hundredths < _MIN_EASINESS_HUNDREDTHS:
+    if hundredths is None or hundredths < MIN_EASINESS_X100:
         raise ValueError(f"easiness must be a finite number >= {MIN_EASINESS}, got {easiness!r}")
     return hundredths

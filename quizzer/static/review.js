@@ -8,6 +8,9 @@
   var scale = root.dataset.scale;
   var card = JSON.parse(document.getElementById("card-data").textContent);
   var counts = JSON.parse(document.getElementById("counts-data").textContent);
+  // What the queue holds, as the server last said: sent back with each call, which moves it by what
+  // that call changed instead of counting the whole collection again.
+  var queue = JSON.parse(document.getElementById("queue-data").textContent);
   var el = function (id) { return document.getElementById(id); };
   var busy = false, revealed = false, shownAt = performance.now(), answered = 0;
   var suggested = null, answerId = null;
@@ -18,6 +21,7 @@
   }
 
   function api(path, body) {
+    body = Object.assign({ queue: queue }, body || {});
     return window.postJson("/api/" + path + (deck ? "?deck=" + encodeURIComponent(deck) : ""), body);
   }
 
@@ -185,6 +189,7 @@
     busy = true;
     return promise.then(function (data) {
       counts = data.counts;
+      if (data.queue) queue = data.queue;
       if (!data.card) { window.location.assign(root.dataset.summaryUrl); return; }
       card = data.card; renderCard();
     }).catch(function (err) {

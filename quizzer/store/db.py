@@ -81,3 +81,38 @@ def bind(db: peewee.Database) -> peewee.Database:
 
 def is_sqlite(db: peewee.Database) -> bool:
     return isinstance(db, peewee.SqliteDatabase)
+
+
+# Errors callers decide on without importing peewee: a write that breaks a unique or foreign key (a
+# name taken, a concurrent answer first); a database that cannot be used (down, missing); any of these.
+IntegrityError = peewee.IntegrityError
+OperationalError = peewee.OperationalError
+DatabaseError = peewee.DatabaseError
+
+
+def transaction():
+    """One operation's transaction (a savepoint when nested): a context manager that commits on
+    success and rolls back on any exception."""
+    return database_proxy.atomic()
+
+
+def connection():
+    """A connection for the work inside the ``with`` block (threads outside a request: jobs, workers)."""
+    return database_proxy.connection_context()
+
+
+def open_connection() -> None:
+    """This thread's connection, opened unless it is open already (one per request)."""
+    database_proxy.connect(reuse_if_open=True)
+
+
+def end_request_connection() -> None:
+    """After a request: PostgreSQL connections go back to the pool. SQLite keeps one connection per
+    server thread: closing the last one checkpoints the WAL, ~10 ms per request."""
+    if not is_sqlite(database_proxy.obj) and not database_proxy.is_closed():
+        database_proxy.close()
+
+
+def close_connection() -> None:
+    """Close this thread's connection (before the database file is replaced)."""
+    database_proxy.close()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import peewee as pw
 
+from quizzer.srs.limits import START_EASINESS_X100
 from quizzer.store.db import database_proxy
 from quizzer.store.fields import CodeField, CompactIdField, EpochDayField, EpochMicrosField
 
@@ -150,7 +151,7 @@ class CardState(BaseModel):
     deck = pw.ForeignKeyField(Deck, on_delete="CASCADE")
     repetitions = pw.IntegerField(default=0)
     interval = pw.IntegerField(default=0)
-    easiness_x100 = pw.IntegerField(default=250)
+    easiness_x100 = pw.IntegerField(default=START_EASINESS_X100)
     due = pw.DateField()
     last_review = pw.DateTimeField(null=True)
     last_review_day = pw.DateField(null=True)

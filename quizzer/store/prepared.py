@@ -22,6 +22,8 @@ from quizzer.store.db import database_proxy
 from quizzer.store.fields import PARAMETER_ENCODINGS
 
 INT, STR, DATE, DATETIME = "int", "str", "date", "datetime"
+# A cursor wrapper's attributes that belong to one run; the rest is the decoding, the same every run.
+_PER_RUN = frozenset({"cursor", "count", "index", "initialized", "populated", "row_cache"})
 
 
 def _sentinel(kind: str, index: int):
@@ -43,6 +45,7 @@ class Prepared:
         self._build = build
         self._kinds = kinds
         self._compiled: tuple | None = None  # (database, query, sql, slots)
+        self._decoding: dict | None = None  # the cursor wrapper's attributes once it has decoded a row
 
     def _compile(self, db: pw.Database) -> tuple:
         sentinels = {name: _sentinel(kind, i) for i, (name, kind) in enumerate(self._kinds.items())}
@@ -59,7 +62,7 @@ class Prepared:
         missing = set(sentinels) - {name for name, _, _ in slots if name}
         if missing:
             raise ValueError(f"parameters never used by the query: {sorted(missing)}")
-        self._compiled = (db, query, sql, slots)
+        self._compiled, self._decoding = (db, query, sql, slots), None
         return self._compiled
 
     def rows(self, **values) -> list:
@@ -69,8 +72,14 @@ class Prepared:
         _, query, sql, slots = compiled
         params = [const if name is None else values[name] if encode is None else encode(values[name])
                   for name, encode, const in slots]
-        cursor = db.execute_sql(sql, params)
-        return list(query._get_cursor_wrapper(cursor))
+        wrapper = query._get_cursor_wrapper(db.execute_sql(sql, params))
+        if self._decoding is not None:
+            wrapper.__dict__.update(self._decoding)
+            wrapper.initialized = True
+        rows = list(wrapper)
+        if self._decoding is None and wrapper.initialized:
+            self._decoding = {name: value for name, value in vars(wrapper).items() if name not in _PER_RUN}
+        return rows
 
     def first(self, **values):
         found = self.rows(**values)

@@ -20,10 +20,10 @@ class ReviewDay(BaseModel):
     day = pw.DateField()
     answers = pw.IntegerField()
     new_answers = pw.IntegerField()  # interval before the answer: 0
-    young_answers = pw.IntegerField()  # 1..20 days
-    mature_answers = pw.IntegerField()  # 21 days or more
+    young_answers = pw.IntegerField()  # 1 day up to below srs.MATURE_DAYS
+    mature_answers = pw.IntegerField()  # srs.MATURE_DAYS or more (the 0003 triggers hold the value)
     reviews = pw.IntegerField()  # applied answers to cards with an interval (not new)
-    passed = pw.IntegerField()  # ... graded q >= 3
+    passed = pw.IntegerField()  # ... graded q >= srs.PASSING_QUALITY
     mature_reviews = pw.IntegerField()  # applied answers to mature cards
     mature_passed = pw.IntegerField()
     time_ms = pw.BigIntegerField()

@@ -14,7 +14,7 @@ from quizzer.deck_format.render import render_markdown
 from quizzer.import_worker import ImportWorker
 from quizzer.logs import AccessLog, configure_logging
 from quizzer.store import connect
-from quizzer.store.db import database_proxy, is_sqlite
+from quizzer.store.db import end_request_connection, open_connection
 from quizzer.web import admin as admin_views
 from quizzer.web import api, auth, errors, pages, params, security, transfer
 from quizzer.web import quiz as quiz_views
@@ -61,14 +61,11 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
 
     @app.before_request
     def _open_db():
-        database_proxy.connect(reuse_if_open=True)
+        open_connection()
 
     @app.teardown_request
     def _close_db(_exc):
-        # PostgreSQL connections go back to the pool. SQLite keeps one connection per
-        # server thread: closing the last one checkpoints the WAL, ~10 ms per request.
-        if not is_sqlite(database_proxy.obj) and not database_proxy.is_closed():
-            database_proxy.close()
+        end_request_connection()
 
     app.url_map.converters["int"] = _IdConverter
     app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text))

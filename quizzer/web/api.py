@@ -1,14 +1,20 @@
-"""JSON API under /api/: the review page talks to these, and so can other clients."""
+"""JSON API under /api/: the review page talks to these, and so can other clients.
+
+Each review call reads the clock once and makes one service call, which returns the whole step
+(the card to show, the counts, the queue contents to send back next time)."""
 from __future__ import annotations
+
+from datetime import date
 
 from flask import Blueprint, jsonify
 from flask_login import current_user, login_required
 
+from quizzer import clock
 from quizzer.services import review, review_faces
 from quizzer.services.errors import Conflict, InvalidInput
-from quizzer.services.study import due_counts_by_deck, queue_counts, study_day_for
-from quizzer.web.params import deck_scope, json_body, json_int, object_id, shown
-from quizzer.web.present import card_payload, counts_payload, typed_payload
+from quizzer.services.study import QueueContents, due_counts_by_deck, study_day_for
+from quizzer.web.params import MAX_ID, deck_scope, json_body, json_int, object_id, shown
+from quizzer.web.present import card_payload, step_payload, typed_payload
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_TIME_MS = 2**31 - 1
@@ -20,17 +26,9 @@ def _require_login():
     """Every API call needs a session (401 as JSON otherwise)."""
 
 
-def _queue_state(deck_id: int | None) -> dict:
-    user = current_user.user
-    view = review.next_card(user, deck_id)
-    today = study_day_for(user)
-    return {"card": card_payload(user, view) if view else None,
-            "counts": counts_payload(queue_counts(user, today, deck_id))}
-
-
 @bp.get("/review/next")
 def review_next():
-    return jsonify(_queue_state(deck_scope()))
+    return jsonify(step_payload(review.next_with_counts(current_user.user, clock.now(), deck_scope())))
 
 
 def _body() -> dict:
@@ -47,6 +45,25 @@ def _answer_id(body: dict) -> str | None:
     return answer_id
 
 
+def _carried() -> QueueContents | None:
+    """The queue contents the client was given last time (``queue`` in the body), checked: whole
+    numbers from 0, a date. They only move what this user's screen shows (the limits are read from
+    the database), so a client may send none, and then the service counts in full."""
+    body = json_body(required=False)
+    raw = body.get("queue") if isinstance(body, dict) else None
+    if raw is None:
+        return None
+    parts = ("new", "due", "relearn")
+    if not isinstance(raw, dict) or not all(type(raw.get(p)) is int and 0 <= raw[p] <= MAX_ID for p in parts) \
+            or not (raw.get("deck") is None or type(raw["deck"]) is int):
+        raise InvalidInput("queue: expected the queue object the last review call returned")
+    try:
+        day = date.fromisoformat(raw["day"])
+    except (KeyError, TypeError, ValueError):
+        raise InvalidInput("queue: day: expected a date (YYYY-MM-DD)") from None
+    return QueueContents(day, raw["deck"], raw["new"], raw["due"], raw["relearn"])
+
+
 @bp.post("/review/answer")
 def review_answer():
     """Grade a card and return the next one in the same round trip."""
@@ -56,13 +73,9 @@ def review_answer():
         raise InvalidInput("card_id: required")
     # time_ms is a 32-bit column on PostgreSQL: a tab left open for weeks is capped, not a crash.
     time_ms = max(0, min(json_int(body, "time_ms") or 0, MAX_TIME_MS))
-    outcome = review.answer(current_user.user, card_id, body.get("quality"), answer_id=_answer_id(body),
-                            time_ms=time_ms)
-    result = _queue_state(deck_id)
-    result["outcome"] = {"card_id": outcome.card_id, "quality": outcome.quality, "applied": outcome.applied,
-                         "interval": outcome.interval, "due": outcome.due.isoformat(),
-                         "relearn": outcome.relearn, "replayed": outcome.replayed}
-    return jsonify(result)
+    step = review.answer_and_next(current_user.user, card_id, body.get("quality"), clock.now(), deck_id=deck_id,
+                                  answer_id=_answer_id(body), time_ms=time_ms, counts=_carried())
+    return jsonify(step_payload(step))
 
 
 @bp.post("/review/check")
@@ -78,13 +91,10 @@ def review_check():
 @bp.post("/review/undo")
 def review_undo():
     deck_id = deck_scope()
-    card_id = review.undo_last(current_user.user)
-    if card_id is None:
+    step = review.undo_and_show(current_user.user, clock.now(), deck_id=deck_id, counts=_carried())
+    if step is None:
         raise Conflict("nothing to undo today")
-    view = review.card_view(current_user.user, card_id)
-    result = _queue_state(deck_id)
-    result["card"] = card_payload(current_user.user, view)
-    return jsonify(result)
+    return jsonify(step_payload(step))
 
 
 @bp.post("/cards/<int:card_id>/suspend")
@@ -92,26 +102,27 @@ def suspend(card_id: int):
     deck_id, suspended = deck_scope(), _body().get("suspended", True)
     if not isinstance(suspended, bool):  # "false" must not suspend
         raise InvalidInput(f"suspended: expected true or false, got {shown(suspended)}")
-    review.set_suspended(current_user.user, card_id, suspended)
-    return jsonify(_queue_state(deck_id))
+    step = review.suspend_and_next(current_user.user, card_id, suspended, clock.now(), deck_id=deck_id,
+                                   counts=_carried())
+    return jsonify(step_payload(step))
 
 
 @bp.post("/cards/<int:card_id>/bury")
 def bury(card_id: int):
     deck_id = deck_scope()
-    review.bury(current_user.user, card_id)
-    return jsonify(_queue_state(deck_id))
+    step = review.bury_and_next(current_user.user, card_id, clock.now(), deck_id=deck_id, counts=_carried())
+    return jsonify(step_payload(step))
 
 
 @bp.get("/cards/<int:card_id>")
 def card(card_id: int):
-    return jsonify(card_payload(current_user.user, review.card_view(current_user.user, card_id)))
+    return jsonify(card_payload(review.show_card(current_user.user, card_id, clock.now())))
 
 
 @bp.get("/decks")
 def decks():
     user = current_user.user
-    rows = due_counts_by_deck(user, study_day_for(user))
+    rows = due_counts_by_deck(user, study_day_for(user, clock.now()))
     return jsonify(decks=[{"id": c.deck.id, "slug": c.deck.slug, "title": c.deck.title,
                            "shared": c.deck.is_shared, "new": c.new, "due": c.due, "total": c.total}
                           for c in rows])

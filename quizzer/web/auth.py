@@ -12,6 +12,7 @@ from quizzer.services import users as user_service
 from quizzer.services.errors import Conflict, InvalidInput
 from quizzer.services.rate_limits import RateLimited
 from quizzer.store.models import User
+from quizzer.store.users import find_user_by_id
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -42,7 +43,7 @@ def _load(session_id: str):
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.lstrip("-").isdigit():
         return None
-    user = User.get_or_none(User.id == int(user_id))
+    user = find_user_by_id(int(user_id))
     if user is None or user.session_version != int(version):
         return None
     return SessionUser(user)

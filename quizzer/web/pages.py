@@ -2,21 +2,22 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
+from quizzer import clock
 from quizzer.services import catalog, review, review_faces
 from quizzer.services import users as user_service
 from quizzer.services.errors import InvalidInput
 from quizzer.services.progress import session_summary, streak
 from quizzer.services.readiness import overview as readiness_overview
-from quizzer.services.study import daily_progress, due_counts_by_deck, get_visible_deck, queue_counts, study_day_for
-from quizzer.srs import grade_options, user_timezones
+from quizzer.services.study import get_visible_deck, overview, queue_counts, study_day_for
+from quizzer.srs import MATURE_DAYS, grade_options, user_timezones
 from quizzer.web.auth import is_local_path
 from quizzer.web.params import MAX_ID, deck_scope, object_id, search_text, whole_number
-from quizzer.web.present import card_payload, counts_payload, typed_payload
+from quizzer.web.present import card_payload, counts_payload, queue_payload, typed_payload
 
 bp = Blueprint("pages", __name__)
 
@@ -27,31 +28,31 @@ def dashboard():
         return render_template("landing.html")
     user = current_user.user
     today = study_day_for(user)
-    decks = due_counts_by_deck(user, today)
-    return render_template("dashboard.html", decks=decks, today=today, streak=streak(user, today),
-                           progress=daily_progress(user, today), queue=queue_counts(user, today),
-                           readiness=readiness_overview(user))
+    counts = overview(user, today)
+    return render_template("dashboard.html", decks=counts.decks, today=today, streak=streak(user, today),
+                           progress=counts.progress, queue=counts.queue, readiness=readiness_overview(user),
+                           mature_days=MATURE_DAYS)
 
 
 @bp.get("/study")
 @login_required
 def study():
-    user = current_user.user
+    user, now = current_user.user, clock.now()
     deck_id = deck_scope()
     deck = get_visible_deck(user, deck_id) if deck_id is not None else None
-    session.setdefault("study_started", datetime.now(UTC).replace(tzinfo=None).isoformat())
+    session.setdefault("study_started", now.replace(tzinfo=None).isoformat())
     card_id = object_id(request.args.get("card"), "card")
     # no-JS reveal of a specific card, or the next one
-    view = review.card_view(user, card_id) if card_id is not None else review.next_card(user, deck_id)
-    counts = queue_counts(user, study_day_for(user), deck_id)
-    if view is None:
+    step = (review.card_with_counts(user, card_id, now, deck_id) if card_id is not None
+            else review.next_with_counts(user, now, deck_id))
+    if step.card is None:
         return redirect(url_for("pages.summary", deck=deck_id))
     revealed, typed = request.args.get("reveal") == "1", None
-    if revealed and "typed" in request.args and review_faces.typed_face(user, view) is not None:  # the no-JS check
-        typed = {**typed_payload(review_faces.check_typed(user, view.card.id, request.args["typed"])),
+    if revealed and "typed" in request.args and step.card.typed:  # the no-JS check
+        typed = {**typed_payload(review_faces.check_typed(user, step.card.view.card.id, request.args["typed"])),
                  "given": request.args["typed"]}
-    return render_template("study.html", card=card_payload(user, view), counts=counts_payload(counts),
-                           deck=deck, revealed=revealed, typed=typed,
+    return render_template("study.html", card=card_payload(step.card), counts=counts_payload(step.counts),
+                           queue=queue_payload(step.contents), deck=deck, revealed=revealed, typed=typed,
                            answer_id=secrets.token_hex(12), scale=user.grade_scale)
 
 

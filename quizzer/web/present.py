@@ -1,22 +1,16 @@
-"""One shape for a card on screen, used by the review page and the JSON API alike."""
+"""One shape for a card on screen, used by the review page and the JSON API alike. Formatting only:
+everything shown comes in the service's ReviewStep / ShownCard."""
 from __future__ import annotations
 
-from quizzer.services.review import CardView, grade_choices
-from quizzer.services.review_faces import SUGGESTED_GRADES, TypedCheck, shown_choices, typed_face
-from quizzer.services.study import QueueCounts
+from quizzer.services.review_faces import TypedCheck
+from quizzer.services.review_queue import ReviewStep, ShownCard
+from quizzer.services.study import QueueContents, QueueCounts
 from quizzer.srs import button_interval, easiness_change_label
-from quizzer.store.models import User
-
-# A multiple-choice pick is graded for the user: right -> Good, wrong -> Again
-# (quality 4 / 2 with buttons; 4 / 1 on the full 0-5 scale). They may still pick another grade.
-CHOICE_GRADES = {"buttons": {True: 4, False: 2}, "full": {True: 4, False: 1}}
 
 
-def card_payload(user: User, view: CardView) -> dict:
-    card, note = view.card, view.note
-    order = shown_choices(user, view)
-    is_choice = bool(order)
-    state = view.state
+def card_payload(shown: ShownCard) -> dict:
+    view = shown.view
+    card, note, state = view.card, view.note, view.state
     return {
         "id": card.id,
         "deck": {"id": view.deck.id, "title": view.deck.title},
@@ -28,14 +22,14 @@ def card_payload(user: User, view: CardView) -> dict:
         "source": note.source,
         "tags": note.tag_list,
         "choices": [{"number": number, "html": note.choices_html[i], "correct": note.choices[i] == note.answer}
-                    for number, i in enumerate(order, start=1)],
-        "choice_grades": SUGGESTED_GRADES[user.grade_scale] if is_choice else None,
-        "typed": typed_face(user, view) is not None,
+                    for number, i in enumerate(shown.choice_order, start=1)],
+        "choice_grades": shown.choice_grades,
+        "typed": shown.typed,
         "grades": [{"label": g.label, "quality": g.quality, "interval": g.interval, "again_today": g.again_today,
                     "interval_label": button_interval(g.interval, g.again_today),
                     "easiness_change": g.easiness_change,
                     "easiness_label": "" if g.easiness_change is None else easiness_change_label(g.easiness_change)}
-                   for g in grade_choices(user, view)],
+                   for g in shown.grades],
         "state": None if state is None else {
             "repetitions": state.repetitions, "interval": state.interval, "easiness": state.easiness,
             "due": state.due.isoformat(), "lapses": state.lapses, "reviews": state.reviews},
@@ -44,6 +38,25 @@ def card_payload(user: User, view: CardView) -> dict:
 
 def counts_payload(counts: QueueCounts) -> dict:
     return {"new": counts.new, "due": counts.due, "relearn": counts.relearn, "total": counts.total}
+
+
+def queue_payload(contents: QueueContents) -> dict:
+    """The queue's contents for the client to send back with its next call (see web.api._carried)."""
+    return {"day": contents.day.isoformat(), "deck": contents.deck_id, "new": contents.new, "due": contents.due,
+            "relearn": contents.relearn}
+
+
+def step_payload(step: ReviewStep) -> dict:
+    """A review step as the API and the review page send it: the card, the counts, the carried queue,
+    and an answer's outcome."""
+    result = {"card": step.card and card_payload(step.card), "counts": counts_payload(step.counts),
+              "queue": queue_payload(step.contents)}
+    if step.outcome is not None:
+        outcome = step.outcome
+        result["outcome"] = {"card_id": outcome.card_id, "quality": outcome.quality, "applied": outcome.applied,
+                             "interval": outcome.interval, "due": outcome.due.isoformat(),
+                             "relearn": outcome.relearn, "replayed": outcome.replayed}
+    return result
 
 
 def typed_payload(check: TypedCheck) -> dict:

@@ -63,7 +63,7 @@ def _form_time_ms() -> int:
 
 def _new_form(form: dict, error: str | None = None):
     user = current_user.user
-    return render_template("quiz/new.html", decks=list(visible_decks(user)), modes=MODES, form=form, error=error,
+    return render_template("quiz/new.html", decks=visible_decks(user), modes=MODES, form=form, error=error,
                            limits=quizzes.DEFAULT_TIME_LIMITS, count=quizzes.DEFAULT_QUESTIONS,
                            recent=results.history(user, limit=5), label=results.topic_label), 400 if error else 200
 

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from quizzer.services import stats
 from quizzer.services.study import visible_decks
+from quizzer.srs import MATURE_DAYS, PASSING_QUALITY
 from quizzer.web.charts import Series, bar_chart, heatmap_chart
 from quizzer.web.params import object_id
 
@@ -37,7 +38,7 @@ def reviews_svg(r: stats.RecentDays) -> Markup:
     series = [Series("New", "s-new", r.new), Series("Young", "s-young", r.young),
               Series("Mature", "s-mature", r.mature)]
     desc = (f"Over the last 30 days: {sum(r.new):,} answers to new cards, {sum(r.young):,} to young cards "
-            f"(interval under 21 days) and {sum(r.mature):,} to mature cards.")
+            f"(interval under {MATURE_DAYS} days) and {sum(r.mature):,} to mature cards.")
     return bar_chart("chart-reviews", "Answers per day, last 30 days", desc, [_short(d) for d in r.days], series,
                      label_every=5)
 
@@ -90,8 +91,9 @@ def page():
     scope = _scope()
     figures = stats.figures(scope)
     charts = {name: CHARTS[name](figures[name]) for name in stats.FIGURE_NAMES}
-    return render_template("stats.html", scope=scope, figures=figures, charts=charts,
-                           decks=list(visible_decks(current_user.user)), periods=stats.PERIODS, zip=zip)
+    return render_template("stats.html", scope=scope, figures=figures, charts=charts, mature_days=MATURE_DAYS,
+                           decks=visible_decks(current_user.user), periods=stats.PERIODS,
+                           passing_quality=PASSING_QUALITY, zip=zip)
 
 
 @bp.get("/api/stats/<name>")

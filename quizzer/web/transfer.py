@@ -208,7 +208,7 @@ def _restore(token: str, filename: str, data: bytes, options: dict):
 @bp.get("/export")
 @login_required
 def export_page():
-    return render_template("transfer/export.html", decks=list(visible_decks(current_user.user)))
+    return render_template("transfer/export.html", decks=visible_decks(current_user.user))
 
 
 def _download(data: bytes | str, filename: str, mimetype: str) -> Response:

@@ -10,7 +10,7 @@ from quizzer.services.errors import NotFound
 from quizzer.services.stats.activity import Heatmap, RecentDays, heatmap, recent_days
 from quizzer.services.stats.cards import CardDistributions, Distribution, Forecast, card_distributions, forecast
 from quizzer.services.stats.retention import PERIODS, Rate, Retention, RetentionRow, retention
-from quizzer.services.stats.scope import MATURE_DAYS, StatsScope, stats_scope
+from quizzer.services.stats.scope import StatsScope, stats_scope
 
 FIGURE_NAMES = ("heatmap", "reviews", "forecast", "retention", "intervals", "easiness", "time")
 
@@ -40,6 +40,6 @@ def figure(scope: StatsScope, name: str):
     raise NotFound(f"no figure {name!r}: one of {', '.join(FIGURE_NAMES)}")
 
 
-__all__ = ["FIGURE_NAMES", "MATURE_DAYS", "PERIODS", "CardDistributions", "Distribution", "Forecast", "Heatmap",
+__all__ = ["FIGURE_NAMES", "PERIODS", "CardDistributions", "Distribution", "Forecast", "Heatmap",
            "Rate", "RecentDays", "Retention", "RetentionRow", "StatsScope", "figure", "figures",
            "stats_scope"]

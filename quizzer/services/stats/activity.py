@@ -9,10 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import peewee as pw
-
-from quizzer.services.stats.scope import StatsScope, as_date, day_number, day_range
-from quizzer.store.stats_models import ReviewDay
+from quizzer.services.stats.scope import StatsScope, day_range
+from quizzer.store import stats as store
 
 HEATMAP_WEEKS = 53
 RECENT_DAYS = 30
@@ -45,10 +43,7 @@ def heatmap_start(today: date) -> date:
 def heatmap(scope: StatsScope) -> Heatmap:
     """Answers per study day over the last 53 weeks (one query) and the streaks (one more)."""
     start = heatmap_start(scope.today)
-    query = (scope.review_days(ReviewDay.day, pw.fn.SUM(ReviewDay.answers))
-             .where((ReviewDay.day >= start) & (ReviewDay.day <= scope.today))
-             .group_by(ReviewDay.day).tuples())
-    by_day = {as_date(day): int(n) for day, n in query}
+    by_day = store.answers_by_day(scope.user_id, scope.deck_id, start, scope.today)
     counts = tuple(by_day.get(d, 0) for d in day_range(start, (scope.today - start).days + 1))
     current, longest = streaks(scope)
     return Heatmap(start, counts, current, longest)
@@ -56,18 +51,8 @@ def heatmap(scope: StatsScope) -> Heatmap:
 
 def streaks(scope: StatsScope) -> tuple[int, int]:
     """(current, longest) runs of consecutive study days with at least one answer, over all history.
-
-    A review_day row exists only for a day with answers. Days numbered in order
-    differ from their day number by a constant within a run, so grouping by
-    that difference yields the runs. The current run ends
-    today, or yesterday while today has no answer yet.
-    """
-    days = (scope.review_days(ReviewDay.day.alias("day"), (day_number(ReviewDay.day) - pw.fn.ROW_NUMBER().over(
-        order_by=[ReviewDay.day])).alias("run"))
-        .where(ReviewDay.day <= scope.today).group_by(ReviewDay.day).alias("days"))
-    runs = (pw.Select([days], [pw.fn.MAX(days.c.day), pw.fn.COUNT(pw.SQL("*"))])
-            .group_by(days.c.run).bind(ReviewDay._meta.database).tuples())
-    lengths = {as_date(last): length for last, length in runs}
+    The current run ends today, or yesterday while today has no answer yet."""
+    lengths = store.study_runs(scope.user_id, scope.deck_id, scope.today)
     current = lengths.get(scope.today) or lengths.get(scope.today - timedelta(days=1), 0)
     return current, max(lengths.values(), default=0)
 
@@ -101,16 +86,12 @@ class RecentDays:
 def recent_days(scope: StatsScope) -> RecentDays:
     """One aggregate over the last 30 study days.
 
-    A card is new when it had no interval before the answer, young below 21
-    days, mature from 21 days on (a same-day repeat of a failed card counts as
+    A card is new when it had no interval before the answer, young below
+    MATURE_DAYS, mature from MATURE_DAYS on (a same-day repeat of a failed card counts as
     young: its interval is then 1 day).
     """
     start = scope.today - timedelta(days=RECENT_DAYS - 1)
-    query = (scope.review_days(ReviewDay.day, pw.fn.SUM(ReviewDay.new_answers), pw.fn.SUM(ReviewDay.young_answers),
-                               pw.fn.SUM(ReviewDay.mature_answers), pw.fn.SUM(ReviewDay.time_ms))
-             .where((ReviewDay.day >= start) & (ReviewDay.day <= scope.today))
-             .group_by(ReviewDay.day).tuples())
-    by_day = {as_date(day): (int(new), int(young), int(mature), round(int(ms) / 1000))
-              for day, new, young, mature, ms in query}
+    by_day = {day: (new, young, mature, round(ms / 1000)) for day, (new, young, mature, ms)
+              in store.answers_by_age(scope.user_id, scope.deck_id, start, scope.today).items()}
     columns = zip(*(by_day.get(d, (0, 0, 0, 0)) for d in day_range(start, RECENT_DAYS)))
     return RecentDays(start, *(tuple(c) for c in columns))

@@ -4,10 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import peewee as pw
-
-from quizzer.services.stats.scope import MATURE_DAYS, StatsScope, as_date, day_range, star_count
-from quizzer.store.models import CardState
+from quizzer.services.stats.scope import StatsScope, day_range
+from quizzer.srs import MATURE_DAYS
+from quizzer.store import stats as store
 
 FORECAST_DAYS = 30
 # (label, lowest interval in days); each bucket runs up to the next one's lowest.
@@ -36,10 +35,7 @@ class Forecast:
 def forecast(scope: StatsScope) -> Forecast:
     """One aggregate over the card states (suspended and retired cards left out), grouped by due date."""
     end = scope.today + timedelta(days=FORECAST_DAYS - 1)
-    query = (scope.states(CardState.due, star_count())
-             .where((CardState.suspended == False) & (CardState.due <= end))  # noqa: E712
-             .group_by(CardState.due).tuples())
-    by_day = {as_date(due): n for due, n in query}
+    by_day = store.due_by_day(scope.user_id, scope.deck_id, end)
     overdue = sum(n for day, n in by_day.items() if day < scope.today)
     counts = [by_day.get(d, 0) for d in day_range(scope.today, FORECAST_DAYS)]
     counts[0] += overdue
@@ -70,25 +66,12 @@ class CardDistributions:
 
 
 def card_distributions(scope: StatsScope) -> CardDistributions:
-    """Intervals and easiness of the cards in review (suspended ones included): one aggregate each.
-
-    Each counts cards per distinct value in index order, then buckets those few rows.
-    """
-    intervals = _bucketed(scope, CardState.interval, lambda v: pw.Case(None, [
-        (v < low, i - 1) for i, (_, low) in enumerate(INTERVAL_BUCKETS) if i], len(INTERVAL_BUCKETS) - 1))
-    easiness = _bucketed(scope, CardState.easiness_x100, lambda v: pw.Case(None, [(v >= EASE_HIGH * 10, EASE_HIGH)],
-                                                                           v / 10))
+    """Intervals and easiness of the cards in review (suspended ones included): one aggregate each."""
+    intervals = store.cards_by_interval(scope.user_id, scope.deck_id, [low for _, low in INTERVAL_BUCKETS])
+    easiness = store.cards_by_easiness(scope.user_id, scope.deck_id, EASE_HIGH)
     ease_labels = tuple(f"{b / 10:.1f}" for b in range(EASE_LOW, EASE_HIGH)) + (f"{EASE_HIGH / 10:.1f}+",)
     return CardDistributions(
         Distribution("Intervals", tuple(label for label, _ in INTERVAL_BUCKETS),
                      tuple(intervals.get(b, 0) for b in range(len(INTERVAL_BUCKETS)))),
         Distribution("Easiness", ease_labels, tuple(easiness.get(b, 0) for b in range(EASE_LOW, EASE_HIGH + 1))))
 
-
-def _bucketed(scope: StatsScope, column: pw.Field, bucket) -> dict[int, int]:
-    """{bucket: cards} for the cards in review: COUNT per value of ``column``, then SUM per ``bucket(value)``."""
-    per_value = (scope.states(column.alias("value"), star_count().alias("cards"))
-                 .where(CardState.interval > 0).group_by(column).alias("per_value"))
-    query = (pw.Select([per_value], [bucket(per_value.c.value), pw.fn.SUM(per_value.c.cards)])
-             .group_by(pw.SQL("1")).bind(CardState._meta.database).tuples())
-    return {int(b): int(n) for b, n in query}

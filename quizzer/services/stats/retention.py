@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
-from quizzer.services.stats.scope import MATURE_DAYS, StatsScope, sum_if
-from quizzer.store.models import Deck
-from quizzer.store.stats_models import ReviewDay
+from quizzer.services.stats.scope import StatsScope
+from quizzer.srs import MATURE_DAYS
+from quizzer.store.decks import deck_titles
+from quizzer.store.stats import retention_sums
 
 PERIODS = (7, 30, 365)
 
@@ -53,19 +53,10 @@ def retention(scope: StatsScope) -> Retention:
     """Retention over the last 7, 30 and 365 study days: one aggregate per deck, and the deck titles.
 
     An answer counts when it set the card's schedule (applied) and the card had
-    an interval before it (not new): young below 21 days, mature from 21 on.
+    an interval before it (not new): young below MATURE_DAYS, mature from MATURE_DAYS on.
     """
-    columns = []
-    for days in PERIODS:
-        since = ReviewDay.day >= scope.today - timedelta(days=days - 1)
-        columns += [sum_if(since, ReviewDay.reviews - ReviewDay.mature_reviews),
-                    sum_if(since, ReviewDay.passed - ReviewDay.mature_passed),
-                    sum_if(since, ReviewDay.mature_reviews), sum_if(since, ReviewDay.mature_passed)]
-    query = (scope.review_days(ReviewDay.deck, *columns)
-             .where((ReviewDay.day > scope.today - timedelta(days=PERIODS[-1])) & (ReviewDay.day <= scope.today))
-             .group_by(ReviewDay.deck).tuples())
-    sums = {deck_id: [int(n) for n in figures] for deck_id, *figures in query}
-    titles = dict(Deck.select(Deck.id, Deck.title).where(Deck.id.in_(list(sums) or [0])).tuples())
+    sums = retention_sums(scope.user_id, scope.deck_id, scope.today, PERIODS)
+    titles = deck_titles(sums)
     decks = sorted((_row(deck_id, titles[deck_id], figures) for deck_id, figures in sums.items()),
                    key=lambda row: row.title)
     total = [sum(column) for column in zip(*sums.values())] or [0] * (4 * len(PERIODS))
