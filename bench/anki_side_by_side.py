@@ -6,7 +6,8 @@ Builds the review benchmark's data set (``review_bench.build``: 100,000 cards in
 it into an Anki collection through the ``anki`` package: the same notes, the same card states
 (due dates on the same days) and the same review history in ``revlog``. Then, in this process:
 
-1. the review step (the next card, then Good, committed) alternately in Quizzer and in Anki,
+1. the review step (Good on the shown card, committed, and the next card) alternately in Quizzer
+   (``answer_and_next``) and in Anki,
    in interleaved pairs of blocks, reporting the median of the pairs' CPU-time ratios
    (``time.process_time``: this process's CPU, threads included; the machine is shared, so wall
    time measures the neighbours as much as the code);
@@ -40,7 +41,7 @@ from anki.collection import AddNoteRequest, Collection  # noqa: E402 (anki.cards
 from anki.collection import Card as AnkiCard  # noqa: E402
 from anki.scheduler.v3 import CardAnswer  # noqa: E402
 
-from quizzer.services.review import answer, next_card  # noqa: E402
+from quizzer.services.review import answer_and_next, next_with_counts  # noqa: E402
 from quizzer.services.study import study_day_for  # noqa: E402
 from quizzer.store import connect  # noqa: E402
 from quizzer.store.models import ReviewLog, User  # noqa: E402
@@ -53,11 +54,20 @@ BLOCK = 10  # review steps per half of a pair: one step (~1 ms) is too short to 
 # --------------------------------------------------------------------------- the measured calls
 
 
-def quizzer_step(user: User) -> None:
-    """One review step through Quizzer's public service interface: the next card, then Good."""
-    view = next_card(user)
-    assert view is not None and view.state is not None, "the due queue ran dry"
-    answer(user, view.card.id, 4, answer_id=secrets.token_hex(12))
+class QuizzerSteps:
+    """Quizzer's review loop as the review page drives it: ``answer_and_next`` grades the shown card
+    Good and returns the next one with the queue contents to carry into the next call. One call is
+    one step (the one call site to switch when the service API changes)."""
+
+    def __init__(self, user: User):
+        self.user = user
+        self.step = next_with_counts(user, datetime.now(UTC))
+
+    def __call__(self) -> None:
+        shown = self.step.card
+        assert shown is not None and shown.view.state is not None, "the due queue ran dry"
+        self.step = answer_and_next(self.user, shown.view.card.id, 4, datetime.now(UTC),
+                                    answer_id=secrets.token_hex(12), counts=self.step.contents)
 
 
 def anki_step(col: Collection) -> None:
@@ -173,11 +183,11 @@ def sizes(path: Path) -> dict[str, float]:
 # --------------------------------------------------------------------------- measure
 
 
-def _block(step, arg) -> tuple[float, float]:
+def _block(step) -> tuple[float, float]:
     """(CPU, wall) seconds of BLOCK steps."""
     cpu, wall = time.process_time(), time.perf_counter()
     for _ in range(BLOCK):
-        step(arg)
+        step()
     return time.process_time() - cpu, time.perf_counter() - wall
 
 
@@ -186,17 +196,18 @@ def measure_steps(qpath: Path, apath: Path, pairs: int) -> dict:
     connect(f"sqlite:///{qpath}")
     user = User.get(User.username == rb.USERNAME)
     col = Collection(str(apath))
+    quizzer_step, anki = QuizzerSteps(user), lambda: anki_step(col)
     for _ in range(2):  # warm-up: prepared queries, Anki's queue
-        _block(quizzer_step, user)
-        _block(anki_step, col)
+        _block(quizzer_step)
+        _block(anki)
     ours, theirs = [], []
     for n in range(pairs):
         if n % 2:
-            theirs.append(_block(anki_step, col))
-            ours.append(_block(quizzer_step, user))
+            theirs.append(_block(anki))
+            ours.append(_block(quizzer_step))
         else:
-            ours.append(_block(quizzer_step, user))
-            theirs.append(_block(anki_step, col))
+            ours.append(_block(quizzer_step))
+            theirs.append(_block(anki))
     col.close()
     ratios = [q[0] / a[0] for q, a in zip(ours, theirs)]
     per_step = lambda samples, i: statistics.median(s[i] for s in samples) / BLOCK * 1e3  # noqa: E731
@@ -241,7 +252,8 @@ def render(res: dict, info: dict, quick: bool, when: datetime) -> str:
         "package: the same notes (Basic; the explanation appended to the back), the same card states "
         "(due on the same days) and the same history in `revlog`.",
         "",
-        f"- **Review step** (the next card, then Good, committed; Quizzer `next_card` + `answer`, Anki "
+        f"- **Review step** (grade the shown card Good, committed, and get the next one; Quizzer "
+        "`answer_and_next` with the carried queue contents, as the review page calls it; Anki "
         "`get_queued_cards` + `build_answer` + `answer_card`), "
         f"{s['pairs']} interleaved pairs of {BLOCK} steps each, the first of each pair alternating: "
         f"median CPU-time ratio **{s['ratio']:.2f}x** (target <= {TARGET_RATIO:g}x: {verdict}); "

@@ -166,10 +166,12 @@ class Session:
         return status, json.loads(data)
 
 
-def answer_call(session: Session, card_id: int, quality: int, answer_id: str) -> tuple[int, dict]:
-    """The one request an answer costs (the lead switches this when the API changes)."""
+def answer_call(session: Session, state: dict, quality: int, answer_id: str) -> tuple[int, dict]:
+    """The one request an answer costs, as the review page sends it: the shown card, the grade, a new
+    answer id and the queue contents the last response carried."""
     return session.api("POST", "/api/review/answer",
-                       {"card_id": card_id, "quality": quality, "answer_id": answer_id, "time_ms": 3000})
+                       {"card_id": state["card"]["id"], "quality": quality, "answer_id": answer_id,
+                        "time_ms": 3000, "queue": state.get("queue")})
 
 
 @dataclass
@@ -187,7 +189,7 @@ def run_user(session: Session, stop: threading.Event, start: threading.Barrier, 
     while not stop.is_set() and state.get("card"):
         answer_id = secrets.token_hex(12)
         began = time.perf_counter()
-        status, state = answer_call(session, state["card"]["id"], 1 if n % 5 == 4 else 4, answer_id)
+        status, state = answer_call(session, state, 1 if n % 5 == 4 else 4, answer_id)
         if status != 200:
             out.errors[status] += 1
             _, state = session.api("GET", "/api/review/next")
@@ -321,7 +323,8 @@ def render(results: list[dict], info: dict, quick: bool, when: datetime, loadavg
         + ", ".join(f"{x:.1f}" for x in loadavg) + ". `quizzer serve` (waitress, 8 threads) in its own "
         "process; each user a client thread with a keep-alive connection that signs in through the login "
         "form and answers as the review page does (one `POST /api/review/answer` per answer, which "
-        "returns the next card; Good, Again one time in five; a unique `answer_id` each). Server CPU is "
+        "returns the next card, with the queue contents the last response carried; Good, Again one time "
+        "in five; a unique `answer_id` each). Server CPU is "
         "the server process's utime + stime (/proc) over the measured window divided by the answers "
         "(on PostgreSQL the database's backends for the bench database are counted apart); "
         "the client's own CPU is shown too (client and server share the 2 CPUs, so answers/s and "
