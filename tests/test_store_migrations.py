@@ -93,6 +93,19 @@ def snapshot(database) -> dict[str, list[dict]]:
 
 # Columns a later migration drops on purpose (0008: edits are found by comparing the fields).
 DROPPED = {"note": {"content_hash"}}
+# Columns a later migration stores in another encoding (0015), by their old name: compared as the model
+# reads them, under their new name.
+ENCODED = {"review_log": {"reviewed_at": ReviewLog.reviewed_at, "day": ReviewLog.day, "kind": ReviewLog.kind,
+                          "due_after": ReviewLog.due_after, "answer_id": ReviewLog.answer_id}}
+
+
+def _decoded(name: str, old: dict, new: dict) -> tuple[dict, dict]:
+    """The old row's values and the new row's under the old names, both as the head model reads them."""
+    fields = ENCODED.get(name, {})
+    read = lambda f, v: f.python_value(f.db_value(v))  # noqa: E731
+    return ({k: read(fields[k], v) if k in fields else v for k, v in old.items()},
+            {k: read(fields[k], new[fields[k].column_name]) if k in fields else new[k]
+             for k in old if k in new or k in fields})
 
 
 def assert_rows_kept(before: dict[str, list[dict]], after: dict[str, list[dict]]) -> None:
@@ -101,8 +114,8 @@ def assert_rows_kept(before: dict[str, list[dict]], after: dict[str, list[dict]]
     for name, rows in before.items():
         assert len(after[name]) == len(rows), name
         for old, new in zip(rows, after[name]):
-            kept = {k: v for k, v in old.items() if k not in DROPPED.get(name, ())}
-            assert {k: new[k] for k in kept if k in new} == kept, name
+            kept, now = _decoded(name, {k: v for k, v in old.items() if k not in DROPPED.get(name, ())}, new)
+            assert now == kept, name
 
 
 def test_upgrade_from_the_first_migration_keeps_every_row(raw_db):

@@ -15,6 +15,7 @@ import peewee as pw
 
 from quizzer.srs.limits import START_EASINESS_X100
 from quizzer.store.db import database_proxy
+from quizzer.store.fields import CodeField, CompactIdField, EpochDayField, EpochMicrosField
 
 
 def utcnow() -> datetime:
@@ -186,29 +187,33 @@ class CardState(BaseModel):
 
 
 class ReviewLog(BaseModel):
-    """Append-only record of every answer (undo takes back the last one)."""
+    """Append-only record of every answer (undo takes back the last one).
+
+    Times and days are integers, the kind a code and answer ids bytes (store/fields.py, 0015_compact_review_log): the
+    log is most of a database. Indexed for what is read: idempotent answers, today's and recent answers
+    by time, a card's answers; undo's before-states through ``review_log_undo`` below."""
 
     user = pw.ForeignKeyField(User, on_delete="CASCADE", index=False)
     card = pw.ForeignKeyField(Card, on_delete="CASCADE")
-    deck = pw.ForeignKeyField(Deck, on_delete="CASCADE")
-    reviewed_at = pw.DateTimeField(default=utcnow)
-    day = pw.DateField()
+    # No index: decks are retired, never deleted, and no query looks answers up by deck alone.
+    deck = pw.ForeignKeyField(Deck, on_delete="CASCADE", index=False)
+    reviewed_at = EpochMicrosField(default=utcnow)
+    day = EpochDayField()
     quality = pw.SmallIntegerField()
     # False when the card was already scheduled today (SM-2 applies once a day).
     applied = pw.BooleanField()
-    kind = pw.CharField(max_length=8, default="review")
+    kind = CodeField(("review", "quiz"), default="review")  # 0 or 1 in the database
     time_ms = pw.IntegerField(default=0)
-    answer_id = pw.CharField(max_length=64, null=True)
+    answer_id = CompactIdField(max_length=64, null=True, column_name="answer_key")
     state_before = JsonField(null=True)
     interval_before = pw.IntegerField(default=0)
     interval_after = pw.IntegerField()
     easiness_x100_after = pw.IntegerField()
     repetitions_after = pw.IntegerField()
-    due_after = pw.DateField()
+    due_after = EpochDayField()
 
     class Meta:
         indexes = (
-            (("user", "answer_id"), True),
             (("user", "reviewed_at"), False),
             (("card",), False),
         )
@@ -256,3 +261,6 @@ CardState.add_index(CardState.index(CardState.user, CardState.deck, CardState.re
 # (0007_undo_states).
 ReviewLog.add_index(ReviewLog.index(ReviewLog.user, ReviewLog.day, where=ReviewLog.state_before.is_null(False),
                                     name="review_log_undo"))
+# Idempotent answers; answers without an id take no room in it (0015_compact_review_log).
+ReviewLog.add_index(ReviewLog.index(ReviewLog.user, ReviewLog.answer_id, unique=True,
+                                    where=ReviewLog.answer_id.is_null(False), name="review_log_answer_key"))

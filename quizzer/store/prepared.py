@@ -2,7 +2,8 @@
 
 Building the SQL of a four-table select costs peewee ~2 ms, more than running
 it. A ``Prepared`` query is built once per database with typed placeholder
-values; each call swaps the real values into the parameter list and reuses
+values; each call swaps the real values (encoded like the placeholder, for the compact
+fields of store/fields.py) into the parameter list and reuses
 peewee's own row decoding (joins, dates, JSON fields) on the cursor. That decoding is
 peewee's internal ``_get_cursor_wrapper``: the service tests run every prepared query on
 SQLite and PostgreSQL, so a peewee upgrade that changes it fails loudly. A
@@ -18,6 +19,7 @@ from datetime import date, datetime
 import peewee as pw
 
 from quizzer.store.db import database_proxy
+from quizzer.store.fields import PARAMETER_ENCODINGS
 
 INT, STR, DATE, DATETIME = "int", "str", "date", "datetime"
 # A cursor wrapper's attributes that belong to one run; the rest is the decoding, the same every run.
@@ -49,9 +51,15 @@ class Prepared:
         sentinels = {name: _sentinel(kind, i) for i, (name, kind) in enumerate(self._kinds.items())}
         query = self._build(**sentinels)
         sql, params = query.sql()
-        by_value = {value: name for name, value in sentinels.items()}
-        slots = [(by_value[p], None) if _hashable(p) and p in by_value else (None, p) for p in params]
-        missing = set(sentinels) - {name for name, _ in slots if name}
+        # A placeholder a compact field encoded (store/fields.py) is found by its encoding and
+        # encodes each value the same way.
+        by_value: dict = {value: (name, None) for name, value in sentinels.items()}
+        for name, kind in self._kinds.items():
+            encode = PARAMETER_ENCODINGS.get(kind)
+            if encode is not None:
+                by_value.setdefault(encode(sentinels[name]), (name, encode))
+        slots = [(*by_value[p], None) if _hashable(p) and p in by_value else (None, None, p) for p in params]
+        missing = set(sentinels) - {name for name, _, _ in slots if name}
         if missing:
             raise ValueError(f"parameters never used by the query: {sorted(missing)}")
         self._compiled, self._decoding = (db, query, sql, slots), None
@@ -62,7 +70,8 @@ class Prepared:
         db = database_proxy.obj
         compiled = self._compiled if self._compiled and self._compiled[0] is db else self._compile(db)
         _, query, sql, slots = compiled
-        params = [values[name] if name else const for name, const in slots]
+        params = [const if name is None else values[name] if encode is None else encode(values[name])
+                  for name, encode, const in slots]
         wrapper = query._get_cursor_wrapper(db.execute_sql(sql, params))
         if self._decoding is not None:
             wrapper.__dict__.update(self._decoding)
