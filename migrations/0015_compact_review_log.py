@@ -9,7 +9,8 @@ The log was 205 MB of the review benchmark's 346 MB (1,000,000 answers). Here:
   in its unique index, now partial: answers without an id are not in it). Python still sees
   datetimes, dates and text. The new column name also lets a backup's schema check tell this
   revision's table from the one before (the other columns keep their names).
-- ``kind`` ("review" or "quiz") becomes 0 or 1 (SMALLINT: SQLite stores both in the record header).
+- ``kind`` ("review" or "quiz", the kinds there were then) becomes 0 or 1 (SMALLINT: SQLite stores both in the
+  record header); later kinds take the next codes (``srs.limits.ANSWER_KINDS``).
 - ``review_log_deck_id`` goes: decks are retired, never deleted, and no query looks answers up by
   deck alone (every read starts from the user or the card).
 - The ``review_day`` triggers turn the integer day back into the date that table keeps.

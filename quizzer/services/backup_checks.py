@@ -22,7 +22,7 @@ from quizzer.deck_format.render import sanitize
 from quizzer.deck_format.tags import TAG_RULE, is_tag
 from quizzer.services import passwords, users
 from quizzer.services.errors import InvalidInput
-from quizzer.srs.limits import MAX_INTERVAL_DAYS, MIN_EASINESS_X100, QUALITY_MAX, QUALITY_MIN
+from quizzer.srs.limits import ANSWER_KINDS, MAX_INTERVAL_DAYS, MIN_EASINESS_X100, QUALITY_MAX, QUALITY_MIN
 from quizzer.store.card_states import SNAPSHOT_COLUMNS
 from quizzer.store.columns import INT32_MAX, Column, own_columns
 from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
@@ -32,7 +32,7 @@ _ALLOWED = {
     (Note, "kind"): re.compile(r"basic|cloze|choice"),
     (Card, "key"): re.compile(r"front|reverse|c[0-9]{1,4}"),
     (Deck, "slug"): SLUG, (Note, "slug"): SLUG,
-    (ReviewLog, "kind"): re.compile(r"review|quiz"),
+    (ReviewLog, "kind"): re.compile("|".join(ANSWER_KINDS)),
 }
 _RANGES = {
     (ReviewLog, "quality"): (QUALITY_MIN, QUALITY_MAX), (ReviewLog, "time_ms"): (0, INT32_MAX),

@@ -14,3 +14,7 @@ def check_quality(quality: object) -> int:
     if isinstance(quality, bool) or not isinstance(quality, int) or not QUALITY_MIN <= quality <= QUALITY_MAX:
         raise ValueError(f"quality must be a whole number from {QUALITY_MIN} to {QUALITY_MAX}, got {quality!r}")
     return quality
+
+# What an answer in the review log was, in the order the store numbers them (append only: the
+# position is the stored code): the review queue, a quiz, study ahead, another custom study session.
+ANSWER_KINDS = ("review", "quiz", "ahead", "custom")

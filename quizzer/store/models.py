@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import peewee as pw
 
-from quizzer.srs.limits import START_EASINESS_X100
+from quizzer.srs.limits import ANSWER_KINDS, START_EASINESS_X100
 from quizzer.store.db import database_proxy
 from quizzer.store.fields import CodeField, CompactIdField, EpochDayField, EpochMicrosField
 
@@ -202,7 +202,7 @@ class ReviewLog(BaseModel):
     quality = pw.SmallIntegerField()
     # False when the card was already scheduled today (SM-2 applies once a day).
     applied = pw.BooleanField()
-    kind = CodeField(("review", "quiz"), default="review")  # 0 or 1 in the database
+    kind = CodeField(ANSWER_KINDS, default="review")  # its position in ANSWER_KINDS in the database
     time_ms = pw.IntegerField(default=0)
     answer_id = CompactIdField(max_length=64, null=True, column_name="answer_key")
     state_before = JsonField(null=True)
