@@ -375,3 +375,36 @@ def test_the_full_scale_previews_all_six_grades(five, user):
     choices = review.grade_choices(user, review.card_view(user, cid("n1")), now=at("2026-01-08 10:00"))
 
     assert [(c.quality, c.interval) for c in choices] == [(0, 1), (1, 1), (2, 1), (3, 15), (4, 15), (5, 15)]
+
+
+SIXTY = """
+id: many
+title: Sixty
+cards:
+""" + "".join(f"  - id: m{i}\n    question: Many {i}?\n    answer: Answer {i}\n" for i in range(1, 61))
+
+
+def test_a_long_day_keeps_exact_undo_for_its_last_answers_and_stops_before_the_trimmed_ones(db, import_deck, user):
+    """The answer path trims before-states (store/review_log_retention.py): at least UNDO_DEPTH answers
+    stay undoable, each exactly; undo then stops instead of taking a trimmed answer for a first one."""
+    import_deck(SIXTY)
+    user.new_per_day, user.reviews_per_day = 100, 100
+    user.save()
+    now, first = at("2026-01-05 10:00"), {}
+    for i in range(1, 61):  # each card twice: the second answer's before-state is the first's result
+        card = card_id("many", f"m{i}")
+        review.answer(user, card, 4, now=now)
+        first[card] = CardState.get((CardState.user == user.id) & (CardState.card == card)).__data__
+        now += timedelta(minutes=1)
+    for card in first:
+        review.answer(user, card, 3, now=now)
+        now += timedelta(minutes=1)
+    assert ReviewLog.select().where(ReviewLog.state_before.is_null(False)).count() <= review.UNDO_DEPTH + 16
+
+    undone = []
+    while (card := review.undo_last(user, now=now)) is not None:
+        undone.append(card)
+        assert CardState.get((CardState.user == user.id) & (CardState.card == card)).__data__ == first[card]
+    assert review.UNDO_DEPTH <= len(undone) < 60  # the last answers, newest first, then a stop
+    assert undone == list(first)[::-1][:len(undone)]
+    assert CardState.select().where(CardState.user == user.id).count() == 60  # no state taken for a new one

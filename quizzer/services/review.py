@@ -41,10 +41,11 @@ from quizzer.store.db import transaction
 from quizzer.store.models import CardState, ReviewLog, User
 from quizzer.store.queue import CardView, bucket
 from quizzer.store.review_log import AnswerRace
+from quizzer.store.review_log_retention import UNDO_DEPTH, UNDO_PRUNE_EVERY, before_state_dropped, drop_old_undo_states
 
 # What callers import from here: the review's whole surface in one module (the web, the quiz, the
 # backups' checks, the catalog and the tests).
-__all__ = ["RELEARN_DELAY", "AnswerOutcome", "CardView", "GradeChoice", "ReviewStep",
+__all__ = ["RELEARN_DELAY", "UNDO_DEPTH", "AnswerOutcome", "CardView", "GradeChoice", "ReviewStep",
            "ShownCard", "card_view", "card_with_counts", "grade_choices", "next_card",
            "next_with_counts", "show_card", "shown_card"]
 
@@ -105,6 +106,8 @@ def _grade(user: User, card_id: int, quality: int, today: StudyDay, answer_id: s
         interval_before=before["interval"] if before else 0, interval_after=state.interval,
         easiness_x100_after=state.easiness_x100, repetitions_after=state.repetitions, due_after=state.due)
     review_log.record_answer(log)
+    if log.id % UNDO_PRUNE_EVERY == 0:  # ids are a sequence: about one answer in 16 trims the before-states
+        drop_old_undo_states(user.id)
     bury = effective_options(user_defaults(user), DeckOptions(bury_siblings=card.deck_buries_siblings)).bury_siblings
     buried = _bury_siblings(user, card.card_id, today.day) if kind == "review" and bury and card.siblings else ()
     return _Graded(log, ((card.deck_id, part_before, bucket(state, False, today.day)), *buried))
@@ -185,8 +188,8 @@ def answer_and_next(user: User, card_id: int, quality: object, now: datetime, *,
 
 def _undo(user: User, today: StudyDay) -> tuple[int, QueueChange] | None:
     """Take back the last answer of today, restoring its card exactly: (card id, queue change)."""
-    log = review_log.last_answer_today(user.id, today.day)
-    if log is None:
+    log = review_log.last_answer_today(user.id, today.day, today.starts_at)
+    if log is None or before_state_dropped(log):  # older than the last UNDO_DEPTH answers: not exact
         return None
     state = card_states.state_of(user.id, log.card_id)
     part_before = bucket(state, False, today.day)

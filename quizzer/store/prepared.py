@@ -104,7 +104,8 @@ class PreparedWrite:
 
     ``run(values)`` takes the values of ``columns`` (then of ``keys``) in order; each goes through its
     field's ``db_value``, and driver errors come back as peewee's (``IntegrityError``...), as they
-    would from ``Model.save``."""
+    would from ``Model.save``. An INSERT returns the new row's id (``RETURNING`` on PostgreSQL, the
+    cursor's ``lastrowid`` on SQLite, in the same statement either way)."""
 
     def __init__(self, model: type[pw.Model], columns: tuple[str, ...], keys: tuple[str, ...] = ()):
         fields = model._meta.fields
@@ -122,9 +123,15 @@ class PreparedWrite:
             sql = f"UPDATE {table} SET " + ", ".join(f"{n} = {param}" for n in names) + f" WHERE {where}"
         else:
             sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join([param] * len(names))})"
+            if not isinstance(db, pw.SqliteDatabase):
+                sql += f' RETURNING "{self._model._meta.primary_key.column_name}"'
         self._compiled = (db, sql)
         return sql
 
-    def run(self, values) -> None:
+    def run(self, values) -> int | None:
         db = database_proxy.obj
-        db.execute_sql(self._sql(db), [None if v is None else f.db_value(v) for f, v in zip(self._fields, values)])
+        cursor = db.execute_sql(self._sql(db), [None if v is None else f.db_value(v)
+                                                for f, v in zip(self._fields, values)])
+        if self._keys:
+            return None
+        return cursor.lastrowid if isinstance(db, pw.SqliteDatabase) else cursor.fetchone()[0]

@@ -7,6 +7,7 @@ import peewee as pw
 
 from quizzer.store.models import ReviewLog
 from quizzer.store.prepared import INT, STR, Prepared, PreparedWrite
+from quizzer.store.stats_models import ReviewDay
 
 _LOG_COLUMNS = ("user", "card", "deck", "reviewed_at", "day", "quality", "applied", "kind", "time_ms", "answer_id",
                 "state_before", "interval_before", "interval_after", "easiness_x100_after", "repetitions_after",
@@ -19,9 +20,9 @@ class AnswerRace(Exception):
 
 
 def record_answer(log: ReviewLog) -> None:
-    """Append an answer. AnswerRace when its answer_id is already taken."""
+    """Append an answer (``log.id`` is set). AnswerRace when its answer_id is already taken."""
     try:
-        _INSERT_LOG.run([log.__data__.get(name) for name in _LOG_COLUMNS])
+        log.id = _INSERT_LOG.run([log.__data__.get(name) for name in _LOG_COLUMNS])
     except pw.IntegrityError as err:
         raise AnswerRace(str(err)) from err
 
@@ -35,10 +36,11 @@ def answered(user_id: int, answer_id: str) -> ReviewLog | None:
     return _ANSWERED.first(user=user_id, answer_id=answer_id)
 
 
-def last_answer_today(user_id: int, day: date) -> ReviewLog | None:
-    """The user's last review answer of study day ``day`` (quiz answers are not undone here)."""
-    return (ReviewLog.select().where((ReviewLog.user == user_id) & (ReviewLog.day == day)
-                                     & (ReviewLog.kind == "review"))
+def last_answer_today(user_id: int, day: date, since: datetime) -> ReviewLog | None:
+    """The user's last review answer of study day ``day``, which began at ``since`` (naive UTC; the
+    time bounds the walk of the (user, reviewed_at) index to the day). Quiz answers are not undone here."""
+    return (ReviewLog.select().where((ReviewLog.user == user_id) & (ReviewLog.reviewed_at >= since)
+                                     & (ReviewLog.day == day) & (ReviewLog.kind == "review"))
             .order_by(ReviewLog.id.desc()).first())
 
 
@@ -47,9 +49,10 @@ def delete_answer(log: ReviewLog) -> None:
 
 
 def answer_days(user_id: int, after: date) -> set[date]:
-    """The study days after ``after`` with at least one answer."""
-    return {d for (d,) in ReviewLog.select(ReviewLog.day).distinct()
-            .where((ReviewLog.user == user_id) & (ReviewLog.day > after)).tuples()}
+    """The study days after ``after`` with at least one answer, from the per-day rollup (a row per
+    user, day and deck while it holds answers) rather than the whole log."""
+    return {d for (d,) in ReviewDay.select(ReviewDay.day).distinct()
+            .where((ReviewDay.user == user_id) & (ReviewDay.day > after)).tuples()}
 
 
 def answers_by_quality(user_id: int, since: datetime) -> list[tuple[int, int, int]]:

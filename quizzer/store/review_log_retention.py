@@ -12,18 +12,19 @@ from __future__ import annotations
 from quizzer.store.models import ReviewLog
 
 UNDO_DEPTH = 30  # answers a user can take back in a row
+UNDO_PRUNE_EVERY = 16  # the answer path trims when the new answer's id is a multiple: <= 46 kept, ~0.3 ms each
 
 
 def drop_old_undo_states(user_id: int, keep: int = UNDO_DEPTH) -> int:
-    """Drop the before-state from all but the user's ``keep`` newest answers that hold one.
+    """Drop the before-state from all but the user's ``keep`` newest answers that hold one, in one
+    statement.
 
     Reads only the partial index ``review_log_undo`` (the answers still holding one: at most a
     day's), so it is cheap enough to run with every few answers. Returns the rows changed."""
     holding = (ReviewLog.user == user_id) & ReviewLog.state_before.is_null(False)
     oldest_kept = (ReviewLog.select(ReviewLog.id).where(holding)
-                   .order_by(ReviewLog.id.desc()).limit(1).offset(keep - 1).scalar())
-    if oldest_kept is None:
-        return 0
+                   .order_by(ReviewLog.id.desc()).limit(1).offset(keep - 1))
+    # Fewer than ``keep`` held: the subquery is NULL and ``id < NULL`` matches nothing.
     return ReviewLog.update(state_before=None).where(holding & (ReviewLog.id < oldest_kept)).execute()
 
 

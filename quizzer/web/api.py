@@ -98,7 +98,7 @@ def review_undo():
     deck_id = deck_scope()
     step = review.undo_and_show(current_user.user, clock.now(), deck_id=deck_id, counts=_carried())
     if step is None:
-        raise Conflict("nothing to undo today")
+        raise Conflict(f"nothing to undo: undo takes back today's answers, the last {review.UNDO_DEPTH} at most")
     return jsonify(step_payload(step))
 
 
