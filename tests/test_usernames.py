@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 import peewee as pw
 import pytest
@@ -80,10 +81,15 @@ def test_settings_stored_unchecked_by_old_restores_are_reset_with_a_warning(db_u
         names = migration_names()
         repair = next(name for name in names if name.endswith("_account_settings"))
         apply_migrations(database, target=names[names.index(repair) - 1])
+        # The accounts as that schema held them: its columns only (the head model has later ones).
+        columns = ("username", "username_key", "password_hash", "is_admin", "timezone", "rollover_hour",
+                   "new_per_day", "reviews_per_day", "grade_scale", "suspend_leeches", "typed_answers",
+                   "session_version", "created_at")
+        insert = f'INSERT INTO "user" ({", ".join(columns)}) VALUES ({", ".join([database.param] * len(columns))})'
         for name, timezone, hour, new in (("ok", "Europe/Paris", 5, 7), ("bad", "Nowhere/Nope", 99, -3),
                                           ("local", "localtime", 4, 20)):
-            users.create_user(name, PASSWORD)
-            User.update(timezone=timezone, rollover_hour=hour, new_per_day=new).where(User.username == name).execute()
+            database.execute_sql(insert, (name, name, "", False, timezone, hour, new, 200, "buttons", False, True, 0,
+                                          datetime(2026, 1, 1)))
 
         with caplog.at_level(logging.WARNING, logger="quizzer.migrations"):
             assert apply_migrations(database)[0] == repair
