@@ -105,6 +105,9 @@ HOSTILE = [
     ("review_log.0.kind", "other", "review_log[0].kind"),
     ("review_log.0.state_before", {"interval": 1}, "review_log[0].state_before.repetitions"),
     ("review_log.0.applied", None, "review_log[0].applied"),
+    ("review_log.0.state_before", {"buried_siblings": [[7]]}, "review_log[0].state_before.buried_siblings"),
+    ("review_log.0.state_before", {"buried_siblings": [["front", "soon"]]},
+     "review_log[0].state_before.buried_siblings"),
 ]
 
 

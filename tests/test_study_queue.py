@@ -141,6 +141,34 @@ def test_a_sibling_being_relearnt_is_not_buried(user, load_deck):
     assert state.buried_until is None and state.relearn
 
 
+def test_undo_puts_back_the_siblings_its_answer_buried_and_only_those(user, load_deck):
+    load_deck(CLOZE_DECK)
+    c1, c2, c3 = (card_id("sib", "rome", key) for key in ("c1", "c2", "c3"))
+    review.bury(user, c3, now=NOON)  # hidden by hand before the answer: stays hidden
+    first = review.next_with_counts(user, NOON)
+    assert first.counts.new == 5
+    step = review.answer_and_next(user, c1, 4, NOON, counts=first.contents)
+    assert step.counts.new == 3  # paris's two faces and plain; c2 buried
+    assert CardState.get(CardState.card == c2).buried_until == NOON.date() + timedelta(days=1)
+
+    undone = review.undo_and_show(user, NOON, counts=step.contents)
+    assert undone is not None and undone.card.view.card.id == c1
+    assert not CardState.select().where(CardState.card.in_([c1, c2])).exists()  # new again, as before
+    assert CardState.get(CardState.card == c3).buried_until == NOON.date() + timedelta(days=1)
+    assert undone.counts == first.counts == queue_counts(user, study_day_for(user, NOON))
+
+
+def test_undo_restores_a_stated_siblings_old_burial_exactly(user, load_deck):
+    load_deck(CLOZE_DECK)
+    front, reverse = card_id("sib", "paris", "front"), card_id("sib", "paris", "reverse")
+    long_ago = NOON - timedelta(days=5)
+    review.bury(user, reverse, now=long_ago)  # a burial long over: the reverse is new today
+    review.answer(user, front, 4, now=NOON)
+    review.undo_last(user, now=NOON)
+    state = CardState.get(CardState.card == reverse)
+    assert state.buried_until == long_ago.date() + timedelta(days=1) and state.reviews == 0
+
+
 def test_extra_new_cards_today_raise_one_decks_limit(user, three):
     a = three[0]
     deck_options.update_deck_options(user, a.id, new_per_day="2")

@@ -30,6 +30,7 @@ from quizzer.services.backup_checks import CheckedDeck, check_document
 from quizzer.services.errors import Conflict, InvalidInput
 from quizzer.services.media import find_media, referenced_media, store_media
 from quizzer.store import account_backup as store
+from quizzer.store.card_states import BURIED_SIBLINGS
 from quizzer.store.columns import own_values
 from quizzer.store.db import IntegrityError, transaction
 from quizzer.store.decks import create_deck, find_deck, own_deck_slugs
@@ -64,6 +65,23 @@ def _card_key(deck: Deck, note_slug: str, key: str) -> list:
     return [deck.is_shared, deck.slug, note_slug, key]
 
 
+def _faces(before: dict | None, by_card: dict[int, list]) -> dict | None:
+    """An undo snapshot with the siblings its answer buried by card face (they share its note) instead
+    of this server's card ids."""
+    if not before or BURIED_SIBLINGS not in before:
+        return before
+    return {**before, BURIED_SIBLINGS: [[by_card[entry[0]][3], *entry[1:]] for entry in before[BURIED_SIBLINGS]]}
+
+
+def _sibling_ids(archive: SafeZip, cards: dict[tuple, tuple[int, int]], key: Sequence[Any],
+                 before: dict | None) -> dict | None:
+    """``_faces`` undone: the buried siblings' card ids here."""
+    if not before or BURIED_SIBLINGS not in before:
+        return before
+    buried = [[_card_here(archive, cards, (*key[:3], entry[0]))[0], *entry[1:]] for entry in before[BURIED_SIBLINGS]]
+    return {**before, BURIED_SIBLINGS: buried}
+
+
 def _deck_entry(deck: Deck, media: set[str]) -> dict:
     notes = []
     for note, cards in store.notes_with_cards(deck.id):
@@ -82,7 +100,8 @@ def backup_document(user: User, with_password_hash: bool = False) -> tuple[dict,
     by_card = {card_id: _card_key(deck, note_slug, key)
                for card_id, (deck, note_slug, key) in store.card_addresses([d.id for d in decks]).items()}
     states = [{"card": by_card[s.card_id], **_dump(s)} for s in store.card_states_of(user.id)]
-    logs = [{"card": by_card[log.card_id], **_dump(log)} for log in store.review_log_of(user.id)]
+    logs = [{"card": by_card[log.card_id], **_dump(log), "state_before": _faces(log.state_before, by_card)}
+            for log in store.review_log_of(user.id)]
     document = {"format": FORMAT, "version": VERSION, "exported_at": datetime.now(UTC).isoformat(),
                 # A pending time zone change is not kept: a restored account takes the chosen zone at once.
                 "user": _dump(user, skip=("session_version", "is_admin", *DAY_RULE_COLUMNS)
@@ -192,6 +211,8 @@ def _restore(archive: SafeZip, document: dict, target, shared_as_own: bool) -> U
                 for key, row in rows:
                     card_id, deck_id = _card_here(archive, cards, key)
                     values.append({**row, "user": user.id, "card": card_id, "deck": deck_id})
+                    if "state_before" in row:
+                        values[-1]["state_before"] = _sibling_ids(archive, cards, key, row["state_before"])
                 progress.append(values)
             store.insert_progress(*progress)
     except (KeyError, IntegrityError) as exc:  # e.g. two notes with one id, progress twice on one card

@@ -23,7 +23,7 @@ from quizzer.deck_format.tags import TAG_RULE, is_tag
 from quizzer.services import passwords, users
 from quizzer.services.errors import InvalidInput
 from quizzer.srs.limits import MAX_INTERVAL_DAYS, MIN_EASINESS_X100, QUALITY_MAX, QUALITY_MIN
-from quizzer.store.card_states import SNAPSHOT_COLUMNS
+from quizzer.store.card_states import BURIED_SIBLINGS, SNAPSHOT_COLUMNS
 from quizzer.store.columns import INT32_MAX, Column, own_columns
 from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
 
@@ -185,11 +185,39 @@ class Checker:
         return {**out, **created}
 
     def snapshot(self, data: Any, path: str) -> dict | None:
-        """An answer's undo snapshot: None, or every SNAPSHOT_COLUMNS value of a card state."""
+        """An answer's undo snapshot: None, or every SNAPSHOT_COLUMNS value of a card state, and the
+        siblings the answer buried (by card face) when it buried any; alone for a card that had no state."""
         if data is None:
             return None
+        listed = data.get(BURIED_SIBLINGS) if isinstance(data, dict) else None
+        buried = self.buried_siblings(listed, f"{path}.{BURIED_SIBLINGS}")
+        extra = {BURIED_SIBLINGS: buried} if buried else {}
+        if isinstance(data, dict) and set(data) == {BURIED_SIBLINGS}:
+            return extra or None
         values = self.row(CardState, data, path, required=SNAPSHOT_COLUMNS)
-        return {name: data[name] for name in SNAPSHOT_COLUMNS} if all(n in values for n in SNAPSHOT_COLUMNS) else None
+        if not all(n in values for n in SNAPSHOT_COLUMNS):
+            return None
+        return {**{name: data[name] for name in SNAPSHOT_COLUMNS}, **extra}
+
+    def buried_siblings(self, data: Any, path: str) -> list | None:
+        """[card face, buried_until before (ISO date or null)] or [card face] per sibling, or None."""
+        if data is None:
+            return None
+        if isinstance(data, list) and all(_buried_sibling(entry) for entry in data):
+            return data
+        self.add(path, "expected a list of [card face, ISO date or null] or [card face]")
+        return None
+
+
+def _buried_sibling(entry: Any) -> bool:
+    if not (isinstance(entry, list) and len(entry) in (1, 2) and isinstance(entry[0], str)):
+        return False
+    if len(entry) == 1 or entry[1] is None:
+        return True
+    try:
+        return isinstance(entry[1], str) and bool(date.fromisoformat(entry[1]))
+    except ValueError:
+        return False
 
 
 def _column_value(model, field: Column, value: Any) -> tuple[str | None, Any]:
