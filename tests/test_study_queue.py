@@ -3,6 +3,7 @@ Study button, buried siblings, extra new cards, quiz-introduced cards, counts eq
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from quizzer.services import deck_options, review
 from quizzer.services import users as user_service
 from quizzer.services.day_plan import due_counts_by_deck, queue_counts
-from quizzer.services.study import study_day_for
+from quizzer.services.study import DeckPart, queue_contents, study_day_for
 from quizzer.store.models import CardState, Deck, User
 from tests.conftest import at, card_id
 
@@ -89,6 +90,25 @@ def test_a_deck_imported_after_study_now_can_be_studied_that_day(user, three, lo
     counts = {row.deck.slug: row.new for row in due_counts_by_deck(user, study_day_for(user, NOON))}
     assert counts == {"a": 0, "b": 5, "c": 5, "new": 4}
     assert drain(user, deck_id=fresh.id) == ["new"] * 4
+
+
+def test_carried_contents_without_a_deck_made_since_are_counted_again(user, three, load_deck):
+    """Both engines: a deck imported mid-session joins Study now at the next answer; one carried but
+    gone (here: another user's, which this one cannot see) leaves it."""
+    user_service.update_settings(user, new_per_day=100)
+    step = review.next_with_counts(user, NOON)
+    step = review.answer_and_next(user, step.card.view.card.id, 4, NOON, counts=step.contents)
+    assert step.counts.new == 29
+    fresh = load_deck(deck_text("new", 4), owner=user)
+    step = review.answer_and_next(user, step.card.view.card.id, 4, NOON, counts=step.contents)
+    assert step.counts.new == 28 + 4 and step.contents == queue_contents(user, NOON.date())
+    assert fresh.id in [part.deck_id for part in step.contents.decks]
+
+    bob = User.create(username="bob")
+    hidden = load_deck(deck_text("bobs", 2), owner=bob)
+    carried = replace(step.contents, decks=(*step.contents.decks, DeckPart(hidden.id, 2, 0, 0)))
+    step = review.answer_and_next(user, step.card.view.card.id, 4, NOON, counts=carried)
+    assert step.counts.new == 31 and step.contents == queue_contents(user, NOON.date())
 
 
 CLOZE_DECK = """id: sib
