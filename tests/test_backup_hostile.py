@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from quizzer.deck_format import DeckError
-from quizzer.services import account_backup, review, users
+from quizzer.services import account_backup, deck_options, review, users
 from quizzer.services.errors import InvalidInput
 from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
 from tests.conftest import card_id
@@ -33,6 +33,7 @@ def backup(db, user, load_deck, tmp_path) -> bytes:
     load_deck(OWN, owner=user, name="mine.yaml")
     review.answer(user, card_id("shared", "one"), 4, answer_id="a1")
     review.answer(user, card_id("mine", "kept", owner=user), 2, answer_id="a2")
+    deck_options.update_deck_options(user, Deck.get(Deck.slug == "mine").id, new_per_day=5, new_order="deck")
     return account_backup.export_backup(User.get_by_id(user.id), tmp_path / "media", with_password_hash=True)
 
 
@@ -105,6 +106,17 @@ HOSTILE = [
     ("review_log.0.kind", "other", "review_log[0].kind"),
     ("review_log.0.state_before", {"interval": 1}, "review_log[0].state_before.repetitions"),
     ("review_log.0.applied", None, "review_log[0].applied"),
+    ("deck_options.0.new_per_day", 10**6, "deck_options[0].new_per_day"),
+    ("deck_options.0.reviews_per_day", -1, "deck_options[0].reviews_per_day"),
+    ("deck_options.0.new_per_day", "5", "deck_options[0].new_per_day"),
+    ("deck_options.0.new_order", "alphabetical", "deck_options[0].new_order"),
+    ("deck_options.0.bury_siblings", "yes", "deck_options[0].bury_siblings"),
+    ("deck_options.0.extra_new_day", "today", "deck_options[0].extra_new_day"),
+    ("deck_options.0.deck", "mine", "deck_options[0].deck"),
+    ("deck_options", {"mine": {}}, "deck_options"),
+    ("review_log.0.state_before", {"buried_siblings": [[7]]}, "review_log[0].state_before.buried_siblings"),
+    ("review_log.0.state_before", {"buried_siblings": [["front", "soon"]]},
+     "review_log[0].state_before.buried_siblings"),
 ]
 
 
@@ -117,6 +129,15 @@ def test_each_hostile_value_is_refused_naming_the_field_and_nothing_is_written(d
         account_backup.restore_backup(_edited(backup, _setter(path, value)), "b.zip", tmp_path / "media")
     assert any(p.path == field for p in caught.value.problems), caught.value
     assert str(caught.value).startswith(f"b.zip:{account_backup.MANIFEST}:1:1: ")
+    assert _counts() == before
+
+
+def test_options_of_a_deck_the_backup_lacks_are_a_clear_error(db, backup, tmp_path):
+    User.delete().where(User.username == "alice").execute()
+    before = _counts()
+    with pytest.raises(DeckError, match="the backup has options for the deck 'gone', which it does not hold"):
+        account_backup.restore_backup(_edited(backup, _setter("deck_options.0.deck", [False, "gone"])), "b.zip",
+                                      tmp_path / "media")
     assert _counts() == before
 
 

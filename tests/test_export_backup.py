@@ -1,6 +1,9 @@
 """Whole-account backup: restored into an empty instance, nothing is lost."""
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from datetime import UTC, datetime
 
 import pytest
@@ -9,7 +12,7 @@ from click.testing import CliRunner
 from quizzer.cli import main
 from quizzer.deck_format import DeckError
 from quizzer.importers import read_file
-from quizzer.services import account_backup, review, users
+from quizzer.services import account_backup, deck_options, review, users
 from quizzer.services.errors import Conflict
 from quizzer.services.imports import apply_bundle
 from quizzer.store import connect
@@ -49,6 +52,9 @@ def _fill(user, load_deck, tmp_path):
                  with_progress=True)
     users.update_settings(user, timezone="Europe/Paris", new_per_day=7, grade_scale="full", new_order="random",
                          bury_siblings=False)
+    deck_options.update_deck_options(user, Deck.get(Deck.slug == "shared").id, reviews_per_day=50, bury_siblings="on")
+    deck_options.update_deck_options(user, Deck.get(Deck.owner == user.id, Deck.slug == "mine").id, new_per_day=3,
+                                     new_order="round_robin")
 
 
 def _comparable(document: dict) -> dict:
@@ -60,6 +66,7 @@ def test_backup_restores_into_an_empty_instance_with_nothing_lost(db, user, load
     before, own_media, _ = account_backup.backup_document(User.get_by_id(user.id), with_password_hash=True)
     data = account_backup.export_backup(User.get_by_id(user.id), tmp_path / "media", with_password_hash=True)
     assert len(own_media) == 1 and before["review_log"] and len(before["decks"]) == 4
+    assert [row["deck"] for row in before["deck_options"]] == [[True, "shared"], [False, "mine"]]
     assert any(n["retired"] for d in before["decks"] for n in d["notes"])
 
     fresh = connect(database_url("sqlite", tmp_path / "fresh"))  # an empty instance
@@ -158,3 +165,36 @@ def test_progress_on_cards_a_servers_shared_deck_lacks_is_a_clear_error(db, user
                                         "'one' \\(front\\) of the shared deck 'shared'"):
         account_backup.restore_into(bob, data, "backup.zip", tmp_path / "media")
     assert Deck.select().where(Deck.owner == bob.id).count() == 0  # nothing was written
+
+
+def _without_deck_options(data: bytes) -> bytes:
+    """The backup as made before deck options existed."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    document = json.loads(source.read(account_backup.MANIFEST))
+    del document["deck_options"]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(account_backup.MANIFEST, json.dumps(document))
+    return out.getvalue()
+
+
+def test_deck_options_come_back_keyed_by_deck_and_an_older_backup_restores_without_them(db, user, load_deck,
+                                                                                        tmp_path):
+    load_deck(SHARED, name="shared.yaml")  # never studied: in the backup for its options
+    mine = load_deck(OWN, owner=user, name="mine.yaml")
+    deck_options.update_deck_options(user, Deck.get(Deck.slug == "shared").id, new_order="random")
+    deck_options.update_deck_options(user, mine.id, new_per_day=0, reviews_per_day=9, bury_siblings="off")
+    data = account_backup.export_backup(User.get_by_id(user.id), tmp_path / "media")
+
+    bob = users.create_user("bob", "another long password")
+    account_backup.restore_into(bob, data, "backup.zip", tmp_path / "media")
+    bobs = Deck.get((Deck.owner == bob.id) & (Deck.slug == "mine"))
+    own = deck_options.options_for_deck(bob, bobs.id, NOW.date()).own
+    assert (own.new_per_day, own.reviews_per_day, own.new_order, own.bury_siblings) == (0, 9, None, False)
+    shared = deck_options.options_for_deck(bob, Deck.get(Deck.slug == "shared").id, NOW.date()).own
+    assert shared.new_order == "random" and shared.new_per_day is None
+
+    carol = users.create_user("carol", "another long password")
+    account_backup.restore_into(carol, _without_deck_options(data), "backup.zip", tmp_path / "media")
+    carols = Deck.get((Deck.owner == carol.id) & (Deck.slug == "mine"))
+    assert deck_options.options_for_deck(carol, carols.id, NOW.date()).own.new_per_day is None

@@ -4,7 +4,8 @@ Random sequences of answers (every quality, to any card: new, due, relearning, n
 undos, suspensions, unsuspensions and burials on three decks and one whose notes have siblings (a
 three-part cloze, a reversible card: answering one buries the others), in one deck's scope or all of
 them, under random deck options (a deck's own new and review limits, burying off) and new-card
-orders, each step carrying the contents the last one returned.
+orders, each step carrying the contents the last one returned. An answer to a card with siblings
+undone at once leaves every card state as it was (the siblings it buried unburied).
 """
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from quizzer.services import deck_options, review
 from quizzer.services.day_plan import queue_counts
 from quizzer.services.study import QueueContents, queue_contents, study_day_for
 from quizzer.srs.queue import NEW_ORDERS
-from quizzer.store.models import Card, Deck, User
+from quizzer.store.card_states import snapshot
+from quizzer.store.models import Card, CardState, Deck, User
 from tests.conftest import at
 
 DECKS = ("alpha", "bravo", "charlie")
@@ -54,13 +56,30 @@ operation = st.one_of(
     st.tuples(st.just("answer"), st.integers(0, CARDS - 1), st.integers(0, 5)),
     st.tuples(st.just("next"), st.just(0), st.integers(0, 5)),  # answer whatever the queue shows
     st.tuples(st.just("undo"), st.just(0), st.just(0)),
+    st.tuples(st.just("answer and undo"), st.integers(CARDS - 5, CARDS - 1), st.integers(0, 5)),  # delta's
     st.tuples(st.sampled_from(["suspend", "unsuspend", "bury"]), st.integers(0, CARDS - 1),
               st.just(0)),
     st.tuples(st.just("wait"), st.integers(1, 24 * 60), st.just(0)),  # minutes: may cross the roll-over
 )
 
 
+def _states(user) -> dict:
+    return {state.card_id: snapshot(state) for state in CardState.select().where(CardState.user == user)}
+
+
+def _answer_and_undo(user, card_id, quality, now, scope, carried: QueueContents):
+    """Answer, check the carried counts, undo: the states are back as they were."""
+    states = _states(user)
+    answered = review.answer_and_next(user, card_id, quality, now, deck_id=scope, counts=carried)
+    assert answered.contents == queue_contents(user, study_day_for(user, now).day, scope)
+    undone = review.undo_and_show(user, now, deck_id=scope, counts=answered.contents)
+    assert _states(user) == states
+    return undone
+
+
 def _run(user, op, card_id, quality, now, scope, carried: QueueContents, shown):
+    if op == "answer and undo":
+        return _answer_and_undo(user, card_id, quality, now, scope, carried)
     if op == "answer":
         return review.answer_and_next(user, card_id, quality, now, deck_id=scope, counts=carried)
     if op == "next":

@@ -214,3 +214,33 @@ def test_the_presenter_only_formats():
     called = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
     assert from_services and all(name[0].isupper() for name in from_services), from_services
     assert not called & from_services
+
+
+def test_a_deck_imported_mid_session_joins_study_now_at_the_next_answer(logged_in, decks, load_deck, statements):
+    alice = logged_in("alice")
+    User.update(new_per_day=100).where(User.username == "alice").execute()
+    body = alice.get("/api/review/next").get_json()
+    alice.refresh_csrf()
+    body = _answer(alice, {"card_id": body["card"]["id"], "quality": 4, "answer_id": "before"}, body["queue"])
+    assert body["counts"]["new"] == 19
+    fresh = load_deck(deck_text("echo", 3), owner="alice", name="echo.yaml")  # the carried queue lacks it
+
+    statements.clear()
+    body = _answer(alice, {"card_id": body["card"]["id"], "quality": 4, "answer_id": "after"}, body["queue"])
+    assert body["counts"]["new"] == 18 + 3
+    assert fresh.id in [deck_id for deck_id, *_ in body["queue"]["decks"]]
+    assert len(statements) <= 8  # the two of a full count, once
+
+    statements.clear()
+    body = _answer(alice, {"card_id": body["card"]["id"], "quality": 4, "answer_id": "next"}, body["queue"])
+    assert body["counts"]["new"] == 20 and len(statements) <= 6  # carried again
+
+
+def test_carried_contents_naming_a_deck_that_is_gone_are_counted_again(logged_in, decks):
+    alice = logged_in("alice")
+    body = alice.get("/api/review/next").get_json()
+    alice.refresh_csrf()
+    queue = {**body["queue"], "decks": [*body["queue"]["decks"], [10**6, 50, 50, 0]]}
+    body = _answer(alice, {"card_id": body["card"]["id"], "quality": 4}, queue)
+    assert body["counts"] == {"new": 19, "due": 0, "relearn": 0, "total": 19}
+    assert [deck_id for deck_id, *_ in body["queue"]["decks"]] == [deck.id for deck in decks]

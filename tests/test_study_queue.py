@@ -3,6 +3,7 @@ Study button, buried siblings, extra new cards, quiz-introduced cards, counts eq
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from quizzer.services import deck_options, review
 from quizzer.services import users as user_service
 from quizzer.services.day_plan import due_counts_by_deck, queue_counts
-from quizzer.services.study import study_day_for
+from quizzer.services.study import DeckPart, queue_contents, study_day_for
 from quizzer.store.models import CardState, Deck, User
 from tests.conftest import at, card_id
 
@@ -91,6 +92,25 @@ def test_a_deck_imported_after_study_now_can_be_studied_that_day(user, three, lo
     assert drain(user, deck_id=fresh.id) == ["new"] * 4
 
 
+def test_carried_contents_without_a_deck_made_since_are_counted_again(user, three, load_deck):
+    """Both engines: a deck imported mid-session joins Study now at the next answer; one carried but
+    gone (here: another user's, which this one cannot see) leaves it."""
+    user_service.update_settings(user, new_per_day=100)
+    step = review.next_with_counts(user, NOON)
+    step = review.answer_and_next(user, step.card.view.card.id, 4, NOON, counts=step.contents)
+    assert step.counts.new == 29
+    fresh = load_deck(deck_text("new", 4), owner=user)
+    step = review.answer_and_next(user, step.card.view.card.id, 4, NOON, counts=step.contents)
+    assert step.counts.new == 28 + 4 and step.contents == queue_contents(user, NOON.date())
+    assert fresh.id in [part.deck_id for part in step.contents.decks]
+
+    bob = User.create(username="bob")
+    hidden = load_deck(deck_text("bobs", 2), owner=bob)
+    carried = replace(step.contents, decks=(*step.contents.decks, DeckPart(hidden.id, 2, 0, 0)))
+    step = review.answer_and_next(user, step.card.view.card.id, 4, NOON, counts=carried)
+    assert step.counts.new == 31 and step.contents == queue_contents(user, NOON.date())
+
+
 CLOZE_DECK = """id: sib
 title: Siblings
 cards:
@@ -139,6 +159,34 @@ def test_a_sibling_being_relearnt_is_not_buried(user, load_deck):
     review.answer(user, c1, 4, now=NOON)
     state = CardState.get(CardState.card == c2)
     assert state.buried_until is None and state.relearn
+
+
+def test_undo_puts_back_the_siblings_its_answer_buried_and_only_those(user, load_deck):
+    load_deck(CLOZE_DECK)
+    c1, c2, c3 = (card_id("sib", "rome", key) for key in ("c1", "c2", "c3"))
+    review.bury(user, c3, now=NOON)  # hidden by hand before the answer: stays hidden
+    first = review.next_with_counts(user, NOON)
+    assert first.counts.new == 5
+    step = review.answer_and_next(user, c1, 4, NOON, counts=first.contents)
+    assert step.counts.new == 3  # paris's two faces and plain; c2 buried
+    assert CardState.get(CardState.card == c2).buried_until == NOON.date() + timedelta(days=1)
+
+    undone = review.undo_and_show(user, NOON, counts=step.contents)
+    assert undone is not None and undone.card.view.card.id == c1
+    assert not CardState.select().where(CardState.card.in_([c1, c2])).exists()  # new again, as before
+    assert CardState.get(CardState.card == c3).buried_until == NOON.date() + timedelta(days=1)
+    assert undone.counts == first.counts == queue_counts(user, study_day_for(user, NOON))
+
+
+def test_undo_restores_a_stated_siblings_old_burial_exactly(user, load_deck):
+    load_deck(CLOZE_DECK)
+    front, reverse = card_id("sib", "paris", "front"), card_id("sib", "paris", "reverse")
+    long_ago = NOON - timedelta(days=5)
+    review.bury(user, reverse, now=long_ago)  # a burial long over: the reverse is new today
+    review.answer(user, front, 4, now=NOON)
+    review.undo_last(user, now=NOON)
+    state = CardState.get(CardState.card == reverse)
+    assert state.buried_until == long_ago.date() + timedelta(days=1) and state.reviews == 0
 
 
 def test_extra_new_cards_today_raise_one_decks_limit(user, three):

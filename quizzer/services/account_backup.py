@@ -2,8 +2,8 @@
 
 The backup is a zip: ``quizzer-backup.json`` (the account, its decks with every
 note and card, retired ones included, the shared decks it has progress on, its
-card states and its review log, all keyed by deck/card ids rather than database
-ids) plus ``media/own/`` and ``media/shared/`` with the images the cards show.
+card states, its review log and its decks' options, all keyed by deck/card ids rather
+than database ids) plus ``media/own/`` and ``media/shared/`` with the images the cards show.
 
 Two restores: ``restore_backup`` (the CLI, an administrator's) makes the account, or
 fills an empty one, and recreates missing shared decks as shared; ``restore_into``
@@ -30,6 +30,7 @@ from quizzer.services.backup_checks import CheckedDeck, check_document
 from quizzer.services.errors import Conflict, InvalidInput
 from quizzer.services.media import find_media, referenced_media, store_media
 from quizzer.store import account_backup as store
+from quizzer.store.card_states import BURIED_SIBLINGS
 from quizzer.store.columns import own_values
 from quizzer.store.db import IntegrityError, transaction
 from quizzer.store.decks import create_deck, find_deck, own_deck_slugs
@@ -64,6 +65,23 @@ def _card_key(deck: Deck, note_slug: str, key: str) -> list:
     return [deck.is_shared, deck.slug, note_slug, key]
 
 
+def _faces(before: dict | None, by_card: dict[int, list]) -> dict | None:
+    """An undo snapshot with the siblings its answer buried by card face (they share its note) instead
+    of this server's card ids."""
+    if not before or BURIED_SIBLINGS not in before:
+        return before
+    return {**before, BURIED_SIBLINGS: [[by_card[entry[0]][3], *entry[1:]] for entry in before[BURIED_SIBLINGS]]}
+
+
+def _sibling_ids(archive: SafeZip, cards: dict[tuple, tuple[int, int]], key: Sequence[Any],
+                 before: dict | None) -> dict | None:
+    """``_faces`` undone: the buried siblings' card ids here."""
+    if not before or BURIED_SIBLINGS not in before:
+        return before
+    buried = [[_card_here(archive, cards, (*key[:3], entry[0]))[0], *entry[1:]] for entry in before[BURIED_SIBLINGS]]
+    return {**before, BURIED_SIBLINGS: buried}
+
+
 def _deck_entry(deck: Deck, media: set[str]) -> dict:
     notes = []
     for note, cards in store.notes_with_cards(deck.id):
@@ -82,12 +100,14 @@ def backup_document(user: User, with_password_hash: bool = False) -> tuple[dict,
     by_card = {card_id: _card_key(deck, note_slug, key)
                for card_id, (deck, note_slug, key) in store.card_addresses([d.id for d in decks]).items()}
     states = [{"card": by_card[s.card_id], **_dump(s)} for s in store.card_states_of(user.id)]
-    logs = [{"card": by_card[log.card_id], **_dump(log)} for log in store.review_log_of(user.id)]
+    logs = [{"card": by_card[log.card_id], **_dump(log), "state_before": _faces(log.state_before, by_card)}
+            for log in store.review_log_of(user.id)]
+    options = [{"deck": [row.deck.is_shared, row.deck.slug], **_dump(row)} for row in store.deck_options_of(user.id)]
     document = {"format": FORMAT, "version": VERSION, "exported_at": datetime.now(UTC).isoformat(),
                 # A pending time zone change is not kept: a restored account takes the chosen zone at once.
                 "user": _dump(user, skip=("session_version", "is_admin", *DAY_RULE_COLUMNS)
                               + (() if with_password_hash else ("password_hash",))), "decks": entries,
-                "card_states": states, "review_log": logs}
+                "card_states": states, "review_log": logs, "deck_options": options}
     return document, own_media, shared_media
 
 
@@ -157,8 +177,8 @@ def _fill_settings(user: User, values: dict) -> User:
 
 
 def _restore_deck(entry: CheckedDeck, owner_id: int | None, cards: dict[tuple, tuple[int, int]], *,
-                  shared_as_own: User | None = None) -> None:
-    """Create the deck with its notes and cards (a shared deck that exists is only mapped).
+                  shared_as_own: User | None = None) -> int:
+    """Create the deck with its notes and cards (a shared deck that exists is only mapped): its id here.
 
     With ``shared_as_own``, a shared deck this instance lacks becomes that user's own deck.
     ``cards`` maps the backup's card keys to (card id, deck id) here."""
@@ -173,6 +193,7 @@ def _restore_deck(entry: CheckedDeck, owner_id: int | None, cards: dict[tuple, t
         store.insert_deck_content(deck.id, [(note.values, note.cards) for note in entry.notes])
     for card_id, key, note_slug in store.card_ids_by_face(deck.id):
         cards[(shared, slug, note_slug, key)] = (card_id, deck.id)
+    return deck.id
 
 
 def _restore(archive: SafeZip, document: dict, target, shared_as_own: bool) -> User:
@@ -183,17 +204,21 @@ def _restore(archive: SafeZip, document: dict, target, shared_as_own: bool) -> U
         with transaction():
             user = target(checked.user)
             cards: dict[tuple, tuple[int, int]] = {}
-            for entry in checked.decks:
-                _restore_deck(entry, None if entry.shared else user.id, cards,
-                              shared_as_own=user if shared_as_own else None)
+            decks = {(entry.shared, entry.values["slug"]): _restore_deck(
+                entry, None if entry.shared else user.id, cards, shared_as_own=user if shared_as_own else None)
+                for entry in checked.decks}
             progress = []
             for rows in (checked.card_states, checked.review_log):
                 values = []
                 for key, row in rows:
                     card_id, deck_id = _card_here(archive, cards, key)
                     values.append({**row, "user": user.id, "card": card_id, "deck": deck_id})
+                    if "state_before" in row:
+                        values[-1]["state_before"] = _sibling_ids(archive, cards, key, row["state_before"])
                 progress.append(values)
-            store.insert_progress(*progress)
+            options = [{**row, "user": user.id, "deck": _deck_here(archive, decks, key)}
+                       for key, row in checked.deck_options]
+            store.insert_progress(progress[0], progress[1], options)
     except (KeyError, IntegrityError) as exc:  # e.g. two notes with one id, progress twice on one card
         raise problem(archive.where(MANIFEST), f"inconsistent backup ({type(exc).__name__}: {exc})") from None
     return user
@@ -208,6 +233,15 @@ def _card_here(archive: SafeZip, cards: dict[tuple, tuple[int, int]], key: Seque
         where = "shared deck" if shared else "deck"
         raise problem(archive.where(MANIFEST), f"the backup has progress on card '{note}' ({face}) of the {where} "
                                                f"'{deck}', which this server's '{deck}' does not have")
+    return found
+
+
+def _deck_here(archive: SafeZip, decks: dict[tuple, int], key: Sequence[Any]) -> int:
+    """The deck id here of a deck the backup's options name; DeckError if the backup lacks that deck."""
+    found = decks.get(tuple(key))
+    if found is None:
+        raise problem(archive.where(MANIFEST), f"the backup has options for the {'shared ' if key[0] else ''}deck "
+                                               f"'{key[1]}', which it does not hold")
     return found
 
 

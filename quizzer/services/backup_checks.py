@@ -4,7 +4,8 @@ A backup is a file anyone can edit, so nothing in it is trusted. The account goe
 rules sign-up and the settings form use (``users.check_username``, ``users.check_settings``);
 a password hash is taken only in the form this server makes; admin rights never come from a
 file. Every other row's values must fit their column (type, size, range) and the few values
-the code relies on (note kinds, card faces, grades, the undo snapshot) must be ones it makes;
+the code relies on (note kinds, card faces, grades, the undo snapshot, deck options' limits and
+new-card orders from the core) must be ones it makes;
 card HTML is sanitised again as the deck loader does. Problems are collected and raised
 together, each naming its field (``user.timezone``, ``decks[0].notes[2].cards[1].key``).
 """
@@ -23,8 +24,10 @@ from quizzer.deck_format.tags import TAG_RULE, is_tag
 from quizzer.services import passwords, users
 from quizzer.services.errors import InvalidInput
 from quizzer.srs.limits import ANSWER_KINDS, MAX_INTERVAL_DAYS, MIN_EASINESS_X100, QUALITY_MAX, QUALITY_MIN
-from quizzer.store.card_states import SNAPSHOT_COLUMNS
+from quizzer.srs.queue import NEW_ORDERS, OPTION_LIMITS
+from quizzer.store.card_states import BURIED_SIBLINGS, SNAPSHOT_COLUMNS
 from quizzer.store.columns import INT32_MAX, Column, own_columns
+from quizzer.store.deck_options import DeckOption
 from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User
 
 # Values the code reads back and relies on, beyond their column's type.
@@ -33,6 +36,7 @@ _ALLOWED = {
     (Card, "key"): re.compile(r"front|reverse|c[0-9]{1,4}"),
     (Deck, "slug"): SLUG, (Note, "slug"): SLUG,
     (ReviewLog, "kind"): re.compile("|".join(ANSWER_KINDS)),
+    (DeckOption, "new_order"): re.compile("|".join(map(re.escape, NEW_ORDERS))),
 }
 _RANGES = {
     (ReviewLog, "quality"): (QUALITY_MIN, QUALITY_MAX), (ReviewLog, "time_ms"): (0, INT32_MAX),
@@ -40,6 +44,7 @@ _RANGES = {
     (ReviewLog, "interval_after"): (0, MAX_INTERVAL_DAYS), (CardState, "easiness_x100"): (MIN_EASINESS_X100, 10_000),
     (ReviewLog, "easiness_x100_after"): (MIN_EASINESS_X100, 10_000), (CardState, "repetitions"): (0, INT32_MAX),
     (CardState, "lapses"): (0, INT32_MAX), (CardState, "reviews"): (0, INT32_MAX),
+    **{(DeckOption, name): limits for name, limits in OPTION_LIMITS.items()}, (DeckOption, "extra_new"): (0, INT32_MAX),
 }
 _HTML_COLUMNS = {(Card, "prompt_html"), (Card, "answer_html"), (Note, "explanation_html")}
 MAX_LISTED = 100  # problems listed one by one (a hand-edited file has a few; a broken one may have thousands)
@@ -68,6 +73,7 @@ class CheckedBackup:
     decks: list[CheckedDeck]
     card_states: list[tuple[tuple, dict]]  # (card key, CardState columns)
     review_log: list[tuple[tuple, dict]]  # (card key, ReviewLog columns)
+    deck_options: list[tuple[tuple, dict]]  # (deck key, DeckOption columns)
 
 
 def check_document(document: dict, where: str) -> CheckedBackup:
@@ -81,8 +87,10 @@ def check_document(document: dict, where: str) -> CheckedBackup:
                          for i, row in enumerate(check.items(document, key))]
     for i, (_, values) in enumerate(progress["review_log"]):
         values["state_before"] = check.snapshot(values.get("state_before"), f"review_log[{i}].state_before")
+    options = [(check.deck_key(row, f"deck_options[{i}]"), check.row(DeckOption, row, f"deck_options[{i}]"))
+               for i, row in enumerate(check.items(document, "deck_options"))]  # none in a backup before 0016
     check.raise_if_any()
-    return CheckedBackup(user, decks, progress["card_states"], progress["review_log"])
+    return CheckedBackup(user, decks, progress["card_states"], progress["review_log"], options)
 
 
 class Checker:
@@ -156,6 +164,14 @@ class Checker:
             return ()
         return tuple(key)
 
+    def deck_key(self, row: Any, path: str) -> tuple:
+        """The deck a deck's options row is about: [shared, deck id]."""
+        key = row.get("deck") if isinstance(row, dict) else None
+        if not (isinstance(key, list) and len(key) == 2 and isinstance(key[0], bool) and isinstance(key[1], str)):
+            self.add(f"{path}.deck", "expected [shared, deck id]")
+            return ()
+        return tuple(key)
+
     def user(self, data: Any, path: str = "user") -> dict:
         """A new account's values: name and settings as sign-up and the settings form check them,
         the password hash only in this server's form; never admin rights, never a session version."""
@@ -185,11 +201,39 @@ class Checker:
         return {**out, **created}
 
     def snapshot(self, data: Any, path: str) -> dict | None:
-        """An answer's undo snapshot: None, or every SNAPSHOT_COLUMNS value of a card state."""
+        """An answer's undo snapshot: None, or every SNAPSHOT_COLUMNS value of a card state, and the
+        siblings the answer buried (by card face) when it buried any; alone for a card that had no state."""
         if data is None:
             return None
+        listed = data.get(BURIED_SIBLINGS) if isinstance(data, dict) else None
+        buried = self.buried_siblings(listed, f"{path}.{BURIED_SIBLINGS}")
+        extra = {BURIED_SIBLINGS: buried} if buried else {}
+        if isinstance(data, dict) and set(data) == {BURIED_SIBLINGS}:
+            return extra or None
         values = self.row(CardState, data, path, required=SNAPSHOT_COLUMNS)
-        return {name: data[name] for name in SNAPSHOT_COLUMNS} if all(n in values for n in SNAPSHOT_COLUMNS) else None
+        if not all(n in values for n in SNAPSHOT_COLUMNS):
+            return None
+        return {**{name: data[name] for name in SNAPSHOT_COLUMNS}, **extra}
+
+    def buried_siblings(self, data: Any, path: str) -> list | None:
+        """[card face, buried_until before (ISO date or null)] or [card face] per sibling, or None."""
+        if data is None:
+            return None
+        if isinstance(data, list) and all(_buried_sibling(entry) for entry in data):
+            return data
+        self.add(path, "expected a list of [card face, ISO date or null] or [card face]")
+        return None
+
+
+def _buried_sibling(entry: Any) -> bool:
+    if not (isinstance(entry, list) and len(entry) in (1, 2) and isinstance(entry[0], str)):
+        return False
+    if len(entry) == 1 or entry[1] is None:
+        return True
+    try:
+        return isinstance(entry[1], str) and bool(date.fromisoformat(entry[1]))
+    except ValueError:
+        return False
 
 
 def _column_value(model, field: Column, value: Any) -> tuple[str | None, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from quizzer import srs
@@ -32,11 +32,12 @@ from quizzer.services.review_queue import (
     step,
     to_sm2,
 )
+from quizzer.services.siblings import bury_siblings, unbury_siblings
 from quizzer.services.study import QueueChange, QueueContents, StudyDay, contents_after, study_day_for
 from quizzer.srs import MAX_INTERVAL_DAYS, due_date, needs_relearning, review
-from quizzer.srs.queue import DeckOptions, Sibling, effective_options, siblings_to_bury
-from quizzer.store import card_states, deck_day, review_log
-from quizzer.store.card_states import StateRace
+from quizzer.srs.queue import DeckOptions, effective_options
+from quizzer.store import card_states, review_log
+from quizzer.store.card_states import BURIED_SIBLINGS, StateRace
 from quizzer.store.db import transaction
 from quizzer.store.models import CardState, ReviewLog, User
 from quizzer.store.queue import CardView, bucket
@@ -100,31 +101,20 @@ def _grade(user: User, card_id: int, quality: int, today: StudyDay, answer_id: s
     state.last_review = today.now.replace(tzinfo=None)
     state.buried_until = None
     card_states.write_answered(state)
+    bury = effective_options(user_defaults(user), DeckOptions(bury_siblings=card.deck_buries_siblings)).bury_siblings
+    buried, record = (bury_siblings(user.id, card.card_id, today.day) if kind == "review" and bury and card.siblings
+                      else ((), []))
+    if record:  # in the before-state, which undo reads and the roll-over drops
+        before = {**(before or {}), BURIED_SIBLINGS: record}
     log = ReviewLog(
         user=user.id, card=card.card_id, deck=card.deck_id, reviewed_at=state.last_review, day=today.day,
         quality=quality, applied=applied, kind=kind, time_ms=time_ms, answer_id=answer_id, state_before=before,
-        interval_before=before["interval"] if before else 0, interval_after=state.interval,
+        interval_before=before.get("interval", 0) if before else 0, interval_after=state.interval,
         easiness_x100_after=state.easiness_x100, repetitions_after=state.repetitions, due_after=state.due)
     review_log.record_answer(log)
     if log.id % UNDO_PRUNE_EVERY == 0:  # ids are a sequence: about one answer in 16 trims the before-states
         drop_old_undo_states(user.id)
-    bury = effective_options(user_defaults(user), DeckOptions(bury_siblings=card.deck_buries_siblings)).bury_siblings
-    buried = _bury_siblings(user, card.card_id, today.day) if kind == "review" and bury and card.siblings else ()
     return _Graded(log, ((card.deck_id, part_before, bucket(state, False, today.day)), *buried))
-
-
-def _bury_siblings(user: User, card_id: int, day: date) -> tuple[QueueChange, ...]:
-    """Hide the note's other cards until the next study day, so a cloze's c2 does not follow its c1
-    (nor a reverse its front): their queue changes."""
-    siblings = deck_day.siblings_of(user.id, card_id)
-    views = [Sibling(sibling_id, state is not None and state.relearn and state.last_review_day == day,
-                     state is not None and state.buried_until is not None and state.buried_until > day,
-                     state is not None and state.suspended)
-             for sibling_id, _, state in siblings]
-    chosen = set(siblings_to_bury(views, bury=True))
-    hidden = [(sibling_id, deck_id, state) for sibling_id, deck_id, state in siblings if sibling_id in chosen]
-    deck_day.bury_cards(user.id, hidden, day + timedelta(days=1), day)
-    return tuple((deck_id, bucket(state, False, day), None) for _, deck_id, state in hidden)
 
 
 def outcome_of(log: ReviewLog, replayed: bool = False) -> AnswerOutcome:
@@ -186,22 +176,26 @@ def answer_and_next(user: User, card_id: int, quality: object, now: datetime, *,
 
 # --- Undo, suspend, bury ---------------------------------------------------------------------------
 
-def _undo(user: User, today: StudyDay) -> tuple[int, QueueChange] | None:
-    """Take back the last answer of today, restoring its card exactly: (card id, queue change)."""
+def _undo(user: User, today: StudyDay) -> tuple[int, tuple[QueueChange, ...]] | None:
+    """Take back the last answer of today, restoring its card and the siblings it buried exactly:
+    (card id, queue changes)."""
     log = review_log.last_answer_today(user.id, today.day, today.starts_at)
     if log is None or before_state_dropped(log):  # older than the last UNDO_DEPTH answers: not exact
         return None
+    before = dict(log.state_before or {})
+    buried = before.pop(BURIED_SIBLINGS, [])
     state = card_states.state_of(user.id, log.card_id)
     part_before = bucket(state, False, today.day)
-    if log.state_before is None:
+    if not before:
         card_states.delete_state(state)
         part_after = bucket(None, state.retired, today.day)
     else:
-        card_states.restore(state, log.state_before)
+        card_states.restore(state, before)
         card_states.write_state(state)
         part_after = bucket(state, False, today.day)
+    siblings = unbury_siblings(user.id, log.card_id, buried, today.day) if buried else ()
     review_log.delete_answer(log)
-    return log.card_id, (log.deck_id, part_before, part_after)
+    return log.card_id, ((log.deck_id, part_before, part_after), *siblings)
 
 
 def undo_last(user: User, now: datetime | None = None) -> int | None:
@@ -220,8 +214,8 @@ def undo_and_show(user: User, now: datetime, *, deck_id: int | None = None,
         undone = _undo(user, today)
         if undone is None:
             return None
-        card_id, change = undone
-        contents = contents_after(user, today.day, deck_id, counts, change)
+        card_id, changes = undone
+        contents = contents_after(user, today.day, deck_id, counts, *changes)
         return step(user, today, contents, shown=card_view(user, card_id))
 
 

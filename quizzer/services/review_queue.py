@@ -141,7 +141,7 @@ def step(user: User, today: StudyDay, contents: QueueContents, outcome: AnswerOu
     plan = plan_for(user, today, contents)
     view = shown or next_view(user, today, plan)
     card = shown_card(user, view, today.day) if view is not None else None
-    return ReviewStep(card, plan.counts, contents, outcome)
+    return ReviewStep(card, plan.counts, plan.contents, outcome)
 
 
 def next_with_counts(user: User, now: datetime, deck_id: int | None = None, *,

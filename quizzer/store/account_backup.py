@@ -3,13 +3,15 @@ every note and card, its progress, and the bulk inserts of a restore."""
 from __future__ import annotations
 
 from quizzer.store.bulk import bulk_insert
+from quizzer.store.deck_options import DeckOption
 from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog
 
 
 def decks_in_backup(user_id: int) -> list[Deck]:
-    """The user's own decks and the shared decks they have progress on: own first, then by slug."""
+    """The user's own decks and the shared decks they have progress or options on: own first, then by slug."""
     progress = {d for (d,) in CardState.select(CardState.deck).distinct().where(CardState.user == user_id).tuples()}
     progress |= {d for (d,) in ReviewLog.select(ReviewLog.deck).distinct().where(ReviewLog.user == user_id).tuples()}
+    progress |= {d for (d,) in DeckOption.select(DeckOption.deck).where(DeckOption.user == user_id).tuples()}
     return list(Deck.select().where((Deck.owner == user_id) | (Deck.owner.is_null() & Deck.id.in_(
         list(progress) or [0]))).order_by(Deck.owner.is_null(), Deck.slug))
 
@@ -39,6 +41,12 @@ def review_log_of(user_id: int) -> list[ReviewLog]:
     return list(ReviewLog.select().where(ReviewLog.user == user_id).order_by(ReviewLog.id))
 
 
+def deck_options_of(user_id: int) -> list[DeckOption]:
+    """The user's options rows, each with its deck."""
+    return list(DeckOption.select(DeckOption, Deck).join(Deck).where(DeckOption.user == user_id)
+                .order_by(DeckOption.id))
+
+
 def insert_deck_content(deck_id: int, notes: list[tuple[dict, list[dict]]]) -> None:
     """A new deck's notes and their cards: (note values, [card values]) each, by field name."""
     bulk_insert(Note, [{**values, "deck": deck_id} for values, _ in notes])
@@ -53,7 +61,8 @@ def card_ids_by_face(deck_id: int) -> list[tuple[int, str, str]]:
                 .where(Card.deck == deck_id).tuples())
 
 
-def insert_progress(states: list[dict], log: list[dict]) -> None:
-    """Card states and review log rows by field name."""
+def insert_progress(states: list[dict], log: list[dict], options: list[dict]) -> None:
+    """Card states, review log rows and deck options rows by field name."""
     bulk_insert(CardState, states)
     bulk_insert(ReviewLog, log)
+    bulk_insert(DeckOption, options)

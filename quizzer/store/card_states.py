@@ -14,6 +14,9 @@ from quizzer.store.prepared import INT, Prepared, PreparedWrite
 # What undo puts back: every column an answer, a suspension or a burial can change.
 SNAPSHOT_COLUMNS = ("repetitions", "interval", "easiness_x100", "due", "last_review", "last_review_day",
                     "first_review_day", "relearn", "lapses", "reviews", "suspended", "buried_until")
+# The before-state's key for the siblings the answer buried (services/siblings.py); alone when the card
+# itself had no state.
+BURIED_SIBLINGS = "buried_siblings"
 # The card state's columns an answer sets (a new state also takes the rest, defaults included).
 _ANSWERED_COLUMNS = ("repetitions", "interval", "easiness_x100", "due", "last_review", "last_review_day",
                      "first_review_day", "relearn", "lapses", "reviews", "buried_until")

@@ -1,4 +1,5 @@
-"""Per-deck figures of a study day (what each deck gave today) and burying a card's siblings."""
+"""Per-deck figures of a study day (what each deck gave today, which decks the user sees) and burying a
+card's siblings."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,7 +8,8 @@ from datetime import date, datetime
 import peewee as pw
 
 from quizzer.store.deck_options import DeckOption
-from quizzer.store.models import Card, CardState, ReviewLog
+from quizzer.store.decks import is_visible_to
+from quizzer.store.models import Card, CardState, Deck, ReviewLog
 from quizzer.store.prepared import DATE, DATETIME, INT, Prepared
 
 
@@ -24,9 +26,10 @@ class DeckDayRow:
     bury_siblings: bool | None = None
     extra_new: int = 0
     extra_new_day: date | None = None
+    visible: bool = False  # the user sees the deck (a row of a deck they do not see has only options)
 
 
-_OPTIONS, _APPLIED, _STARTED = 1, 2, 3
+_OPTIONS, _APPLIED, _STARTED, _VISIBLE = 1, 2, 3, 4
 _NO_OPTIONS = [pw.SQL("NULL")] * 6
 
 
@@ -34,9 +37,10 @@ def _in(deck, column):
     return (pw.Value(deck) == 0) | (column == deck)
 
 
-# Three grouped reads in one statement: the options rows (first, so PostgreSQL types the NULL columns
-# of the others from them), today's applied answers per deck (index review_log(user, reviewed_at)) and
-# the cards first answered today per deck (index card_state(user, first_review_day)).
+# Four reads in one statement: the options rows (first, so PostgreSQL types the NULL columns of the
+# others from them), today's applied answers per deck (index review_log(user, reviewed_at)), the cards
+# first answered today per deck (index card_state(user, first_review_day)) and the decks the user sees
+# (a few rows: what carried queue contents must list, services.day_plan).
 _DECK_DAYS = Prepared(lambda user, deck, since, day: (
     DeckOption.select(DeckOption.deck, pw.SQL(str(_OPTIONS)), pw.SQL("0"), DeckOption.new_per_day,
                       DeckOption.reviews_per_day, DeckOption.new_order, DeckOption.bury_siblings,
@@ -47,12 +51,14 @@ _DECK_DAYS = Prepared(lambda user, deck, since, day: (
            & _in(deck, ReviewLog.deck)).group_by(ReviewLog.deck)
     + CardState.select(CardState.deck, pw.SQL(str(_STARTED)), pw.fn.COUNT(pw.SQL("*")), *_NO_OPTIONS)
     .where((CardState.user == user) & (CardState.first_review_day == day) & _in(deck, CardState.deck))
-    .group_by(CardState.deck)).tuples(), user=INT, deck=INT, since=DATETIME, day=DATE)
+    .group_by(CardState.deck)
+    + Deck.select(Deck.id, pw.SQL(str(_VISIBLE)), pw.SQL("0"), *_NO_OPTIONS)
+    .where(is_visible_to(user) & _in(deck, Deck.id))).tuples(), user=INT, deck=INT, since=DATETIME, day=DATE)
 
 
 def deck_days(user_id: int, deck_id: int | None, since: datetime, day: date) -> dict[int, DeckDayRow]:
     """Today's figures (``since``: the day's start, naive UTC) and the user's options of the decks that
-    have any, in all decks or the one given: one statement."""
+    have any, and which decks the user sees (each has a row), in all decks or the one given: one statement."""
     found: dict[int, dict] = {}
     for deck, kind, count, per_day, reviews, order, bury, extra, extra_day in _DECK_DAYS.rows(
             user=user_id, deck=deck_id or 0, since=since, day=day):
@@ -61,6 +67,8 @@ def deck_days(user_id: int, deck_id: int | None, since: datetime, day: date) -> 
             values["applied"] = count
         elif kind == _STARTED:
             values["new_started"] = count
+        elif kind == _VISIBLE:
+            values["visible"] = True
         else:
             values.update(new_per_day=per_day, reviews_per_day=reviews, new_order=order,
                           bury_siblings=None if bury is None else bool(bury), extra_new=extra or 0,

@@ -6,10 +6,15 @@ from quizzer.store.models import Card, Deck
 from quizzer.store.prepared import INT, STR, Prepared
 
 
+def is_visible_to(user_id):
+    """The condition a deck the user sees meets: shared, or theirs."""
+    return Deck.owner.is_null() | (Deck.owner == user_id)
+
+
 def visible_decks_query(user_id, *columns):
     """The visible decks as a query, for the store's own joins (the quiz pool's and the readiness
     counts' subqueries, ``visible_decks_among``)."""
-    return (Deck.select(*columns).where(Deck.owner.is_null() | (Deck.owner == user_id))
+    return (Deck.select(*columns).where(is_visible_to(user_id))
             .order_by(Deck.owner.is_null(False), Deck.title, Deck.id))
 
 
