@@ -137,6 +137,11 @@ class _Reader:
             return None
         fields: Fields = {}
         for key_node, value_node in pairs(node):
+            if type(key_node) is Scalar and key_node.tag is None:  # the usual key, as _add_field takes it
+                key = key_node.value
+                if key not in fields and (keys is None or key in keys) and not (key_node.plain and key in _NULL_WORDS):
+                    fields[key] = (key_node, value_node)
+                    continue
             self._add_field(fields, key_node, value_node, path, keys)
         for key in required:
             if key not in fields:
@@ -175,6 +180,10 @@ class _Reader:
 
     def text(self, node: Node, path: str, *, required: bool = True) -> str | None:
         """Any non-null scalar as written (``42`` is "42"), trailing whitespace removed."""
+        if type(node) is Scalar and node.tag is None and not (node.plain and node.value in _NULL_WORDS):
+            value = node.value.rstrip()  # the usual text: what the checks below would return
+            if value and "\x00" not in value:
+                return value
         kind = _scalar_kind(node)
         if kind == "null" and not required:
             return None
