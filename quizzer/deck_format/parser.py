@@ -168,7 +168,8 @@ class _Reader:
     def values(self, fields: Fields, path: str,
                readers: dict[str, _FieldReader]) -> dict[str, Any]:
         """Each field that has a reader, read by it (None where bad)."""
-        return {key: readers[key](self, value, join_path(path, key))
+        prefix = f"{path}." if path else ""  # join_path, once for all the fields
+        return {key: readers[key](self, value, prefix + key)
                 for key, (_, value) in fields.items() if key in readers}
 
     def sequence(self, node: Node, path: str) -> list[tuple[Node, str]] | None:
