@@ -225,8 +225,12 @@ class _Reader:
         items = self.sequence(node, path)
         if items is None:
             return None
-        values = (self.name(item, item_path, is_tag, TAG_RULE) for item, item_path in items)
-        return tuple(dict.fromkeys(value for value in values if value is not None))
+        found: dict[str, None] = {}  # ordered, without duplicates
+        for item, item_path in items:  # a loop, not generators: every card has tags
+            value = self.name(item, item_path, is_tag, TAG_RULE)
+            if value is not None:
+                found[value] = None
+        return tuple(found)
 
     def boolean(self, node: Node, path: str) -> bool | None:
         value = _BOOL_WORDS.get(node.value) if isinstance(node, Scalar) and _scalar_kind(node) == "bool" else None
