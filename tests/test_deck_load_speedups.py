@@ -231,9 +231,9 @@ def test_ids_taken_before_an_insert_never_collide_with_later_rows(db):
     assert len(set(ids)) == 3 and min(ids) > first.id
     insert_rows(User, ("id", "username", "username_key", "password_hash", "is_admin", "timezone", "rollover_hour",
                        "new_per_day", "reviews_per_day", "grade_scale", "session_version", "created_at",
-                       "suspend_leeches", "typed_answers"),
+                       "suspend_leeches", "typed_answers", "new_order", "bury_siblings"),
                 [(i, f"taken{i}", f"taken{i}", "", False, "UTC", 4, 20, 200, "buttons", 1, first.created_at, False,
-                  True)
+                  True, "deck", True)
                  for i in ids])
     after = User.create(username="after")  # the sequence (PostgreSQL) or the table's maximum (SQLite) moved on
     assert after.id > max(ids) and User.select().count() == 5
