@@ -1,5 +1,6 @@
 """Fast paths of deck loading: each must give exactly what the slow path gives.
 
+- cloze: a note's faces come from one pass over its text (cloze_faces), as render_cloze gives them;
 - render: one-line texts with simple **strong**, `code` and $math$ spans skip markdown-it and nh3;
 - store.bulk: values are converted column by column (defaults, JSON, plain values); lists of
   strings are written as JSON directly; new rows' ids are taken before their insert;
@@ -15,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizzer.deck_format import NoteSpec, faces, parse_deck
+from quizzer.deck_format.cloze import cloze_faces, cloze_numbers, render_cloze
 from quizzer.deck_format.render import _MD, HtmlCache, _simple_inline, render_inline, render_markdown, sanitize
 from quizzer.services.decks import load_files, note_content, plan_import, same_content
 from quizzer.store.bulk import _values, insert_rows, json_strings, take_ids
@@ -98,6 +100,33 @@ def test_texts_the_fast_path_must_leave_alone():
     for text in cases:
         assert _simple_inline(text) is None, text
         _check(text)
+
+
+def _cloze_faces_one_by_one(text: str) -> list[tuple[int, str, str]]:
+    return [(n, render_cloze(text, n, reveal=False), render_cloze(text, n, reveal=True)) for n in cloze_numbers(text)]
+
+
+# Deletions, empty ones, hints, unclosed and nested markup, and what surrounds them.
+_CLOZE_PIECE = st.sampled_from(["{{c1::", "{{c2::", "{{c12::", "{{c0::", "{{c", "::", "}}", "}", "{", "{{",
+                                "c1", "x", "Word", " ", "<b>", "$x$", "**", "\n", "é"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_CLOZE_PIECE, max_size=14), st.booleans())
+def test_cloze_faces_are_what_render_cloze_gives_each_deletion(pieces, tag_first):
+    text = ("<div>" if tag_first else "") + "".join(pieces)
+    assert cloze_faces(text) == _cloze_faces_one_by_one(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "{{c1::" * 20_000,  # unclosed, 100 KB
+    "{{c1::a}}" * 12_000,  # 100 KB of one deletion
+    "".join(f"{{{{c{i % 50 + 1}::w{i}::h}}}} " for i in range(8_000)),  # 50 numbers, hints
+    "{{c1::}}" * 12_000 + "{{c2::x}}",  # empty deletions stay as written
+    "x" * 100_000 + "{{c1::y}}",
+])
+def test_cloze_faces_match_render_cloze_on_long_texts(text):
+    assert cloze_faces(text) == _cloze_faces_one_by_one(text)
 
 
 def test_every_face_of_the_sample_deck_renders_as_the_full_renderer_would():

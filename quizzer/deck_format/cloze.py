@@ -61,3 +61,29 @@ def render_cloze(text: str, number: int, *, reveal: bool) -> str:
         return f"{strong}[{hint or '...'}]{end}"
 
     return _DELETION.sub(replace, text)
+
+
+def cloze_faces(text: str) -> list[tuple[int, str, str]]:
+    """(number, prompt, answer) for each deletion number in order: ``render_cloze(text, number)``
+    without and with ``reveal``, from one pass over the text (a large import makes one per card).
+    tests/test_deck_load_speedups.py checks it against render_cloze."""
+    parts = _DELETION.split(text)  # before, number, body, between, number, body, ..., after
+    strong, end = ("<strong>", "</strong>") if text.startswith("<") else ("**", "**")
+    deletions = []  # (index into parts, number, deleted, hint) of each deletion that deletes something
+    for i in range(1, len(parts), 3):
+        deleted, _, hint = parts[i + 1].partition("::")
+        if deleted:
+            deletions.append((i, int(parts[i]), deleted, hint))
+        else:  # "{{c1::}}" is not a deletion: it stays as written, as in render_cloze
+            parts[i] = f"{{{{c{parts[i]}::{parts[i + 1]}}}}}"
+            parts[i + 1] = ""
+    for i, _, deleted, _ in deletions:
+        parts[i], parts[i + 1] = deleted, ""
+    found = []
+    for number in sorted({number for _, number, _, _ in deletions}):
+        prompt, answer = parts.copy(), parts.copy()
+        for i, n, deleted, hint in deletions:
+            if n == number:
+                prompt[i], answer[i] = f"{strong}[{hint or '...'}]{end}", f"{strong}{deleted}{end}"
+        found.append((number, "".join(prompt), "".join(answer)))
+    return found

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .cloze import cloze_numbers, render_cloze
+from .cloze import cloze_faces
 from .model import NoteSpec
 
 
@@ -23,12 +23,7 @@ def faces(note: NoteSpec) -> list[Face]:
     face and, with ``reverse``, a reverse one asking for the question from the answer.
     """
     if note.kind == "cloze":
-        text = note.cloze or ""
-        return [
-            Face(f"c{number}", render_cloze(text, number, reveal=False),
-                 render_cloze(text, number, reveal=True))
-            for number in cloze_numbers(text)
-        ]
+        return [Face(f"c{number}", prompt, answer) for number, prompt, answer in cloze_faces(note.cloze or "")]
     question, answer = note.question or "", note.answer or ""
     if note.reverse:
         return [Face("front", question, answer), Face("reverse", answer, question)]

@@ -137,6 +137,11 @@ class _Reader:
             return None
         fields: Fields = {}
         for key_node, value_node in pairs(node):
+            if type(key_node) is Scalar and key_node.tag is None:  # the usual key, as _add_field takes it
+                key = key_node.value
+                if key not in fields and (keys is None or key in keys) and not (key_node.plain and key in _NULL_WORDS):
+                    fields[key] = (key_node, value_node)
+                    continue
             self._add_field(fields, key_node, value_node, path, keys)
         for key in required:
             if key not in fields:
@@ -163,7 +168,8 @@ class _Reader:
     def values(self, fields: Fields, path: str,
                readers: dict[str, _FieldReader]) -> dict[str, Any]:
         """Each field that has a reader, read by it (None where bad)."""
-        return {key: readers[key](self, value, join_path(path, key))
+        prefix = f"{path}." if path else ""  # join_path, once for all the fields
+        return {key: readers[key](self, value, prefix + key)
                 for key, (_, value) in fields.items() if key in readers}
 
     def sequence(self, node: Node, path: str) -> list[tuple[Node, str]] | None:
@@ -175,6 +181,10 @@ class _Reader:
 
     def text(self, node: Node, path: str, *, required: bool = True) -> str | None:
         """Any non-null scalar as written (``42`` is "42"), trailing whitespace removed."""
+        if type(node) is Scalar and node.tag is None and not (node.plain and node.value in _NULL_WORDS):
+            value = node.value.rstrip()  # the usual text: what the checks below would return
+            if value and "\x00" not in value:
+                return value
         kind = _scalar_kind(node)
         if kind == "null" and not required:
             return None
@@ -215,8 +225,12 @@ class _Reader:
         items = self.sequence(node, path)
         if items is None:
             return None
-        values = (self.name(item, item_path, is_tag, TAG_RULE) for item, item_path in items)
-        return tuple(dict.fromkeys(value for value in values if value is not None))
+        found: dict[str, None] = {}  # ordered, without duplicates
+        for item, item_path in items:  # a loop, not generators: every card has tags
+            value = self.name(item, item_path, is_tag, TAG_RULE)
+            if value is not None:
+                found[value] = None
+        return tuple(found)
 
     def boolean(self, node: Node, path: str) -> bool | None:
         value = _BOOL_WORDS.get(node.value) if isinstance(node, Scalar) and _scalar_kind(node) == "bool" else None

@@ -118,8 +118,7 @@ def _simple_inline(text: str) -> str | None:
     return _SPAN.sub(_span_html, text)
 
 
-@lru_cache(maxsize=4096)
-def render_markdown(text: str) -> str:
+def _render_markdown(text: str) -> str:
     """Render card markdown to sanitised HTML (block level)."""
     if _PLAIN.match(text or "") and "  " not in text and not text.endswith(" "):
         return f"<p>{text}</p>\n"
@@ -128,13 +127,16 @@ def render_markdown(text: str) -> str:
     return sanitize(_MD.render(text or ""))
 
 
+render_markdown = lru_cache(maxsize=4096)(_render_markdown)
+
+
 class HtmlCache(dict[str, str]):
     """Card markdown -> its ``render_markdown`` HTML, each text rendered once, when first asked for.
     A reader that knows the HTML of the markdown it wrote fills it in, so a large import skips the
     renderer; ``cache[text]`` is a plain dict lookup for every text seen before."""
 
     def __missing__(self, text: str) -> str:
-        rendered = self[text] = render_markdown(text)
+        rendered = self[text] = _render_markdown(text)  # each text once: no use for the LRU cache
         return rendered
 
 

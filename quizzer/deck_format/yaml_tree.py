@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable, Iterator
-from typing import Protocol
+from typing import NoReturn, Protocol
 
 import yaml
 from yaml.composer import ComposerError
@@ -51,13 +51,6 @@ class _EventParser(Protocol):
     def dispose(self) -> None: ...
 
 
-class _Mark(Protocol):
-    """A parser event's 0-based position (yaml.Mark, or libyaml's own Mark)."""
-
-    line: int
-    column: int
-
-
 _LoaderClass: Callable[[str], _EventParser] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # only its parser is used
 
 
@@ -66,9 +59,8 @@ class Scalar:
 
     __slots__ = ("value", "tag", "plain", "line", "column")
 
-    def __init__(self, value: str, tag: str | None, plain: bool, mark: _Mark):
-        self.value, self.tag, self.plain = value, tag, plain
-        self.line, self.column = mark.line + 1, mark.column + 1
+    def __init__(self, value: str, tag: str | None, plain: bool, line: int, column: int):
+        self.value, self.tag, self.plain, self.line, self.column = value, tag, plain, line, column
 
 
 class AliasScalar(Scalar):
@@ -82,10 +74,10 @@ class Collection:
 
     __slots__ = ("tag", "flow_style", "is_mapping", "items", "line", "column")
 
-    def __init__(self, event: CollectionStartEvent, is_mapping: bool, mark: _Mark):
+    def __init__(self, event: CollectionStartEvent, is_mapping: bool, line: int, column: int):
         self.tag, self.flow_style, self.is_mapping = event.tag, event.flow_style, is_mapping
         self.items: list[Node] = []
-        self.line, self.column = mark.line + 1, mark.column + 1
+        self.line, self.column = line, column
 
 
 # Small nodes instead of PyYAML's: parser events with their marks take ~3x the memory.
@@ -148,7 +140,7 @@ def _document_tree(loader: _EventParser, filename: str, max_depth: int,
 
     Raises DeckError beyond max_depth or max_nodes, yaml.MarkedYAMLError on bad syntax.
     """
-    get_event = loader.get_event  # the hot loop: one pass per event of the file
+    get_event = loader.get_event
     get_event()  # stream start
     if loader.check_event(StreamEndEvent):
         return None, False
@@ -156,21 +148,33 @@ def _document_tree(loader: _EventParser, filename: str, max_depth: int,
     open_collections: list[Collection] = []
     has_aliases, node_count = False, 0
     node: Node
+    # The hot loop: one pass per event of the file (~10 events per card), so the common
+    # cases (a scalar into an open collection, a collection's end) come first and inline.
     while True:
         event = get_event()
         kind = type(event)
-        if kind is MappingEndEvent or kind is SequenceEndEvent:
+        if type(event) is ScalarEvent and open_collections:
+            mark = event.start_mark
+            assert mark is not None  # the parser marks every event
+            node = Scalar(event.value, event.tag, event.implicit[0], mark.line + 1, mark.column + 1)
+            open_collections[-1].items.append(node)
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
             node = open_collections.pop()
+            if not open_collections:
+                break
+            continue  # an end is not a node: nothing to count
         else:
             node = _node(event)
-            node_count += 1
             has_aliases = has_aliases or kind is AliasEvent
             if open_collections:
                 open_collections[-1].items.append(node)
             if type(node) is Collection:
                 open_collections.append(node)
-            _check_limits(filename, node, len(open_collections), node_count, max_depth,
-                          max_nodes)
+                if len(open_collections) > max_depth:  # only a collection goes deeper
+                    _raise_at(filename, node, f"deck is nested more than {max_depth} levels deep")
+        node_count += 1
+        if node_count > max_nodes:
+            _raise_at(filename, node, f"deck has more than {max_nodes:,} values")
         if not open_collections:
             break
     get_event()  # document end
@@ -185,12 +189,13 @@ def _node(event: Event | None) -> Node:
     mark = event.start_mark if event is not None else None
     if mark is None:
         raise ComposerError("expected a node", None, f"but found {event!r}", None)
+    line, column = mark.line + 1, mark.column + 1
     if type(event) is ScalarEvent:
-        return Scalar(event.value, event.tag, event.implicit[0], mark)
+        return Scalar(event.value, event.tag, event.implicit[0], line, column)
     if type(event) is AliasEvent:
-        return AliasScalar(f"*{event.anchor}", None, False, mark)
+        return AliasScalar(f"*{event.anchor}", None, False, line, column)
     if isinstance(event, CollectionStartEvent):
-        return Collection(event, type(event) is MappingStartEvent, mark)
+        return Collection(event, type(event) is MappingStartEvent, line, column)
     raise ComposerError("expected a node", None, f"but found {event!r}", _error_mark(event))
 
 
@@ -203,14 +208,7 @@ def _error_mark(event: Event | None) -> yaml.Mark | None:
     return yaml.Mark(mark.name, mark.index, mark.line, mark.column, mark.buffer, mark.pointer)
 
 
-def _check_limits(filename: str, node: Node, depth: int, node_count: int, max_depth: int,
-                  max_nodes: int) -> None:
-    if depth > max_depth:
-        message = f"deck is nested more than {max_depth} levels deep"
-    elif node_count > max_nodes:
-        message = f"deck has more than {max_nodes:,} values"
-    else:
-        return
+def _raise_at(filename: str, node: Node, message: str) -> NoReturn:
     raise DeckError([Problem(filename, node.line, node.column, "", message)])
 
 
