@@ -44,8 +44,9 @@ if str(REPO) not in sys.path:
 from quizzer.deck_format import NoteSpec  # noqa: E402
 from quizzer.deck_format.render import render_markdown  # noqa: E402
 from quizzer.services import decks as deck_service  # noqa: E402
+from quizzer.services.day_plan import due_counts_by_deck  # noqa: E402
 from quizzer.services.review import answer, next_card  # noqa: E402
-from quizzer.services.study import due_counts_by_deck, study_day_for  # noqa: E402
+from quizzer.services.study import study_day_for  # noqa: E402
 from quizzer.srs import Sm2State, review  # noqa: E402
 from quizzer.store import connect  # noqa: E402
 from quizzer.store.models import Card, CardState, Deck, Note, ReviewLog, User  # noqa: E402
