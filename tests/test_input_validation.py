@@ -76,12 +76,22 @@ def test_a_json_body_past_the_size_limit_is_413(alice):
     ('{"card_id": 1, "quality": NaN}', "body"),
     ('{"card_id": 1, "quality": 1' + "0" * 5000 + "}", "body"),
     ('{"card_id": 1, "quality": 4, "answer_id": "a\\u0000b"}', "answer_id"),
+    ('{"card_id": 1, "quality": 4, "queue": {"decks": [], "day": ["x\\u0000"]}}', "day"),
+    ('{"card_id": 1, "quality": 4, "x": [{"k\\u0000": 1}]}', "x"),
     (b'{"card_id": 1, "quality": 4, "answer_id": "\xff"}', "body"),
 ])
 def test_malformed_json_is_400_naming_the_field(alice, body, field):
     response = alice.post("/api/review/answer", data=body, content_type="application/json",
                           headers={"X-CSRFToken": alice.csrf})
     assert _message(response, 400).startswith(f"{field}:")
+
+
+def test_an_escaped_backslash_before_u0000_is_not_a_nul(alice):
+    body = f'{{"card_id": {_card("France")}, "quality": 4, "answer_id": "a\\\\u0000b"}}'  # a backslash, no NUL
+    response = alice.post("/api/review/answer", data=body, content_type="application/json",
+                          headers={"X-CSRFToken": alice.csrf})
+    assert response.status_code == 200, response.get_json()
+    assert ReviewLog.get().answer_id == "a\\u0000b"
 
 
 @pytest.mark.parametrize("path", ["/stats?deck=%C2%B2", "/api/stats/heatmap?deck=%C2%B2", "/study?deck=%C2%B2",

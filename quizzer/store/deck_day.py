@@ -81,14 +81,17 @@ def _as_date(value) -> date | None:
     return date.fromisoformat(str(value)[:10]) if value is not None and not isinstance(value, date) else value
 
 
+# Answering a card of a note with siblings asks this (a reverse, a cloze's other deletions).
+_SIBLINGS = Prepared(lambda user, card: (
+    Card.select(Card.id, Card.deck, CardState)
+    .join(CardState, pw.JOIN.LEFT_OUTER, on=(CardState.card == Card.id) & (CardState.user == user), attr="state")
+    .where((Card.note == Card.select(Card.note).where(Card.id == card)) & (Card.id != card) & ~Card.retired)),
+    user=INT, card=INT)
+
+
 def siblings_of(user_id: int, card_id: int) -> list[tuple[int, int, CardState | None]]:
     """The other active cards of the card's note: (card id, deck id, the user's state or None)."""
-    note = Card.select(Card.note).where(Card.id == card_id)
-    join_state = (CardState.card == Card.id) & (CardState.user == user_id)
-    rows = (Card.select(Card.id, Card.deck, CardState)
-            .join(CardState, pw.JOIN.LEFT_OUTER, on=join_state, attr="state")
-            .where((Card.note == note) & (Card.id != card_id) & ~Card.retired))
-    return [(card.id, card.deck_id, _state(card)) for card in rows]
+    return [(card.id, card.deck_id, _state(card)) for card in _SIBLINGS.rows(user=user_id, card=card_id)]
 
 
 def _state(card: Card) -> CardState | None:
