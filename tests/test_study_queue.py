@@ -12,7 +12,8 @@ from quizzer.services import deck_options, review
 from quizzer.services import users as user_service
 from quizzer.services.day_plan import due_counts_by_deck, queue_counts
 from quizzer.services.study import DeckPart, queue_contents, study_day_for
-from quizzer.store.models import CardState, Deck, User
+from quizzer.store import deck_day
+from quizzer.store.models import CardState, Deck, ReviewLog, User
 from tests.conftest import at, card_id
 
 NOON = at("2026-02-02 12:00")
@@ -227,3 +228,26 @@ def drain_numbers(user, deck_id):
         review.answer(user, view.card.id, 4, now=now)
         now += timedelta(seconds=1)
     return numbers
+
+
+def test_todays_answers_per_deck_come_from_the_rollup_and_equal_the_logs_count(user, three):
+    """deck_day reads today's schedule-setting answers per deck from review_day (reviews plus answers
+    to cards without an interval): after first answers, lapses, same-day repeats, a quiz answer, an
+    answer of the day before and an undo, it equals counting the log's applied answers of the day."""
+    yesterday = NOON - timedelta(days=1)
+    review.answer(user, card_id("a", "a1"), 4, now=yesterday)
+    review.answer(user, card_id("a", "a1"), 1, now=NOON)  # a lapse of yesterday's card: applied
+    review.answer(user, card_id("a", "a1"), 4, now=NOON + timedelta(minutes=2))  # same-day repeat: not applied
+    for n, quality in enumerate((5, 2, 0)):  # new cards, one forgotten at once
+        review.answer(user, card_id("b", f"b{n + 1}"), quality, now=NOON + timedelta(minutes=3 + n))
+    review.answer(user, card_id("b", "b2"), 4, now=NOON + timedelta(minutes=9))  # repeat: not applied
+    review.answer(user, card_id("c", "c1"), 4, kind="quiz", answer_id="quiz-1-1", now=NOON)
+    review.answer(user, card_id("c", "c2"), 4, now=NOON + timedelta(minutes=10))
+    review.undo_last(user, now=NOON + timedelta(minutes=11))  # takes c2's answer back
+
+    today = study_day_for(user, NOON)
+    logged = Counter(log.deck_id for log in ReviewLog.select().where(
+        (ReviewLog.user == user.id) & (ReviewLog.day == today.day) & ReviewLog.applied))
+    rows = deck_day.deck_days(user.id, None, today.day)
+    assert {deck: row.applied for deck, row in rows.items() if row.applied} == dict(logged)
+    assert dict(logged) == {three[0].id: 1, three[1].id: 3, three[2].id: 1}

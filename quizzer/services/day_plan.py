@@ -89,7 +89,7 @@ def plan_for(user: User, today: StudyDay, contents: QueueContents) -> DayPlan:
     """The plan of one scope from its contents, and its decks' options and figures of today (one
     statement). Contents that do not list the scope's visible decks (carried from before a deck was
     made, imported or removed) are counted again in full (two statements more)."""
-    found = deck_day.deck_days(user.id, contents.deck_id, today.starts_at, today.day)
+    found = deck_day.deck_days(user.id, contents.deck_id, today.day)
     if sorted(part.deck_id for part in contents.decks) != sorted(r.deck_id for r in found.values() if r.visible):
         contents = queue_contents(user, today.day, contents.deck_id)
     rows = [found.get(part.deck_id) or deck_day.DeckDayRow(part.deck_id) for part in contents.decks]

@@ -3,14 +3,15 @@ card's siblings."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 import peewee as pw
 
 from quizzer.store.deck_options import DeckOption
 from quizzer.store.decks import is_visible_to
-from quizzer.store.models import Card, CardState, Deck, ReviewLog
-from quizzer.store.prepared import DATE, DATETIME, INT, Prepared
+from quizzer.store.models import Card, CardState, Deck
+from quizzer.store.prepared import DATE, INT, Prepared
+from quizzer.store.stats_models import ReviewDay
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,11 @@ class DeckDayRow:
     """One deck's day: what it gave today, and the user's own options for it (None: inherited)."""
 
     deck_id: int
-    applied: int = 0  # answers that set a schedule since the day began
+    # Answers that set a schedule today, from the review_day rollup (its triggers keep it exact, undo
+    # included): applied reviews of cards with an interval, plus the answers to cards without one,
+    # which are all applied (SM-2 leaves every answered card an interval of at least a day, so a same-day
+    # repeat always has one). Walking today's log instead cost 1 ms after 4,000 answers.
+    applied: int = 0
     new_started: int = 0  # cards first answered today (in a review or a quiz)
     new_per_day: int | None = None
     reviews_per_day: int | None = None
@@ -38,30 +43,30 @@ def _in(deck, column):
 
 
 # Four reads in one statement: the options rows (first, so PostgreSQL types the NULL columns of the
-# others from them), today's applied answers per deck (index review_log(user, reviewed_at)), the cards
+# others from them), today's applied answers per deck, the cards
 # first answered today per deck (index card_state(user, first_review_day)) and the decks the user sees
 # (a few rows: what carried queue contents must list, services.day_plan).
-_DECK_DAYS = Prepared(lambda user, deck, since, day: (
+_DECK_DAYS = Prepared(lambda user, deck, day: (
     DeckOption.select(DeckOption.deck, pw.SQL(str(_OPTIONS)), pw.SQL("0"), DeckOption.new_per_day,
                       DeckOption.reviews_per_day, DeckOption.new_order, DeckOption.bury_siblings,
                       DeckOption.extra_new, DeckOption.extra_new_day)
     .where((DeckOption.user == user) & _in(deck, DeckOption.deck))
-    + ReviewLog.select(ReviewLog.deck, pw.SQL(str(_APPLIED)), pw.fn.COUNT(pw.SQL("*")), *_NO_OPTIONS)
-    .where((ReviewLog.user == user) & (ReviewLog.reviewed_at >= since) & ReviewLog.applied
-           & _in(deck, ReviewLog.deck)).group_by(ReviewLog.deck)
+    + ReviewDay.select(ReviewDay.deck, pw.SQL(str(_APPLIED)), ReviewDay.reviews + ReviewDay.new_answers,
+                       *_NO_OPTIONS)
+    .where((ReviewDay.user == user) & (ReviewDay.day == day) & _in(deck, ReviewDay.deck))
     + CardState.select(CardState.deck, pw.SQL(str(_STARTED)), pw.fn.COUNT(pw.SQL("*")), *_NO_OPTIONS)
     .where((CardState.user == user) & (CardState.first_review_day == day) & _in(deck, CardState.deck))
     .group_by(CardState.deck)
     + Deck.select(Deck.id, pw.SQL(str(_VISIBLE)), pw.SQL("0"), *_NO_OPTIONS)
-    .where(is_visible_to(user) & _in(deck, Deck.id))).tuples(), user=INT, deck=INT, since=DATETIME, day=DATE)
+    .where(is_visible_to(user) & _in(deck, Deck.id))).tuples(), user=INT, deck=INT, day=DATE)
 
 
-def deck_days(user_id: int, deck_id: int | None, since: datetime, day: date) -> dict[int, DeckDayRow]:
-    """Today's figures (``since``: the day's start, naive UTC) and the user's options of the decks that
-    have any, and which decks the user sees (each has a row), in all decks or the one given: one statement."""
+def deck_days(user_id: int, deck_id: int | None, day: date) -> dict[int, DeckDayRow]:
+    """Study day ``day``'s figures and the user's options of the decks that have any, and which decks the
+    user sees (each has a row), in all decks or the one given: one statement."""
     found: dict[int, dict] = {}
     for deck, kind, count, per_day, reviews, order, bury, extra, extra_day in _DECK_DAYS.rows(
-            user=user_id, deck=deck_id or 0, since=since, day=day):
+            user=user_id, deck=deck_id or 0, day=day):
         values = found.setdefault(deck, {})
         if kind == _APPLIED:
             values["applied"] = count
