@@ -87,6 +87,11 @@ def write_answered(state: CardState) -> None:
         _UPDATE_STATE.run([state.__data__.get(name) for name in _ANSWERED_COLUMNS] + [state.id])
 
 
+def insert_state(state: CardState) -> None:
+    """Store a new state whole (defaults included)."""
+    _INSERT_STATE.run([state.__data__.get(name) for name in _NEW_STATE_COLUMNS])
+
+
 def write_state(state: CardState) -> None:
     """Store a suspension, a burial or a restored snapshot."""
     state.save()
