@@ -166,6 +166,9 @@ def test_a_deck_scope_the_user_cannot_see_changes_nothing(logged_in, decks, load
     ({"day": "2026-03-05", "deck": None, "decks": [[1, 3, 0]]}, "queue"),
     ({"day": "2026-03-05", "deck": None, "new": 1, "due": 0, "relearn": 0}, "queue"),  # before per-deck limits
     ({"day": "yesterday", "deck": None, "decks": [[1, 1, 0, 0]]}, "queue: day"),
+    ({"day": "2026-W10", "deck": None, "decks": [[1, 1, 0, 0]]}, "queue: day"),  # ISO forms other than a date
+    ({"day": "20260305", "deck": None, "decks": [[1, 1, 0, 0]]}, "queue: day"),
+    ({"day": "2026-03-05", "decks": [[1, 1, 0, 0]]}, "queue"),  # no "deck" key
     ({"day": "2026-03-05", "deck": "1", "decks": [[1, 1, 0, 0]]}, "queue"),
     ([1, 2, 3], "queue"),
 ])
