@@ -46,6 +46,8 @@ def test_a_deck_inherits_the_users_defaults_until_its_own_are_set(db, user, load
 @pytest.mark.parametrize("values, message", [
     ({"new_per_day": "-1"}, "new_per_day: between 0 and 9999"),
     ({"reviews_per_day": "many"}, "reviews_per_day: a whole number"),
+    ({"reviews_per_day": "2_0"}, "reviews_per_day: a whole number"),
+    ({"reviews_per_day": "9" * 5000}, "reviews_per_day: a whole number"),
     ({"new_order": "alphabetical"}, "new_order: one of deck, round_robin, random"),
     ({"bury_siblings": "yes"}, "bury_siblings: on, off"),
     ({"fsrs": "1"}, "fsrs: not a deck option"),
