@@ -99,3 +99,18 @@ def test_custom_study_refuses_new_cards_and_bad_sessions(user, studied):
         custom_study.check_session("ahead", None, days="0")
     with pytest.raises(InvalidInput, match="tag: one tag"):
         custom_study.check_session("tag", None, tag="two tags")
+
+
+def test_an_answer_outside_the_sessions_deck_is_refused_and_writes_nothing(user, studied, load_deck):
+    bob = User.create(username="bob")
+    hidden = load_deck("id: bobs\ntitle: Bob's\ncards:\n  - {id: x, question: 'x?', answer: 'X'}\n", owner=bob,
+                       name="bobs.yaml")
+    other = load_deck("id: other\ntitle: Other\ncards:\n  - {id: y, question: 'y?', answer: 'Y'}\n", name="other.yaml")
+    logged = ReviewLog.select().count()
+    with pytest.raises(NotFound, match=f"no deck {hidden.id}"):  # a deck the user cannot see: nothing logged
+        custom_study.answer_custom(user, custom_study.check_session("ahead", hidden.id, days=5), card_id("cs", "a"),
+                                   4, now=JAN9)
+    with pytest.raises(InvalidInput, match=f"card_id: card {card_id('cs', 'a')} is not in deck {other.id}"):
+        custom_study.answer_custom(user, custom_study.check_session("ahead", other.id, days=5), card_id("cs", "a"),
+                                   4, now=JAN9)
+    assert ReviewLog.select().count() == logged

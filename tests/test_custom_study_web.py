@@ -97,6 +97,10 @@ def test_deck_options_are_saved_from_the_deck_page(logged_in, deck):
     assert "Today: at most 2 new cards and" in page.by_id("deck-options-now")[2]
     bad = client.form(f"/decks/{deck.id}/options", {"new_per_day": "-3"})
     assert bad.status_code == 400 and "new_per_day: between 0 and 9999" in bad.get_data(as_text=True)
+    # A client sending one field changes that one: a field left out is not "inherit" (the form sends "")
+    assert client.form(f"/decks/{deck.id}/options", {"reviews_per_day": "50"}).status_code == 302
+    row = DeckOption.get()
+    assert (row.new_per_day, row.reviews_per_day, row.new_order, row.bury_siblings) == (2, 50, "random", False)
     extra = client.form(f"/decks/{deck.id}/extra-new", {"extra_new": "4"})
     assert extra.status_code == 302
     assert DeckOption.get().extra_new_day == study_day_for(User.get(User.username == "alice")).day

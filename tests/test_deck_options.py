@@ -46,6 +46,8 @@ def test_a_deck_inherits_the_users_defaults_until_its_own_are_set(db, user, load
 @pytest.mark.parametrize("values, message", [
     ({"new_per_day": "-1"}, "new_per_day: between 0 and 9999"),
     ({"reviews_per_day": "many"}, "reviews_per_day: a whole number"),
+    ({"reviews_per_day": "2_0"}, "reviews_per_day: a whole number"),
+    ({"reviews_per_day": "9" * 5000}, "reviews_per_day: a whole number"),
     ({"new_order": "alphabetical"}, "new_order: one of deck, round_robin, random"),
     ({"bury_siblings": "yes"}, "bury_siblings: on, off"),
     ({"fsrs": "1"}, "fsrs: not a deck option"),
@@ -77,6 +79,18 @@ def test_extra_new_cards_are_for_today_only_and_add_up(db, user, load_deck):
     assert deck_options.add_extra_new_cards(user, deck.id, 2, at("2026-03-02 12:00")) == 2  # a new day starts over
     with pytest.raises(InvalidInput, match="extra_new: between 1 and 9999"):
         deck_options.add_extra_new_cards(user, deck.id, "0", noon)
+
+
+def test_a_days_extra_new_cards_add_up_to_the_limit_at_most(db, user, load_deck):
+    """Each form adds at most 9,999: posted again and again the sum must stop there too (past 2**31
+    it would overflow PostgreSQL's integer column)."""
+    deck = load_deck(DECK.format(slug="one"))
+    noon = at("2026-03-01 12:00")
+    assert deck_options.add_extra_new_cards(user, deck.id, 9998, noon) == 9998
+    with pytest.raises(InvalidInput, match="extra_new: at most 1 more today"):
+        deck_options.add_extra_new_cards(user, deck.id, 2, noon)
+    assert deck_options.add_extra_new_cards(user, deck.id, 1, noon) == 9999
+    assert DeckOption.get().extra_new == 9999
 
 
 def test_a_time_zone_change_mid_day_takes_effect_at_the_next_rollover(db, user):

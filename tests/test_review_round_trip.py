@@ -166,6 +166,9 @@ def test_a_deck_scope_the_user_cannot_see_changes_nothing(logged_in, decks, load
     ({"day": "2026-03-05", "deck": None, "decks": [[1, 3, 0]]}, "queue"),
     ({"day": "2026-03-05", "deck": None, "new": 1, "due": 0, "relearn": 0}, "queue"),  # before per-deck limits
     ({"day": "yesterday", "deck": None, "decks": [[1, 1, 0, 0]]}, "queue: day"),
+    ({"day": "2026-W10", "deck": None, "decks": [[1, 1, 0, 0]]}, "queue: day"),  # ISO forms other than a date
+    ({"day": "20260305", "deck": None, "decks": [[1, 1, 0, 0]]}, "queue: day"),
+    ({"day": "2026-03-05", "decks": [[1, 1, 0, 0]]}, "queue"),  # no "deck" key
     ({"day": "2026-03-05", "deck": "1", "decks": [[1, 1, 0, 0]]}, "queue"),
     ([1, 2, 3], "queue"),
 ])
@@ -186,6 +189,9 @@ def test_counts_of_another_day_or_scope_are_counted_again(logged_in, decks):
     other_scope = {**after["queue"], "deck": decks[1].id, "decks": [[decks[1].id, 999, 0, 0]]}
     after = _answer(alice, {"card_id": after["card"]["id"], "quality": 4}, other_scope)
     assert after["counts"]["new"] == 18
+    doubled = {**after["queue"], "decks": [[d.id, 999, 9, 9] for d in decks] * 2}  # each deck listed twice
+    after = _answer(alice, {"card_id": after["card"]["id"], "quality": 4}, doubled)
+    assert after["counts"] == {"new": 17, "due": 0, "relearn": 0, "total": 17}
 
 
 def test_a_replayed_answer_returns_counts_counted_afresh(logged_in, decks):

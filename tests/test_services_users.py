@@ -140,6 +140,8 @@ BAD_SETTINGS = [
     ({"rollover_hour": 24}, "rollover_hour"),
     ({"rollover_hour": -1}, "rollover_hour"),
     ({"rollover_hour": "four"}, "rollover_hour"),
+    ({"rollover_hour": "1_0"}, "rollover_hour"),  # int() reads "1_0" as 10: a typo, not a number
+    ({"new_per_day": "1e3"}, "new_per_day"),
     ({"new_per_day": -1}, "new_per_day"),
     ({"reviews_per_day": -5}, "reviews_per_day"),
     ({"reviews_per_day": None}, "reviews_per_day"),

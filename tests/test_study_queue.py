@@ -179,6 +179,22 @@ def test_undo_puts_back_the_siblings_its_answer_buried_and_only_those(user, load
     assert undone.counts == first.counts == queue_counts(user, study_day_for(user, NOON))
 
 
+def test_undo_twice_after_a_burying_answer_then_the_same_answer_again(user, load_deck):
+    """The second undo finds nothing (the answer before the first was none); the answer sent again
+    with its answer_id is applied afresh (undo removed its log row) and buries the siblings again."""
+    load_deck(CLOZE_DECK)
+    c1, c2 = card_id("sib", "rome", "c1"), card_id("sib", "rome", "c2")
+    first = review.next_with_counts(user, NOON)
+    step = review.answer_and_next(user, c1, 4, NOON, answer_id="a1", counts=first.contents)
+    undone = review.undo_and_show(user, NOON, counts=step.contents)
+    assert undone is not None and review.undo_and_show(user, NOON, counts=undone.contents) is None
+    again = review.answer_and_next(user, c1, 4, NOON, answer_id="a1", counts=undone.contents)
+    assert again.outcome is not None and not again.outcome.replayed
+    assert again.counts == step.counts == queue_counts(user, study_day_for(user, NOON))
+    assert CardState.get(CardState.card == c2).buried_until == NOON.date() + timedelta(days=1)
+    assert ReviewLog.select().count() == 1
+
+
 def test_undo_restores_a_stated_siblings_old_burial_exactly(user, load_deck):
     load_deck(CLOZE_DECK)
     front, reverse = card_id("sib", "paris", "front"), card_id("sib", "paris", "reverse")

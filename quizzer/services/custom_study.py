@@ -65,8 +65,7 @@ class CustomNext:
 def next_custom_card(user: User, session: CustomSession, now: datetime) -> CustomNext:
     """The session's next card and how many it holds now."""
     today = study_day_for(user, now).day
-    if session.deck_id is not None:
-        get_visible_deck(user, session.deck_id)
+    _check_deck(user, session)
     deck = session.deck_id or 0
     if session.mode == "ahead":
         found = store.next_ahead(user.id, deck, today, today + timedelta(days=session.days))
@@ -77,6 +76,12 @@ def next_custom_card(user: User, session: CustomSession, now: datetime) -> Custo
     return CustomNext(*found)
 
 
+def _check_deck(user: User, session: CustomSession) -> None:
+    """NotFound unless the session's deck (if it names one) is visible to the user."""
+    if session.deck_id is not None:
+        get_visible_deck(user, session.deck_id)
+
+
 def _reschedules(session: CustomSession, state, day) -> bool:
     """A tag session's card due today (not yet answered today) is answered as in the queue."""
     return session.mode == "tag" and state.due <= day and state.last_review_day != day
@@ -84,12 +89,13 @@ def _reschedules(session: CustomSession, state, day) -> bool:
 
 def answer_custom(user: User, session: CustomSession, card_id: int, quality, *, answer_id: str | None = None,
                   time_ms: int = 0, now: datetime) -> review.AnswerOutcome:
-    """Log an answer of a custom session without rescheduling (a tag session's due card is answered
+    """Log an answer to a card of the session's deck without rescheduling (a tag session's due card is answered
     as in the queue). The same ``answer_id`` twice is logged once."""
     quality = review.check_quality(quality)
     review.check_answer_id(answer_id)
     today = study_day_for(user, now)
     with transaction():
+        _check_deck(user, session)
         done = store.logged_answer(user.id, answer_id) if answer_id else None
         if done is not None:
             if done.card_id != card_id:
@@ -99,6 +105,8 @@ def answer_custom(user: User, session: CustomSession, card_id: int, quality, *, 
         state = store.card_state(user.id, card_id)
         if state is None or state.reviews == 0:
             raise NotFound(f"card {card_id} has not been studied yet: custom study shows studied cards")
+        if session.deck_id is not None and state.deck_id != session.deck_id:
+            raise InvalidInput(f"card_id: card {card_id} is not in deck {session.deck_id}")
         if _reschedules(session, state, today.day):
             return review.answer(user, card_id, quality, answer_id=answer_id, time_ms=time_ms, now=now)
         log = store.log_unscheduled_answer(state, today.day, today.now.replace(tzinfo=None), quality,

@@ -80,11 +80,14 @@ def update_deck_options(user: User, deck_id: int, **values) -> StudyOptions:
 
 
 def add_extra_new_cards(user: User, deck_id: int, extra, now) -> int:
-    """Custom study: raise the deck's new-card limit for today only; returns today's extra in all."""
+    """Custom study: raise the deck's new-card limit for today only, to MAX_EXTRA_NEW in all; returns
+    today's extra in all."""
     count = whole_number("extra_new", extra, 1, MAX_EXTRA_NEW)
     today = study_day_for(user, now).day
     with transaction():
-        get_visible_deck(user, deck_id)
+        already = options_for_deck(user, deck_id, today).extra_new_today  # NotFound unless visible
+        if already + count > MAX_EXTRA_NEW:
+            raise InvalidInput(f"extra_new: at most {MAX_EXTRA_NEW - already} more today ({already} already)")
         store.add_extra_new(user.id, deck_id, count, today)
-        return options_for_deck(user, deck_id, today).extra_new_today
+        return already + count
 

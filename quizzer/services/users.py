@@ -111,6 +111,7 @@ def end_sessions(user: User) -> None:
 
 SETTINGS_LIMITS = {"rollover_hour": (0, 23), **OPTION_LIMITS}
 _CHECKBOXES = ("suspend_leeches", "typed_answers", "bury_siblings")
+_WHOLE = re.compile(r"[+-]?[0-9]{1,30}")  # 30 digits: past any limit, and int() of 5,000 digits raises
 
 
 def update_settings(user: User, now: datetime | None = None, **values) -> User:
@@ -181,12 +182,10 @@ def check_settings(values: dict) -> dict:
 
 def whole_number(name: str, raw, low: int, high: int) -> int:
     """A whole number from form text or JSON in low..high; InvalidInput names the field."""
-    if isinstance(raw, bool) or not isinstance(raw, (int, str)) or not str(raw).strip().isascii():
+    # ASCII digits with a sign at most: int() alone also reads "1_0" (as 10) and "٣" (as 3)
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)) or not _WHOLE.fullmatch(str(raw).strip()):
         raise InvalidInput(f"{name}: a whole number")
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidInput(f"{name}: a whole number") from None
+    value = int(raw)
     if not low <= value <= high:
         raise InvalidInput(f"{name}: between {low} and {high}")
     return value

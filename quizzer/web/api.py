@@ -4,6 +4,7 @@ Each review call reads the clock once and makes one service call, which returns 
 (the card to show, the counts, the queue contents to send back next time)."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import Blueprint, jsonify
@@ -20,6 +21,7 @@ from quizzer.web.present import card_payload, step_payload, typed_payload
 bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_TIME_MS = 2**31 - 1
 MAX_CARRIED_DECKS = 10_000  # a user's decks, at most, in a carried queue
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # fromisoformat also reads "2026W10" and "20260305"
 
 
 @bp.before_request
@@ -49,9 +51,9 @@ def _answer_id(body: dict) -> str | None:
 
 def _carried() -> QueueContents | None:
     """The queue contents the client was given last time (``queue`` in the body), checked: per deck
-    [id, new, due, relearn] as whole numbers from 0, a date. They only move what this user's screen
-    shows (the limits are read from the database), so a client may send none, and then the service
-    counts in full."""
+    [id, new, due, relearn] as whole numbers from 0, the scope, a date. They only move what this
+    user's screen shows (the limits are read from the database), so a client may send none, and then
+    the service counts in full."""
     body = json_body(required=False)
     raw = body.get("queue") if isinstance(body, dict) else None
     if raw is None:
@@ -60,13 +62,18 @@ def _carried() -> QueueContents | None:
     if not isinstance(decks, list) or len(decks) > MAX_CARRIED_DECKS \
             or not all(isinstance(d, list) and len(d) == 4 and all(type(n) is int and 0 <= n <= MAX_ID for n in d)
                        for d in decks) \
-            or not (raw.get("deck") is None or type(raw["deck"]) is int):
+            or "deck" not in raw or not (raw["deck"] is None or type(raw["deck"]) is int):
         raise InvalidInput("queue: expected the queue object the last review call returned")
+    return QueueContents(_carried_day(raw.get("day")), raw["deck"], tuple(DeckPart(*d) for d in decks))
+
+
+def _carried_day(raw) -> date:
     try:
-        day = date.fromisoformat(raw["day"])
-    except (KeyError, TypeError, ValueError):
-        raise InvalidInput("queue: day: expected a date (YYYY-MM-DD)") from None
-    return QueueContents(day, raw["deck"], tuple(DeckPart(*d) for d in decks))
+        if isinstance(raw, str) and _ISO_DAY.fullmatch(raw):
+            return date.fromisoformat(raw)
+    except ValueError:
+        pass
+    raise InvalidInput("queue: day: expected a date (YYYY-MM-DD)")
 
 
 @bp.post("/review/answer")

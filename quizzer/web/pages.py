@@ -142,8 +142,9 @@ def _deck_page(deck_id: int, error: str | None = None):
 @login_required
 def deck_options_save(deck_id: int):
     fields = ("new_per_day", "reviews_per_day", "new_order", "bury_siblings")
-    try:
-        deck_options.update_deck_options(current_user.user, deck_id, **{f: request.form.get(f, "") for f in fields})
+    try:  # the form sends every field ("" inherits); one left out stays as it is
+        deck_options.update_deck_options(current_user.user, deck_id, **{f: request.form[f] for f in fields
+                                                                         if f in request.form})
     except InvalidInput as err:
         return _deck_page(deck_id, str(err))
     flash("Deck options saved.")
