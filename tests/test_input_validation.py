@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from quizzer.services.numbers import parse_whole
 from quizzer.store.models import Card, CardState, ReviewLog
 from quizzer.store.quiz_models import QuizQuestion
 from quizzer.web.params import MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_SEARCH_CHARS
@@ -181,3 +182,13 @@ def test_an_unexpected_exception_stays_a_500_logged_with_a_request_id(make_app, 
                for r in caplog.records)
     json_response = app.test_client().get("/boom", headers={"Accept": "application/json"})
     assert json_response.get_json()["error"]["status"] == 500
+
+
+@pytest.mark.parametrize(("raw", "unsigned", "signed"), [
+    ("42", 42, 42), (" 7\n", 7, 7), (3, 3, 3), ("-3", None, -3), ("+3", None, 3), ("1_0", None, None),
+    ("٣", None, None), ("²", None, None), ("1e3", None, None), ("", None, None), (True, None, None),
+    (1.0, None, None), ("9" * 30, int("9" * 30), int("9" * 30)), ("9" * 31, None, None), (None, None, None),
+])
+def test_one_rule_reads_whole_numbers_for_the_web_and_the_services(raw, unsigned, signed):
+    assert parse_whole(raw) == unsigned
+    assert parse_whole(raw, signed=True) == signed

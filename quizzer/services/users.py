@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from quizzer.services import passwords, rate_limits
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
+from quizzer.services.numbers import parse_whole
 from quizzer.srs import NEW_ORDERS, OPTION_LIMITS, rule_change, user_timezones
 from quizzer.srs.day import DayRuleChange
 from quizzer.store import users as store
@@ -111,7 +112,6 @@ def end_sessions(user: User) -> None:
 
 SETTINGS_LIMITS = {"rollover_hour": (0, 23), **OPTION_LIMITS}
 _CHECKBOXES = ("suspend_leeches", "typed_answers", "bury_siblings")
-_WHOLE = re.compile(r"[+-]?[0-9]{1,30}")  # 30 digits: past any limit, and int() of 5,000 digits raises
 
 
 def update_settings(user: User, now: datetime | None = None, **values) -> User:
@@ -182,10 +182,9 @@ def check_settings(values: dict) -> dict:
 
 def whole_number(name: str, raw, low: int, high: int) -> int:
     """A whole number from form text or JSON in low..high; InvalidInput names the field."""
-    # ASCII digits with a sign at most: int() alone also reads "1_0" (as 10) and "٣" (as 3)
-    if isinstance(raw, bool) or not isinstance(raw, (int, str)) or not _WHOLE.fullmatch(str(raw).strip()):
+    value = parse_whole(raw, signed=True)
+    if value is None:
         raise InvalidInput(f"{name}: a whole number")
-    value = int(raw)
     if not low <= value <= high:
         raise InvalidInput(f"{name}: between {low} and {high}")
     return value

@@ -15,15 +15,14 @@ from flask import g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from quizzer.services.errors import InvalidInput, NotFound
+from quizzer.services.numbers import parse_whole
 
 # The largest id a database here can hold (SQLite integers are signed 64-bit): a bigger number
 # names nothing, and must never reach the driver, which would crash.
 MAX_ID = 2**63 - 1
-MAX_DIGITS = 30  # int() of a longer digit string is slow, and no value here needs more
 MAX_SEARCH_CHARS = 200  # SQLite refuses LIKE patterns past 50,000 bytes; no search needs more
 MAX_JSON_BYTES = 64 * 1024  # every JSON body the pages send is under 1 KiB
 MAX_JSON_DEPTH = 20  # json.loads recurses: 1,000 levels would exhaust Python's stack
-_DIGITS = re.compile(rf"[0-9]{{1,{MAX_DIGITS}}}")  # ASCII only: "²".isdigit() is true, int() refuses it
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKETS = re.compile(r"[\[\]{}]")
 
@@ -39,11 +38,10 @@ def whole_number(raw: Any, name: str, default: int | None = None) -> int | None:
     Ranges are the services' to check (they know them); this only reads the number."""
     if raw is None or raw == "":
         return default
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        return raw
-    if isinstance(raw, str) and _DIGITS.fullmatch(raw.strip()):
-        return int(raw)
-    raise InvalidInput(f"{name}: expected a whole number, got {shown(raw)}")
+    value = parse_whole(raw)
+    if value is None:
+        raise InvalidInput(f"{name}: expected a whole number, got {shown(raw)}")
+    return value
 
 
 def json_int(body: dict, name: str, default: int | None = None) -> int | None:
