@@ -28,7 +28,11 @@ from anki.collection import (
 from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parents[1]
-DOCS = REPO / "docs" / "performance.md"
+if str(REPO / "bench") not in sys.path:
+    sys.path.insert(0, str(REPO / "bench"))
+
+from review_bench import write_section  # noqa: E402  (one writer of docs/performance.md's sections)
+
 START, END = "<!-- import-bench:start -->", "<!-- import-bench:end -->"
 TARGET_RATIO = 2.0
 
@@ -152,16 +156,6 @@ def render_section(res: dict) -> str:
     ])
 
 
-def write_docs(section: str) -> None:
-    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Performance\n"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOCS.write_text(text, encoding="utf-8")
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notes", type=int, default=10_000)
@@ -195,7 +189,7 @@ def main(argv=None) -> int:
     section = render_section(res)
     print(section)
     if not args.no_docs:
-        write_docs(section)
+        write_section(section, START, END)
     return 0 if res["ratio"] <= TARGET_RATIO else 1
 
 

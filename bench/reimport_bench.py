@@ -13,6 +13,7 @@ import argparse
 import os
 import platform
 import statistics
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -21,7 +22,11 @@ from pathlib import Path
 import psycopg2
 
 REPO = Path(__file__).resolve().parents[1]
-DOCS = REPO / "docs" / "performance.md"
+if str(REPO / "bench") not in sys.path:
+    sys.path.insert(0, str(REPO / "bench"))
+
+from review_bench import write_section  # noqa: E402  (one writer of docs/performance.md's sections)
+
 START, END = "<!-- reimport-bench:start -->", "<!-- reimport-bench:end -->"
 STEPS = ("first import", "unchanged", "every card changed", ".apkg export imported back")
 PG_DATABASE = "quizzer_reimport_bench"
@@ -100,16 +105,6 @@ def render_section(res: dict) -> str:
     ])
 
 
-def write_docs(section: str) -> None:
-    text = DOCS.read_text(encoding="utf-8")
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOCS.write_text(text, encoding="utf-8")
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=int, default=20_000)
@@ -136,7 +131,7 @@ def main(argv=None) -> int:
     section = render_section(res)
     print(section)
     if not args.no_docs:
-        write_docs(section)
+        write_section(section, START, END)
     return 0
 
 

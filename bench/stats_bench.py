@@ -27,7 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
-from review_bench import build  # noqa: E402  (the same data set as the review benchmark)
+from review_bench import build, write_section  # noqa: E402  (the review benchmark's data set and docs writer)
 
 from quizzer.config import load_settings  # noqa: E402
 from quizzer.services import stats  # noqa: E402
@@ -108,16 +108,6 @@ is time spent waiting for the CPU on a busy machine.
 {END_MARK}"""
 
 
-def write_docs(text: str) -> None:
-    doc = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Performance\n"
-    start, end = doc.find(START_MARK), doc.find(END_MARK)
-    if start != -1 and end > start:
-        doc = doc[:start] + text + doc[end + len(END_MARK):]
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text + "\n"
-    DOCS.write_text(doc, encoding="utf-8")
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", type=Path, default=DEFAULT_DB)
@@ -138,7 +128,7 @@ def main(argv=None) -> int:
     for name, r in res["figures"].items():
         print(f"  {name:32s} median {r['median']:6.1f} ms  p95 {r['p95']:6.1f} ms  CPU {r['cpu_median']:6.1f} ms")
     if not args.no_docs:
-        write_docs(section(res, args.runs))
+        write_section(section(res, args.runs), START_MARK, END_MARK)
         print(f"wrote {DOCS.relative_to(REPO)}")
     return 0 if page["median"] <= TARGET_MS else 1
 
