@@ -97,8 +97,12 @@ def test_custom_study_refuses_new_cards_and_bad_sessions(user, studied):
         custom_study.check_session("cram", None, days=1)
     with pytest.raises(InvalidInput, match="days: between 1 and 365"):
         custom_study.check_session("ahead", None, days="0")
-    with pytest.raises(InvalidInput, match="tag: one tag"):
-        custom_study.check_session("tag", None, tag="two tags")
+    for bad in ("two tags", "c++", "x" * 65):  # the deck format's tag rule (deck_format/tags.py)
+        with pytest.raises(InvalidInput, match="is not a tag: use lowercase letters"):
+            custom_study.check_session("tag", None, tag=bad)
+    with pytest.raises(InvalidInput, match="tag: required"):
+        custom_study.check_session("tag", None, tag="  ")
+    assert custom_study.check_session("tag", None, tag="ML::LoRA").tag == "ml::lora"  # as decks and Anki tag
 
 
 def test_an_answer_outside_the_sessions_deck_is_refused_and_writes_nothing(user, studied, load_deck):

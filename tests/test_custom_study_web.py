@@ -78,7 +78,7 @@ def test_the_custom_api_answers_and_gives_the_next_card(logged_in, deck):
 
 @pytest.mark.parametrize("query, message", [
     ("custom=cram&days=1", "custom: one of"), ("custom=ahead&days=0", "days: between 1 and 365"),
-    ("custom=tag&tag=", "tag: one tag"),
+    ("custom=tag&tag=", "tag: required"), ("custom=tag&tag=c%2B%2B", "is not a tag"),
 ])
 def test_a_bad_custom_session_is_refused(logged_in, deck, query, message):
     response = logged_in("alice").get(f"/api/custom/next?{query}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from quizzer.deck_format.tags import TAG_RULE, is_tag
 from quizzer.services import review
 from quizzer.services.errors import Conflict, InvalidInput, NotFound
 from quizzer.services.study import QueueCounts, get_visible_deck, study_day_for
@@ -50,8 +51,10 @@ def check_session(mode, deck_id: int | None, days=None, tag=None) -> CustomSessi
         raise InvalidInput(f"custom: one of {', '.join(MODES)}")
     if mode == "tag":
         name = tag.strip().lower() if isinstance(tag, str) else ""
-        if not name or " " in name or len(name) > 64:
-            raise InvalidInput("tag: one tag, 1 to 64 characters, no spaces")
+        if not name:
+            raise InvalidInput("tag: required (one tag)")
+        if not is_tag(name):
+            raise InvalidInput(f"tag: {name[:70]!r} is not a tag: {TAG_RULE}")
         return CustomSession(mode, deck_id, tag=name)
     return CustomSession(mode, deck_id, days=whole_number("days", days, 1, MAX_CUSTOM_DAYS))
 
