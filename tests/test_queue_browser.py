@@ -14,6 +14,7 @@ from quizzer.services import review
 from quizzer.services import users as user_service
 from quizzer.store.models import Card, CardState, Deck, ReviewLog, User
 from tests.test_browser import _dashboard_figure, _shot, browser, reveal_answer  # noqa: F401 (fixture)
+from tests.test_study_queue import CLOZE_DECK as SIBLINGS
 
 pytestmark = pytest.mark.browser
 
@@ -22,21 +23,6 @@ def basic_deck(slug: str, title: str, count: int) -> str:
     cards = "".join(f"  - {{id: {slug}{i}, question: '{title} question {i}?', answer: '{title} {i}'}}\n"
                     for i in range(1, count + 1))
     return f"id: {slug}\ntitle: {title}\ncards:\n{cards}"
-
-
-SIBLINGS = """id: sib
-title: Siblings
-cards:
-  - id: rome
-    cloze: "{{c1::Rome}} is the capital of {{c2::Italy}}, on the {{c3::Tiber}}."
-  - id: paris
-    question: Capital of France?
-    answer: Paris
-    reverse: true
-  - id: plain
-    question: Two plus two?
-    answer: Four
-"""
 
 
 def sign_up(page, url: str, name: str = "learner") -> User:

@@ -15,11 +15,10 @@ from quizzer.services import review, review_faces
 from quizzer.services.day_plan import due_counts_by_deck
 from quizzer.services.errors import Conflict, InvalidInput
 from quizzer.services.study import DeckPart, QueueContents, study_day_for
-from quizzer.web.params import MAX_ID, deck_scope, json_body, json_int, object_id, shown
+from quizzer.web.params import MAX_ID, deck_scope, json_answer, json_body, json_int, json_object, object_id, shown
 from quizzer.web.present import card_payload, step_payload, typed_payload
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-MAX_TIME_MS = 2**31 - 1
 MAX_CARRIED_DECKS = 10_000  # a user's decks, at most, in a carried queue
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # fromisoformat also reads "2026W10" and "20260305"
 
@@ -33,20 +32,6 @@ def _require_login():
 @bp.get("/review/next")
 def review_next():
     return jsonify(step_payload(review.next_with_counts(current_user.user, clock.now(), deck_scope())))
-
-
-def _body() -> dict:
-    body = json_body()
-    if not isinstance(body, dict):
-        raise InvalidInput("body: expected a JSON object")
-    return body
-
-
-def _answer_id(body: dict) -> str | None:
-    answer_id = body.get("answer_id")
-    if answer_id is not None and not isinstance(answer_id, str):
-        raise InvalidInput("answer_id: expected a string")
-    return answer_id
 
 
 def _carried() -> QueueContents | None:
@@ -79,21 +64,17 @@ def _carried_day(raw) -> date:
 @bp.post("/review/answer")
 def review_answer():
     """Grade a card and return the next one in the same round trip."""
-    body, deck_id = _body(), deck_scope()
-    card_id = object_id(json_int(body, "card_id"), "card_id", "card")
-    if card_id is None:
-        raise InvalidInput("card_id: required")
-    # time_ms is a 32-bit column on PostgreSQL: a tab left open for weeks is capped, not a crash.
-    time_ms = max(0, min(json_int(body, "time_ms") or 0, MAX_TIME_MS))
+    body, deck_id = json_object(), deck_scope()
+    card_id, answer_id, time_ms = json_answer(body)
     step = review.answer_and_next(current_user.user, card_id, body.get("quality"), clock.now(), deck_id=deck_id,
-                                  answer_id=_answer_id(body), time_ms=time_ms, counts=_carried())
+                                  answer_id=answer_id, time_ms=time_ms, counts=_carried())
     return jsonify(step_payload(step))
 
 
 @bp.post("/review/check")
 def review_check():
     """Judge a typed answer (nothing is graded: the verdict preselects a grade the user may change)."""
-    body = _body()
+    body = json_object()
     card_id = object_id(json_int(body, "card_id"), "card_id", "card")
     if card_id is None:
         raise InvalidInput("card_id: required")
@@ -111,7 +92,7 @@ def review_undo():
 
 @bp.post("/cards/<int:card_id>/suspend")
 def suspend(card_id: int):
-    deck_id, suspended = deck_scope(), _body().get("suspended", True)
+    deck_id, suspended = deck_scope(), json_object().get("suspended", True)
     if not isinstance(suspended, bool):  # "false" must not suspend
         raise InvalidInput(f"suspended: expected true or false, got {shown(suspended)}")
     step = review.suspend_and_next(current_user.user, card_id, suspended, clock.now(), deck_id=deck_id,

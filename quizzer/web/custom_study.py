@@ -10,14 +10,12 @@ from flask_login import current_user, login_required
 
 from quizzer import clock
 from quizzer.services import custom_study
-from quizzer.services.errors import InvalidInput
 from quizzer.services.study import get_visible_deck
 from quizzer.web.pages import render_study
-from quizzer.web.params import deck_scope, json_body, json_int, object_id, whole_number
+from quizzer.web.params import deck_scope, form_grade, json_answer, json_body, json_object, object_id
 from quizzer.web.present import step_payload
 
 bp = Blueprint("custom_study", __name__)
-MAX_TIME_MS = 2**31 - 1
 
 
 def _session() -> custom_study.CustomSession:
@@ -48,12 +46,8 @@ def page():
 @login_required
 def answer():
     scope = _session()
-    card_id = object_id(request.form.get("card_id"), "card_id", "card")
-    quality = whole_number(request.form.get("quality"), "quality")
-    if card_id is None or quality is None:
-        raise InvalidInput(f"{'card_id' if card_id is None else 'quality'}: required")
-    custom_study.answer_custom(current_user.user, scope, card_id, quality,
-                               answer_id=request.form.get("answer_id") or None, now=clock.now())
+    card_id, quality, answer_id = form_grade(request.form)
+    custom_study.answer_custom(current_user.user, scope, card_id, quality, answer_id=answer_id, now=clock.now())
     return redirect(url_for("custom_study.page", **scope.params()))
 
 
@@ -66,16 +60,8 @@ def api_next():
 @bp.post("/api/custom/answer")
 @login_required
 def api_answer():
-    body, scope = json_body(), _session()
-    if not isinstance(body, dict):
-        raise InvalidInput("body: expected a JSON object")
-    card_id = object_id(json_int(body, "card_id"), "card_id", "card")
-    if card_id is None:
-        raise InvalidInput("card_id: required")
-    answer_id = body.get("answer_id")
-    if answer_id is not None and not isinstance(answer_id, str):
-        raise InvalidInput("answer_id: expected a string")
-    time_ms = max(0, min(json_int(body, "time_ms") or 0, MAX_TIME_MS))
+    body, scope = json_object(), _session()
+    card_id, answer_id, time_ms = json_answer(body)
     step = custom_study.answer_and_next(current_user.user, scope, card_id, body.get("quality"), clock.now(),
                                         answer_id=answer_id, time_ms=time_ms)
     return jsonify(step_payload(step))

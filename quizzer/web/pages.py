@@ -18,7 +18,7 @@ from quizzer.services.study import get_visible_deck, study_day_for
 from quizzer.srs import MATURE_DAYS, grade_options, local_clock, user_timezones
 from quizzer.srs.queue import NEW_ORDER_LABELS
 from quizzer.web.auth import is_local_path
-from quizzer.web.params import MAX_ID, deck_scope, object_id, search_text, whole_number
+from quizzer.web.params import MAX_ID, deck_scope, form_grade, object_id, search_text, whole_number
 from quizzer.web.present import card_payload, counts_payload, queue_payload, typed_payload
 
 bp = Blueprint("pages", __name__)
@@ -68,11 +68,8 @@ def render_study(user, step: review.ReviewStep, deck, **custom) -> str:
 @login_required
 def study_answer():
     deck_id = deck_scope()
-    card_id = object_id(request.form.get("card_id"), "card_id", "card")
-    quality = whole_number(request.form.get("quality"), "quality")
-    if card_id is None or quality is None:
-        raise InvalidInput(f"{'card_id' if card_id is None else 'quality'}: required")
-    review.answer(current_user.user, card_id, quality, answer_id=request.form.get("answer_id") or None)
+    card_id, quality, answer_id = form_grade(request.form)
+    review.answer(current_user.user, card_id, quality, answer_id=answer_id)
     return redirect(url_for("pages.study", deck=deck_id))
 
 

@@ -20,6 +20,8 @@ from quizzer.services.numbers import parse_whole
 # The largest id a database here can hold (SQLite integers are signed 64-bit): a bigger number
 # names nothing, and must never reach the driver, which would crash.
 MAX_ID = 2**63 - 1
+# time_ms is a 32-bit column on PostgreSQL: a tab left open for weeks is capped, not a crash.
+MAX_TIME_MS = 2**31 - 1
 MAX_SEARCH_CHARS = 200  # SQLite refuses LIKE patterns past 50,000 bytes; no search needs more
 MAX_JSON_BYTES = 64 * 1024  # every JSON body the pages send is under 1 KiB
 MAX_JSON_DEPTH = 20  # json.loads recurses: 1,000 levels would exhaust Python's stack
@@ -155,3 +157,31 @@ def _refuse_nul(value: Any, where: str) -> None:
         if isinstance(key, str) and "\x00" in key:
             raise InvalidInput(f"{where}: a key contains a NUL character")
         _refuse_nul(item, key if isinstance(key, str) else where)
+
+
+def form_grade(form) -> tuple[int, int, str | None]:
+    """A review form's grade: (card id, quality, answer id or None); InvalidInput names what is missing."""
+    card_id = object_id(form.get("card_id"), "card_id", "card")
+    quality = whole_number(form.get("quality"), "quality")
+    if card_id is None or quality is None:
+        raise InvalidInput(f"{'card_id' if card_id is None else 'quality'}: required")
+    return card_id, quality, form.get("answer_id") or None
+
+
+def json_object() -> dict:
+    """The request's JSON body, which must be an object."""
+    body = json_body()
+    if not isinstance(body, dict):
+        raise InvalidInput("body: expected a JSON object")
+    return body
+
+
+def json_answer(body: dict) -> tuple[int, str | None, int]:
+    """An answer's JSON fields other than its grade: (card id, answer id or None, time in ms, capped)."""
+    card_id = object_id(json_int(body, "card_id"), "card_id", "card")
+    if card_id is None:
+        raise InvalidInput("card_id: required")
+    answer_id = body.get("answer_id")
+    if answer_id is not None and not isinstance(answer_id, str):
+        raise InvalidInput("answer_id: expected a string")
+    return card_id, answer_id, max(0, min(json_int(body, "time_ms") or 0, MAX_TIME_MS))

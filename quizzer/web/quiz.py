@@ -16,7 +16,7 @@ from quizzer.services.readiness import overview
 from quizzer.services.study import visible_decks
 from quizzer.srs import local_clock
 from quizzer.store.quiz_models import MODES
-from quizzer.web.params import json_body, object_id, whole_number
+from quizzer.web.params import json_object, object_id, whole_number
 from quizzer.web.quiz_present import history_payload, pending, question_payload, result_payload, topic_payload
 
 bp = Blueprint("quiz", __name__)
@@ -44,13 +44,6 @@ def _form_values() -> dict:
     return {"mode": form.get("mode", ""), "decks": form.getlist("deck"), "count": form.get("count"),
             "tags": " ".join(form.getlist("tag") + [form.get("tags", "")]).strip(),
             "time_limit": form.get("time_limit")}
-
-
-def _body() -> dict:
-    body = json_body()
-    if not isinstance(body, dict):
-        raise InvalidInput("body: expected a JSON object")
-    return body
 
 
 def _form_time_ms() -> int:
@@ -174,7 +167,7 @@ def history_page():
 @bp.post("/api/quiz")
 @login_required
 def api_start():
-    body = _body()
+    body = json_object()
     quiz = quizzes.start_quiz(current_user.user, body.get("mode", ""), **_start_args(body))
     return jsonify(id=quiz.id, questions=quiz.question_count,
                    url=url_for("quiz.question_page", quiz_id=quiz.id, position=1)), 201
@@ -206,7 +199,7 @@ def api_question(quiz_id: int, position: int):
 @bp.post("/api/quiz/<int:quiz_id>/questions/<int:position>/answer")
 @login_required
 def api_answer(quiz_id: int, position: int):
-    body = _body()
+    body = json_object()
     quizzes.answer(current_user.user, quiz_id, position, answer_id=body.get("answer_id"),
                    given=body.get("answer"), choice=body.get("choice"), time_ms=body.get("time_ms", 0))
     return api_question(quiz_id, position)
@@ -215,7 +208,7 @@ def api_answer(quiz_id: int, position: int):
 @bp.post("/api/quiz/<int:quiz_id>/questions/<int:position>/overrule")
 @login_required
 def api_overrule(quiz_id: int, position: int):
-    overruled = _body().get("overrule")
+    overruled = json_object().get("overrule")
     if not isinstance(overruled, bool):
         raise InvalidInput("overrule: expected true or false")
     quizzes.overrule(current_user.user, quiz_id, position, overruled)
@@ -225,7 +218,7 @@ def api_overrule(quiz_id: int, position: int):
 @bp.post("/api/quiz/<int:quiz_id>/questions/<int:position>/grade")
 @login_required
 def api_grade(quiz_id: int, position: int):
-    quizzes.self_grade(current_user.user, quiz_id, position, _body().get("self_grade"))
+    quizzes.self_grade(current_user.user, quiz_id, position, json_object().get("self_grade"))
     return api_question(quiz_id, position)
 
 
